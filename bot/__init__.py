@@ -1,0 +1,1 @@
+"""Finsam-sekreteraren: a chat bot for the boards of Swedish samordningsförbund."""

@@ -1,0 +1,3 @@
+"""Command families. Importing this package registers every command."""
+
+from bot.commands import help, lookup, meeting, paragraphs, protocol  # noqa: F401

@@ -1,0 +1,115 @@
+"""Helpers shared by the command modules: the open meeting, § references, names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.context import Context
+from bot.dates import looks_like_date, parse_date, parse_year
+from bot.errors import UserError
+from storage import meetings, paragraphs
+from storage.models import Meeting, Paragraph
+
+_REF = re.compile(r"^(?:(?P<date>\S+)\s+)?§\s*(?P<num>\S+?)(?=\s|$)\s*(?P<rest>.*)$", re.DOTALL)
+
+
+def open_meeting(ctx: Context) -> Meeting:
+    meeting = meetings.open_meeting_of(ctx.session, ctx.organ.organ_id)
+    if meeting is None:
+        raise UserError("inget_öppet_möte")
+    return meeting
+
+
+def require_text(text: str, command: str) -> str:
+    text = text.strip()
+    if not text:
+        raise UserError("saknar_text", kommando=command)
+    return text
+
+
+@dataclass(frozen=True)
+class ParagraphRef:
+    number: int
+    meeting_date: date | None
+    year: int | None
+    rest: str
+
+
+def parse_ref(args: str, command: str, *, year_allowed: bool = False) -> ParagraphRef:
+    """'§26', '§ 26 2022', '2020-02-14 §6 text' -> the reference and the text after it."""
+    match = _REF.match(args.strip())
+    if not match:
+        raise UserError("paragraf_saknas_i_kommando", kommando=command)
+    day = None
+    if match.group("date"):
+        day = parse_date(match.group("date"))
+        if day is None:
+            raise UserError("ogiltigt_datum", text=match.group("date"), kommando=command)
+    raw = match.group("num").rstrip(".,:")
+    if not raw.isdigit() or not 0 < int(raw) < 100_000:
+        raise UserError("ogiltig_paragraf", text=raw, kommando=command)
+    rest = match.group("rest").strip()
+    year = None
+    if year_allowed and rest:
+        first, _, after = rest.partition(" ")
+        year = parse_year(first)
+        if year is None and (looks_like_date(first) or first.isdigit()):
+            raise UserError("ogiltigt_år", text=first, kommando=command)
+        if year is not None:
+            rest = after.strip()
+    return ParagraphRef(int(raw), day, year, rest)
+
+
+def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
+    """Find the § a reference names in the room's organ.
+    År-numbering: by year (given, or the meeting's, or the open meeting's, or this year).
+    Möte-numbering: by meeting (the given date, else the open or latest meeting)."""
+    organ = ctx.organ
+    session = ctx.session
+    meeting: Meeting | None = None
+    if ref.meeting_date is not None:
+        found = meetings.meetings_on(session, organ.organ_id, ref.meeting_date)
+        if not found:
+            raise UserError("inget_möte_den_dagen", datum=ref.meeting_date)
+        meeting = found[-1]
+    if organ.numbering == "år":
+        year = ref.year or (meeting.date.year if meeting else None)
+        if year is None:
+            current = meetings.open_meeting_of(session, organ.organ_id)
+            year = current.date.year if current else ctx.now.year
+        series = str(year)
+        where = f"{year}"
+    else:
+        if meeting is None:
+            meeting = (meetings.open_meeting_of(session, organ.organ_id)
+                       or meetings.latest_meeting(session, organ.organ_id))
+        if meeting is None:
+            raise UserError("paragraf_finns_inte", nummer=ref.number, var="")
+        series = paragraphs.series_for("möte", meeting)
+        where = meeting.date.isoformat()
+    paragraph = paragraphs.find_paragraph(session, organ.organ_id, series, ref.number)
+    if paragraph is None:
+        raise UserError("paragraf_finns_inte", nummer=ref.number, var=where)
+    return paragraph
+
+
+def split_names(text: str) -> list[str]:
+    """'A, B och C' -> ['A', 'B', 'C']."""
+    parts = re.split(r",|;|\soch\s|\n", text)
+    return [p.strip().strip(".") for p in parts if p.strip().strip(".")]
+
+
+def title_from(text: str, limit: int = 80) -> str:
+    """A § heading from a decision text: first sentence, shortened on a word boundary."""
+    title = text.strip().split("\n")[0].rstrip(".")
+    if len(title) > limit:
+        title = title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return title[:1].upper() + title[1:]
+
+
+def ensure_not_justerad(meeting: Meeting, paragraph: Paragraph | None = None) -> None:
+    if meeting.justerad_at is not None or (paragraph is not None
+                                           and paragraph.justerad_at is not None):
+        raise UserError("justerat", nummer=paragraph.number if paragraph else None)

@@ -1,0 +1,198 @@
+"""!möte, !närvaro, !justerare, !sekreterare, !ordförande: the sammanträde and its people."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.common import open_meeting, require_text, split_names
+from bot.context import Context
+from bot.dates import looks_like_date, parse_date, parse_time
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import RECORD, command
+from bot.render import render
+from storage import meetings, paragraphs, tenants
+from storage.meetings import Person
+from storage.models import Member
+
+GROUP = "Sammanträdet"
+ROLE_FUNCTION = {
+    "ordförande": "beslutande", "vice ordförande": "beslutande", "ledamot": "beslutande",
+    "ersättare": "ersättare", "förbundschef": "övrig", "sekreterare": "övrig",
+    "adjungerad": "övrig",
+}
+_SECTION = re.compile(
+    r"(tjänstgörande ersättare|beslutande|ersättare|övriga deltagare|övriga|övrig)\s*:",
+    re.IGNORECASE)
+_SECTION_FUNCTION = {"beslutande": "beslutande", "tjänstgörande ersättare": "beslutande",
+                     "ersättare": "ersättare", "övriga deltagare": "övrig", "övriga": "övrig",
+                     "övrig": "övrig"}
+
+
+@command("möte", aliases=["mote", "meeting"], group=GROUP, permission=RECORD,
+         summary="Öppnar eller avslutar ett sammanträde.",
+         usage=["!möte öppna [ÅÅÅÅ-MM-DD [TT:MM]] [plats]", "!möte avsluta [TT:MM]", "!möte"],
+         examples=["!möte öppna Digitalt via Teams",
+                   "!möte öppna 2022-03-25 08:30 Stadshuset Kronan", "!möte avsluta 11:30"])
+def meeting_command(ctx: Context, args: str) -> Reply:
+    action, _, rest = args.strip().partition(" ")
+    action = action.lower()
+    if action in ("öppna", "oppna", "open", "start"):
+        return _open(ctx, rest.strip())
+    if action in ("avsluta", "stäng", "stang", "close", "slut"):
+        return _close(ctx, rest.strip())
+    if action == "":
+        meeting = meetings.open_meeting_of(ctx.session, ctx.organ.organ_id)
+        if meeting is None:
+            raise UserError("inget_öppet_möte")
+        return _status(ctx, meeting)
+    raise UserError("okänd_underkommando", kommando="möte", text=action,
+                    former=["!möte öppna [ÅÅÅÅ-MM-DD [TT:MM]] [plats]", "!möte avsluta"])
+
+
+def _open(ctx: Context, rest: str) -> Reply:
+    organ = ctx.organ
+    existing = meetings.open_meeting_of(ctx.session, organ.organ_id)
+    if existing is not None:
+        raise UserError("redan_öppet_möte", datum=existing.date)
+    words = rest.split()
+    day, start = ctx.now.date(), ctx.now.time().replace(second=0, microsecond=0)
+    if words and (looks_like_date(words[0]) or words[0][:1].isdigit()):
+        day = parse_date(words[0])
+        if day is None:
+            raise UserError("ogiltigt_datum", text=words[0], kommando="möte öppna")
+        words = words[1:]
+        start = None
+        if words and words[0].lower() in ("kl", "kl."):
+            words = words[1:]
+        if words and words[0][:1].isdigit():
+            start = parse_time(words[0])
+            if start is None:
+                raise UserError("ogiltig_tid", text=words[0], kommando="möte öppna")
+            words = words[1:]
+    place = " ".join(words)[:300]
+    meeting = meetings.open_meeting(ctx.session, organ.organ_id, day, start, place, ctx.actor.name)
+    _default_officers(ctx, meeting.id)
+    return render("mote", "öppnat", möte=meeting, organ=organ,
+                  nästa=paragraphs.next_number(
+                      ctx.session, organ.organ_id, paragraphs.series_for(organ.numbering, meeting)))
+
+
+def _default_officers(ctx: Context, meeting_id: int) -> None:
+    """Ordförande and sekreterare come from the config until someone names others."""
+    members = tenants.members(ctx.session, ctx.organ.organ_id)
+    chair = next((m for m in members if m.role == "ordförande"), None)
+    secretary = next((m for m in members if m.role == "sekreterare" and not m.extra_secretary),
+                     None) or next((m for m in members if m.role == "förbundschef"), None)
+    for function, member in (("ordförande", chair), ("sekreterare", secretary)):
+        if member is not None:
+            meetings.set_people(ctx.session, meeting_id, function, [_person(member)],
+                                replace=True)
+
+
+def _close(ctx: Context, rest: str) -> Reply:
+    meeting = open_meeting(ctx)
+    end = None
+    if rest:
+        end = parse_time(rest)
+        if end is None:
+            raise UserError("ogiltig_tid", text=rest, kommando="möte avsluta")
+    elif meeting.date == ctx.now.date():
+        end = ctx.now.time().replace(second=0, microsecond=0)
+    meetings.close_meeting(ctx.session, meeting, end)
+    numbers = [v.number for v in paragraphs.paragraphs_of_meeting(ctx.session, meeting.id)]
+    return render("mote", "avslutat", möte=meeting, antal=len(numbers), nummer=numbers)
+
+
+def _status(ctx: Context, meeting) -> Reply:  # type: ignore[no-untyped-def]
+    views = paragraphs.paragraphs_of_meeting(ctx.session, meeting.id)
+    people = meetings.people_in(ctx.session, meeting.id)
+    return render("mote", "status", möte=meeting, paragrafer=views, personer=people)
+
+
+def _person(member: Member) -> Person:
+    return Person(member.name, member.organisation_short or member.organisation, member.role)
+
+
+def _lookup(ctx: Context, name: str) -> tuple[Person, str]:
+    """A typed name as a Person, with the function its config role implies."""
+    member = tenants.member_by_identity(ctx.session, ctx.organ.organ_id, name)
+    if member is None:
+        return Person(name), "övrig"
+    return _person(member), ROLE_FUNCTION.get(member.role, "övrig")
+
+
+@command("närvaro", aliases=["narvaro", "närvarande", "attendance"], group=GROUP,
+         permission=RECORD,
+         summary="Antecknar beslutande, ersättare och övriga deltagare.",
+         usage=["!närvaro <namn>, <namn>, …",
+                "!närvaro beslutande: <namn>, …; ersättare: <namn>; övriga: <namn>",
+                "!närvaro ta bort <namn>", "!närvaro"],
+         examples=["!närvaro Carolina Sondell, Jan-Olov Häggström, Cecilia Sparf, Camilla Steen",
+                   "!närvaro övriga: Pär Eriksson, Johnny Eriksson"])
+def attendance(ctx: Context, args: str) -> Reply:
+    meeting = open_meeting(ctx)
+    text = args.strip()
+    if text.lower().startswith(("ta bort ", "bort ")):
+        names = split_names(text.split(" ", 2)[-1] if text.lower().startswith("ta bort")
+                            else text[5:])
+        meetings.remove_people(ctx.session, meeting.id, ("beslutande", "ersättare", "övrig"),
+                               names)
+    elif text:
+        added: dict[str, list[Person]] = {"beslutande": [], "ersättare": [], "övrig": []}
+        for label, chunk in _sections(text):
+            for name in split_names(chunk):
+                person, function = _lookup(ctx, name)
+                added[label or function].append(person)
+        for function, people in added.items():
+            names = [p.name for p in people]
+            meetings.remove_people(ctx.session, meeting.id,
+                                   tuple(f for f in added if f != function), names)
+            meetings.set_people(ctx.session, meeting.id, function, people, replace=False)
+    return render("mote", "närvaro", personer=meetings.people_in(ctx.session, meeting.id))
+
+
+def _sections(text: str) -> list[tuple[str | None, str]]:
+    """Split 'beslutande: A, B; övriga: C' into labelled chunks; unlabelled text gets None."""
+    parts: list[tuple[str | None, str]] = []
+    matches = list(_SECTION.finditer(text))
+    if not matches:
+        return [(None, text)]
+    if matches[0].start() > 0:
+        parts.append((None, text[:matches[0].start()]))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        parts.append((_SECTION_FUNCTION[match.group(1).lower()], text[match.end():end]))
+    return parts
+
+
+def _set_officer(ctx: Context, args: str, function: str, command_name: str,
+                 many: bool) -> Reply:
+    meeting = open_meeting(ctx)
+    names = split_names(require_text(args, command_name))
+    if not many and len(names) > 1:
+        raise UserError("en_person", kommando=command_name)
+    people = [_lookup(ctx, name)[0] for name in names]
+    meetings.set_people(ctx.session, meeting.id, function, people, replace=True)
+    return render("mote", "funktion", funktion=function, namn=[p.name for p in people])
+
+
+@command("justerare", aliases=["justerande"], group=GROUP, permission=RECORD,
+         summary="Väljer den eller de som justerar protokollet.",
+         usage=["!justerare <namn>[, <namn>]"], examples=["!justerare Cecilia Sparf"])
+def justerare(ctx: Context, args: str) -> Reply:
+    return _set_officer(ctx, args, "justerare", "justerare", many=True)
+
+
+@command("sekreterare", aliases=["secretary"], group=GROUP, permission=RECORD,
+         summary="Anger sammanträdets sekreterare.",
+         usage=["!sekreterare <namn>"], examples=["!sekreterare Pär Eriksson"])
+def sekreterare(ctx: Context, args: str) -> Reply:
+    return _set_officer(ctx, args, "sekreterare", "sekreterare", many=False)
+
+
+@command("ordförande", aliases=["ordforande", "chair"], group=GROUP, permission=RECORD,
+         summary="Anger sammanträdets ordförande.",
+         usage=["!ordförande <namn>"], examples=["!ordförande Carolina Sondell"])
+def ordforande(ctx: Context, args: str) -> Reply:
+    return _set_officer(ctx, args, "ordförande", "ordförande", many=False)

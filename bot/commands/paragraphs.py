@@ -1,0 +1,185 @@
+"""!paragraf, !beslut, !yrkande, !info, !ändra, !ångra, !paragrafnummer: the § and its lines."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.common import (
+    ensure_not_justerad,
+    open_meeting,
+    parse_ref,
+    require_text,
+    resolve_paragraph,
+    title_from,
+)
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import RECORD, command
+from bot.render import render
+from storage import meetings, paragraphs, tenants
+from storage.models import Meeting, Paragraph
+
+GROUP = "Paragrafer och beslut"
+MAX_TITLE = 300
+_PROPOSER = re.compile(r"^(?P<name>[^:\n]{2,80}):\s*(?P<text>.+)$", re.DOTALL)
+_POINT = re.compile(r"^(?:punkt|beslut|p\.?)\s*(\d+)\s+(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _current_or_new(ctx: Context, meeting: Meeting, text: str) -> tuple[Paragraph, bool]:
+    """The § being recorded, or a new one titled from the text when there is none."""
+    current = paragraphs.current_paragraph(ctx.session, meeting.id)
+    if current is not None:
+        ensure_not_justerad(meeting, current)
+        return current, False
+    return _new_paragraph(ctx, meeting, title_from(text)), True
+
+
+def _new_paragraph(ctx: Context, meeting: Meeting, title: str) -> Paragraph:
+    ensure_not_justerad(meeting)
+    return paragraphs.create_paragraph(ctx.session, ctx.organ.organ_id, ctx.organ.numbering,
+                                       meeting, title[:MAX_TITLE], ctx.actor.name, ctx.event_id)
+
+
+@command("paragraf", aliases=["§", "p", "rubrik", "paragraph"], group=GROUP, permission=RECORD,
+         summary="Börjar nästa paragraf (§) i det öppna sammanträdet.",
+         usage=["!paragraf <rubrik>"],
+         examples=["!paragraf Sammanträdet öppnas", "!paragraf Val av justerare"])
+def paragraph(ctx: Context, args: str) -> Reply:
+    title = require_text(args, "paragraf")
+    meeting = open_meeting(ctx)
+    created = _new_paragraph(ctx, meeting, title_from(title, MAX_TITLE))
+    return render("paragraf", "ny", paragraf=created)
+
+
+def _record(ctx: Context, args: str, kind: str, command_name: str) -> Reply:
+    text = require_text(args, command_name)
+    meeting = open_meeting(ctx)
+    proposer = ""
+    if kind == "yrkande":
+        proposer, text = _proposer(ctx, text)
+    target, created = _current_or_new(ctx, meeting, text)
+    entry = paragraphs.add_entry(ctx.session, target, kind, text, proposer, ctx.actor.name,
+                                 ctx.event_id)
+    return render("paragraf", "antecknat", paragraf=target, post=entry, ny=created)
+
+
+def _proposer(ctx: Context, text: str) -> tuple[str, str]:
+    """'Cecilia Sparf: bifall' names the proposer when the name is a member or participant;
+    otherwise the sender proposes."""
+    match = _PROPOSER.match(text)
+    if match:
+        name = match.group("name").strip()
+        member = tenants.member_by_identity(ctx.session, ctx.organ.organ_id, name)
+        known = member.name if member else _participant(ctx, name)
+        if known:
+            return known, match.group("text").strip()
+    return ctx.actor.name, text
+
+
+def _participant(ctx: Context, name: str) -> str:
+    meeting = meetings.open_meeting_of(ctx.session, ctx.organ.organ_id)
+    if meeting is None:
+        return ""
+    for person in meetings.people_in(ctx.session, meeting.id):
+        if person.name.casefold() == name.casefold():
+            return person.name
+    return ""
+
+
+@command("beslut", aliases=["decision", "decide"], group=GROUP, permission=RECORD,
+         summary="Antecknar ett beslut i aktuell paragraf (eller i en ny, om ingen finns).",
+         usage=["!beslut <text>"],
+         examples=["!beslut Styrelsen fastställer årsredovisningen",
+                   "!beslut Att lägga protokollet till handlingarna utan anmärkning."])
+def decision(ctx: Context, args: str) -> Reply:
+    return _record(ctx, args, "beslut", "beslut")
+
+
+@command("yrkande", aliases=["motion", "yrka"], group=GROUP,
+         permission=RECORD,
+         summary="Antecknar ett yrkande med förslagsställarens namn.",
+         usage=["!yrkande <text>", "!yrkande <namn>: <text>"],
+         examples=["!yrkande Cecilia Sparf: bifall till förslaget"])
+def motion(ctx: Context, args: str) -> Reply:
+    return _record(ctx, args, "yrkande", "yrkande")
+
+
+@command("info", aliases=["information", "text", "anteckning"], group=GROUP, permission=RECORD,
+         summary="Antecknar löpande text (information, föredragning) i aktuell paragraf.",
+         usage=["!info <text>"],
+         examples=["!info Förbundschef Pär Eriksson gav en ekonomisk nulägesrapport."])
+def info(ctx: Context, args: str) -> Reply:
+    return _record(ctx, args, "info", "info")
+
+
+@command("ändra", aliases=["andra", "edit", "rätta"], group=GROUP, permission=RECORD,
+         summary="Rättar ett beslut (eller en rubrik) innan protokollet är justerat.",
+         usage=["!ändra §N <ny text>", "!ändra §N punkt <nr> <ny text>",
+                "!ändra §N rubrik <ny rubrik>"],
+         examples=["!ändra §26 Styrelsen fastställer årsredovisning 2021 enligt bilaga.",
+                   "!ändra §29 punkt 2 Jan-Olov och Johnny rapporterar i maj."])
+def change(ctx: Context, args: str) -> Reply:
+    ref = parse_ref(args, "ändra")
+    target = resolve_paragraph(ctx, ref)
+    meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
+    ensure_not_justerad(meeting, target)
+    rest = require_text(ref.rest, "ändra")
+    if rest.lower().startswith("rubrik "):
+        title = require_text(rest[7:], "ändra")[:MAX_TITLE]
+        old = paragraphs.change_title(ctx.session, target, title, ctx.actor.name, ctx.event_id)
+        return render("paragraf", "rubrik_ändrad", paragraf=target, gammal=old)
+    decisions = paragraphs.view(ctx.session, target).of_kind("beslut")
+    point = _POINT.match(rest)
+    if point:
+        index, rest = int(point.group(1)), require_text(point.group(2), "ändra")
+        if not 1 <= index <= len(decisions):
+            raise UserError("ingen_sådan_punkt", nummer=target.number, punkt=index,
+                            antal=len(decisions))
+    elif len(decisions) == 1:
+        index = 1
+    elif not decisions:
+        raise UserError("inga_beslut", nummer=target.number)
+    else:
+        raise UserError("flera_beslut", nummer=target.number, beslut=decisions)
+    entry = decisions[index - 1]
+    old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
+                                  ctx.event_id)
+    return render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)
+
+
+@command("ångra", aliases=["angra", "undo"], group=GROUP, permission=RECORD,
+         summary="Tar bort det du senast antecknade i det öppna sammanträdet.",
+         usage=["!ångra"], examples=["!ångra"])
+def undo(ctx: Context, args: str) -> Reply:
+    meeting = open_meeting(ctx)
+    action = paragraphs.last_action(ctx.session, meeting, ctx.actor.name)
+    if action is None:
+        raise UserError("inget_att_ångra")
+    ensure_not_justerad(meeting, action.paragraph)
+    paragraphs.undo(ctx.session, action, ctx.actor.name, ctx.event_id)
+    return render("paragraf", "ångrat", ångrat=action)
+
+
+@command("paragrafnummer", aliases=["nummer", "numbering"], group=GROUP, permission=RECORD,
+         summary="Anger numret på nästa paragraf i år (för en styrelse som börjar mitt i året).",
+         usage=["!paragrafnummer <N>"], examples=["!paragrafnummer 22"])
+def numbering(ctx: Context, args: str) -> Reply:
+    text = args.strip().lstrip("§").strip()
+    if not text.isdigit() or not 0 < int(text) < 100_000:
+        raise UserError("ogiltigt_nummer", text=args.strip())
+    organ = ctx.organ
+    meeting = meetings.open_meeting_of(ctx.session, organ.organ_id)
+    if organ.numbering == "möte":
+        if meeting is None:
+            raise UserError("numrering_per_möte")
+        series, where = paragraphs.series_for("möte", meeting), meeting.date.isoformat()
+    else:
+        year = meeting.date.year if meeting else ctx.now.year
+        series, where = str(year), str(year)
+    highest = paragraphs.set_next_number(ctx.session, organ.organ_id, series, int(text))
+    if highest is not None:
+        raise UserError("nummer_krockar", nummer=int(text), högsta=highest, var=where)
+    return render("paragraf", "nummer_satt", nummer=int(text), var=where,
+                  per_möte=organ.numbering == "möte")
+

@@ -1,0 +1,39 @@
+"""!protokoll: the protokoll of a meeting, as Markdown and HTML files."""
+
+from __future__ import annotations
+
+from bot import protocol
+from bot.context import Context
+from bot.dates import parse_date
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import command
+from bot.render import render
+from storage import meetings
+
+
+@command("protokoll", aliases=["protocol", "minutes"], group="Protokoll",
+         summary="Skriver protokollet för ett sammanträde (Markdown och HTML).",
+         usage=["!protokoll", "!protokoll senaste", "!protokoll ÅÅÅÅ-MM-DD"],
+         examples=["!protokoll", "!protokoll 2022-03-25"])
+def protocol_command(ctx: Context, args: str) -> Reply:
+    organ = ctx.organ
+    text = args.strip().lower()
+    if text in ("", "senaste", "latest", "aktuellt"):
+        meeting = (meetings.open_meeting_of(ctx.session, organ.organ_id)
+                   if text == "" else None) or meetings.latest_meeting(ctx.session, organ.organ_id)
+        if meeting is None:
+            raise UserError("inga_möten")
+    else:
+        day = parse_date(text)
+        if day is None:
+            raise UserError("ogiltigt_datum", text=args.strip(), kommando="protokoll")
+        found = meetings.meetings_on(ctx.session, organ.organ_id, day)
+        if not found:
+            raise UserError("inget_möte_den_dagen", datum=day)
+        meeting = found[-1]
+    document = protocol.build(ctx.session, organ, meeting)
+    _, files = protocol.attachments(document)
+    reply = render("protokoll", "skickat", p=document)
+    reply.attachments = files
+    return reply

@@ -1,0 +1,263 @@
+"""The bot's configuration: a TOML file, defaults for a first try, env overrides for secrets."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROLES = {
+    "ordförande": "ordförande",
+    "vice ordförande": "vice ordförande",
+    "ledamot": "ledamot",
+    "ersättare": "ersättare",
+    "förbundschef": "förbundschef",
+    "sekreterare": "sekreterare",
+    "adjungerad": "adjungerad",
+}
+ORGAN_KINDS = ("styrelse", "lsg", "beredningsgrupp", "arbetsutskott")
+NUMBERING_MODES = ("år", "möte")
+DEFAULT_DATABASE_URL = "sqlite:///finsam-bot.db"
+
+
+class ConfigError(Exception):
+    """A config problem, told in Swedish and naming the key."""
+
+
+@dataclass
+class MemberConfig:
+    name: str
+    role: str = "ledamot"
+    organisation: str = ""
+    organisation_short: str = ""
+    ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OrganConfig:
+    key: str
+    name: str
+    kind: str = "styrelse"
+    numbering: str = "år"
+    rooms: list[str] = field(default_factory=list)
+    secretaries: list[str] = field(default_factory=list)
+    members: list[MemberConfig] = field(default_factory=list)
+
+
+@dataclass
+class ForbundConfig:
+    key: str
+    name: str
+    archive_location: str = "Samordningsförbundets kansli"
+    timezone: str = "Europe/Stockholm"
+    organs: list[OrganConfig] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/Stockholm"
+    prefix: str = "!"
+    console_user: str = ""
+    forbund: list[ForbundConfig] = field(default_factory=list)
+    matrix: dict[str, Any] = field(default_factory=dict)
+    teams: dict[str, Any] = field(default_factory=dict)
+    source: str = "standardinställningar"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def default_config() -> Config:
+    """What `bot console` uses with no file: SQLite here, one förbund with a Styrelse."""
+    return Config(
+        forbund=[
+            ForbundConfig(
+                key="forbundet",
+                name="Samordningsförbundet",
+                organs=[
+                    OrganConfig(
+                        key="styrelsen",
+                        name="Styrelsen",
+                        rooms=["console"],
+                        members=[MemberConfig(name="Sekreteraren", role="sekreterare")],
+                    )
+                ],
+            )
+        ],
+        console_user="Sekreteraren",
+    )
+
+
+class _Reader:
+    """Reads typed values from a TOML table and names the full key in every error."""
+
+    def __init__(self, table: Any, path: str, source: str) -> None:
+        if not isinstance(table, dict):
+            raise ConfigError(f"Fel i {source}: {path} ska vara en tabell.")
+        self.table = table
+        self.path = path
+        self.source = source
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, name: str, what: str) -> ConfigError:
+        return ConfigError(f"Fel i {self.source}: nyckeln {self.key(name)} {what}.")
+
+    def str(self, name: str, default: str | None = None) -> str:
+        value = self.table.get(name, default)
+        if value is None:
+            raise self.fail(name, "saknas")
+        if not isinstance(value, str):
+            raise self.fail(name, "ska vara en text inom citattecken")
+        return value.strip()
+
+    def str_list(self, name: str) -> list[str]:
+        value = self.table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(name, 'ska vara en lista med texter, t.ex. ["a", "b"]')
+        return [v.strip() for v in value if v.strip()]
+
+    def tables(self, name: str) -> list[_Reader]:
+        value = self.table.get(name, [])
+        if not isinstance(value, list):
+            raise self.fail(name, f"ska skrivas som [[{self.key(name)}]]")
+        return [_Reader(v, f"{self.key(name)}[{i}]", self.source) for i, v in enumerate(value)]
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.str(name, default).lower()
+        if value not in choices:
+            options = " eller ".join(f'"{c}"' for c in choices)
+            raise self.fail(name, f'ska vara {options}, inte "{value}"')
+        return value
+
+    def timezone(self, name: str, default: str) -> str:
+        value = self.str(name, default)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(
+                name, f'är ingen känd tidszon ("{value}"); skriv t.ex. "Europe/Stockholm"'
+            ) from None
+        return value
+
+
+def _member(r: _Reader) -> MemberConfig:
+    role = r.str("role", "ledamot").lower()
+    if role not in ROLES:
+        options = ", ".join(ROLES)
+        raise r.fail("role", f'ska vara en av {options}, inte "{role}"')
+    return MemberConfig(
+        name=r.str("name"),
+        role=ROLES[role],
+        organisation=r.str("organisation", ""),
+        organisation_short=r.str("organisation_short", ""),
+        ids=r.str_list("ids"),
+    )
+
+
+def _organ(r: _Reader) -> OrganConfig:
+    name = r.str("name")
+    return OrganConfig(
+        key=r.str("key", _slug(name)),
+        name=name,
+        kind=r.choice("kind", ORGAN_KINDS, "styrelse"),
+        numbering=r.choice("numrering", NUMBERING_MODES, "år"),
+        rooms=r.str_list("rooms"),
+        secretaries=r.str_list("secretaries"),
+        members=[_member(m) for m in r.tables("member")],
+    )
+
+
+def _forbund(r: _Reader, default_tz: str) -> ForbundConfig:
+    name = r.str("name")
+    organs = [_organ(o) for o in r.tables("organ")]
+    if not organs:
+        raise r.fail("organ", "saknas: varje förbund behöver minst ett [[forbund.organ]]")
+    keys = [o.key for o in organs]
+    if len(set(keys)) != len(keys):
+        raise r.fail("organ", "har två organ med samma key")
+    return ForbundConfig(
+        key=r.str("key", _slug(name)),
+        name=name,
+        archive_location=r.str("archive_location", "Samordningsförbundets kansli"),
+        timezone=r.timezone("timezone", default_tz),
+        organs=organs,
+    )
+
+
+def _slug(text: str) -> str:
+    from bot.swedish import fold
+
+    return "-".join("".join(c if c.isalnum() else " " for c in fold(text)).split()) or "x"
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    top = _Reader(data, "", source)
+    bot = _Reader(data.get("bot", {}), "bot", source)
+    timezone = bot.timezone("timezone", "Europe/Stockholm")
+    prefix = bot.str("prefix", "!")
+    if not prefix or " " in prefix:
+        raise bot.fail("prefix", 'ska vara ett tecken utan mellanslag, t.ex. "!"')
+    forbund = [_forbund(f, timezone) for f in top.tables("forbund")]
+    if not forbund:
+        raise top.fail("forbund", "saknas: konfigurationen behöver minst ett [[forbund]]")
+    keys = [f.key for f in forbund]
+    if len(set(keys)) != len(keys):
+        raise top.fail("forbund", "har två förbund med samma key")
+    for section in ("matrix", "teams"):
+        if not isinstance(data.get(section, {}), dict):
+            raise top.fail(section, "ska vara en tabell")
+    config = Config(
+        database_url=bot.str("database_url", DEFAULT_DATABASE_URL),
+        timezone=timezone,
+        prefix=prefix,
+        console_user=bot.str("console_user", ""),
+        forbund=forbund,
+        matrix=dict(data.get("matrix", {})),
+        teams=dict(data.get("teams", {})),
+        source=source,
+    )
+    apply_env(config)
+    return config
+
+
+def apply_env(config: Config) -> None:
+    """Secrets and the database URL may come from the environment instead of the file."""
+    if url := os.environ.get("BOT_DATABASE_URL"):
+        config.database_url = url
+    for env, section, key in (
+        ("BOT_MATRIX_PASSWORD", config.matrix, "password"),
+        ("BOT_MATRIX_ACCESS_TOKEN", config.matrix, "access_token"),
+        ("BOT_TEAMS_APP_PASSWORD", config.teams, "app_password"),
+    ):
+        if value := os.environ.get(env):
+            section[key] = value
+
+
+def load_config(path: str | Path | None) -> Config:
+    if path is None:
+        config = default_config()
+        apply_env(config)
+        return config
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"Konfigurationsfilen {path} finns inte.") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"Konfigurationsfilen {path} går inte att läsa: {exc.strerror}."
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Fel i {path}: filen ska vara sparad som UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Fel i {path}: ogiltig TOML ({exc}).") from None
+    return parse_config(data, str(path))

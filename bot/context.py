@@ -1,0 +1,36 @@
+"""What a command handler gets: the message, its organ, the actor, a session and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.config import Config
+from bot.errors import UserError
+from bot.messages import IncomingMessage
+from bot.permissions import Actor
+from storage.tenants import OrganRef
+
+
+@dataclass
+class Context:
+    message: IncomingMessage
+    session: Session
+    config: Config
+    actor: Actor
+    now: datetime  # aware, in the organ's (or the bot's) time zone
+    organ_ref: OrganRef | None
+    services: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def organ(self) -> OrganRef:
+        if self.organ_ref is None:
+            raise UserError("rum_utan_organ")
+        return self.organ_ref
+
+    @property
+    def event_id(self) -> str:
+        return self.message.event_id

@@ -1,0 +1,107 @@
+"""The core: turns one IncomingMessage into at most one Reply. Knows no transport."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
+
+from bot.config import Config
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import IncomingMessage, Reply
+from bot.parser import parse
+from bot.permissions import actor_for
+from bot.registry import RECORD, REGISTRY, Registry
+from bot.render import configure, render
+from storage.db import Database
+from storage.models import HandledEvent
+from storage.tenants import member_by_identity, organ_for_room
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 20_000
+
+
+class Dispatcher:
+    def __init__(self, config: Config, db: Database, registry: Registry = REGISTRY,
+                 services: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self.db = db
+        self.registry = registry
+        self.services: dict[str, Any] = services if services is not None else {}
+        self.services.setdefault("registry", registry)
+        configure(config.prefix)
+
+    async def handle(self, message: IncomingMessage) -> Reply | None:
+        """Handle one chat message; None for ordinary chat or an event already handled."""
+        if parse(message.text, self.config.prefix) is None:
+            return None
+        return await asyncio.to_thread(self.handle_sync, message)
+
+    def handle_sync(self, message: IncomingMessage) -> Reply | None:
+        parsed = parse(message.text, self.config.prefix)
+        if parsed is None:
+            return None
+        reply = self._run(message, parsed.name, parsed.args)
+        if reply is not None:
+            reply.room_id = message.room_id
+            reply.in_reply_to = message.event_id
+        return reply
+
+    def _run(self, message: IncomingMessage, name: str, args: str) -> Reply | None:
+        command = self.registry.get(name)
+        if command is None:
+            return render("fel", "okänt_kommando", namn=name,
+                          förslag=self.registry.suggest(name))
+        if len(message.text) > MAX_TEXT:
+            return render("fel", "för_lång_text", max=MAX_TEXT)
+        try:
+            with self.db.transaction() as session:
+                if not self._first_time(session, message):
+                    return None
+                organ = organ_for_room(session, message.transport, message.room_id)
+                if command.needs_organ and organ is None:
+                    raise UserError("rum_utan_organ")
+                member = member_by_identity(session, organ.organ_id, message.sender_id,
+                                            message.sender_name) if organ else None
+                actor = actor_for(message, member)
+                if command.permission == RECORD and not actor.can_record:
+                    raise UserError("behörighet", kommando=command.name,
+                                    organ=organ.organ_name if organ else "")
+                tz = ZoneInfo(organ.timezone if organ else self.config.timezone)
+                ctx = Context(message=message, session=session, config=self.config,
+                              actor=actor, now=message.timestamp.astimezone(tz),
+                              organ_ref=organ, services=self.services)
+                return command.handler(ctx, args)
+        except UserError as error:
+            self._mark_handled(message)
+            return render("fel", error.macro, **error.kwargs)
+        except (OperationalError, IntegrityError) as error:
+            log.warning("database error on %s: %s", message.event_id, error)
+            return render("fel", "databasfel")
+        except Exception:
+            log.exception("command %s failed on %s", name, message.event_id)
+            return render("fel", "internt")
+
+    def _first_time(self, session: Any, message: IncomingMessage) -> bool:
+        """Claim the event id in the command's own transaction: committed with its effects,
+        so a redelivered event (restart, retry) is never acted on twice."""
+        seen = session.exec(select(HandledEvent.id).where(
+            HandledEvent.transport == message.transport,
+            HandledEvent.event_id == message.event_id)).first()
+        if seen is not None:
+            return False
+        session.add(HandledEvent(transport=message.transport, event_id=message.event_id))
+        session.flush()
+        return True
+
+    def _mark_handled(self, message: IncomingMessage) -> None:
+        try:
+            with self.db.transaction() as session:
+                self._first_time(session, message)
+        except Exception:  # the error reply matters more than the marker
+            log.warning("could not mark %s handled", message.event_id)

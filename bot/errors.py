@@ -1,0 +1,15 @@
+"""Errors a user can act on. They carry a template macro, rendered as the reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class UserError(Exception):
+    """Something the user typed or asked for is wrong; the reply says what to type instead.
+    `macro` names a macro in templates/replies/fel.md.j2."""
+
+    def __init__(self, macro: str, **kwargs: Any) -> None:
+        super().__init__(macro)
+        self.macro = macro
+        self.kwargs = kwargs

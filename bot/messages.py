@@ -1,0 +1,38 @@
+"""The one message type in and the one reply type out, shared by every transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    transport: str  # "console", "matrix", "teams"
+    room_id: str
+    sender_id: str
+    sender_name: str
+    text: str
+    event_id: str
+    timestamp: datetime  # aware
+    # Set by a transport that knows room power levels (Matrix: >= 50).
+    sender_is_moderator: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mimetype: str
+    data: bytes
+
+
+@dataclass
+class Reply:
+    """A rendered answer: Markdown text (also the plain body) and the same as safe HTML."""
+
+    text: str
+    html: str
+    room_id: str = ""
+    in_reply_to: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    kind: str = "svar"  # svar | fel | påminnelse

@@ -1,0 +1,131 @@
+"""Renders replies and documents from bot/templates.
+
+A template is Markdown with jinja2. It is rendered twice: once as it stands (the plain
+body, which chat clients show as text) and once with every interpolated value escaped for
+Markdown, then turned into HTML with raw HTML disabled, so user text can never inject markup.
+Each template file holds the replies of one command family as macros."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
+
+from bot import swedish
+from bot.messages import Attachment, Reply
+
+TEMPLATES = Path(__file__).parent / "templates"
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Raw(str):
+    """Already-rendered Markdown that must not be escaped again."""
+
+
+def md_escape(value: object) -> str:
+    """Escape user text so Markdown shows it literally: inline markup everywhere, block
+    markers (headings, lists, quotes) at line starts, and no indented code blocks."""
+    text = _CONTROL.sub("", str(value))
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(_escape_block_marker, text)
+    return "\n".join(line.lstrip() for line in text.split("\n"))
+
+
+def _escape_block_marker(match: re.Match[str]) -> str:
+    marker = match.group(2)
+    # "1." must become "1\." (the dot makes the list); "#" becomes "\#".
+    return marker + "\\" if marker[0].isdigit() else "\\" + marker
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    return "" if value is None else value
+
+
+def _escaped(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Raw):
+        return value
+    return md_escape(value)
+
+
+def _environment(finalize: Any) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        finalize=finalize,
+    )
+    env.filters.update(
+        datum=swedish.long_date,
+        datumtid=swedish.long_datetime,
+        klocka=swedish.clock,
+        iso=swedish.iso_date,
+        kr=swedish.amount,
+        namn=swedish.join_names,
+        raw=Raw,
+    )
+    return env
+
+
+_TEXT = _environment(_plain)
+_MARKDOWN = _environment(_escaped)
+
+
+def configure(prefix: str) -> None:
+    """The command prefix the templates show (`{{ p }}beslut`)."""
+    for env in (_TEXT, _MARKDOWN):
+        env.globals["p"] = prefix
+
+
+configure("!")
+_HTML = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
+    "table")
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def markdown_to_html(markdown: str) -> str:
+    return _HTML.render(markdown).strip()
+
+
+def _call(env: Environment, template: str, macro: str, kwargs: dict[str, Any]) -> str:
+    module = env.get_template(f"{template}.md.j2").module
+    return str(getattr(module, macro)(**kwargs))
+
+
+def render(template: str, macro: str, **kwargs: Any) -> Reply:
+    """One reply: `template` is a file under templates/replies, `macro` a macro in it."""
+    name = f"replies/{template}"
+    text = _tidy(_call(_TEXT, name, macro, kwargs))
+    html = markdown_to_html(_tidy(_call(_MARKDOWN, name, macro, kwargs)))
+    return Reply(text=text, html=html)
+
+
+def render_document(template: str, **kwargs: Any) -> tuple[str, str]:
+    """A whole document (the protokoll): Markdown with user text escaped, and the same as
+    a standalone HTML page."""
+    markdown = _tidy(_MARKDOWN.get_template(f"{template}.md.j2").render(**kwargs)) + "\n"
+    page = _TEXT.get_template("page.html.j2").render(
+        title=kwargs.get("title", ""), body=Raw(markdown_to_html(markdown)))
+    return markdown, page
+
+
+def document_attachments(stem: str, markdown: str, html: str) -> list[Attachment]:
+    return [
+        Attachment(f"{stem}.html", "text/html", html.encode("utf-8")),
+        Attachment(f"{stem}.md", "text/markdown", markdown.encode("utf-8")),
+    ]

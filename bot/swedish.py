@@ -1,0 +1,81 @@
+"""Swedish presentation of dates, times and amounts, used by the templates."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+MONTHS = [
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+]
+
+
+def long_date(value: date | datetime) -> str:
+    """'fredag 31 januari 2025'."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def clock(value: time | datetime) -> str:
+    """'09:00'."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def long_datetime(value: datetime) -> str:
+    """'torsdag 11 december 2026 kl. 09:00'."""
+    return f"{long_date(value)} kl. {clock(value)}"
+
+
+def iso_date(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def amount(value: int | float | Decimal, *, decimals: bool = False) -> str:
+    """'1 234 567 kr'; negative amounts keep their sign ('-5 000 kr')."""
+    number = Decimal(str(value))
+    quant = Decimal("0.01") if decimals else Decimal("1")
+    number = number.quantize(quant, rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    whole, _, frac = f"{abs(number):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = " ".join(groups)
+    if decimals and frac:
+        text += "," + frac
+    return f"{sign}{text} kr"
+
+
+def paragraph_range(numbers: list[int]) -> str:
+    """'22–30' for a run, '22' for one, '' for none."""
+    if not numbers:
+        return ""
+    low, high = min(numbers), max(numbers)
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive key: 'Årsredovisning' -> 'arsredovisning'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_key(text: str) -> str:
+    """Casefolded text that keeps å, ä, ö, for searching stored decisions."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def join_names(names: list[str]) -> str:
+    """'A', 'A och B', 'A, B och C'."""
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " och " + names[-1]

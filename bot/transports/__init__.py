@@ -1,0 +1,1 @@
+"""Transports turn platform events into IncomingMessage and deliver Replies."""

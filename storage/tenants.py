@@ -1,0 +1,146 @@
+"""Förbund, organs, rooms and members: synced from the config, looked up per message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from bot.config import Config
+from bot.swedish import fold
+from storage.models import Forbund, Member, Organ, Room
+
+
+@dataclass(frozen=True)
+class OrganRef:
+    """What a command needs to know about the room's organ, detached from the session."""
+
+    organ_id: int
+    organ_key: str
+    organ_name: str
+    kind: str
+    numbering: str
+    forbund_id: int
+    forbund_key: str
+    forbund_name: str
+    archive_location: str
+    timezone: str
+
+
+def sync_config(session: Session, config: Config) -> None:
+    """Make the store's förbund, organs, config rooms and members match the config file.
+    Rooms bound in the chat (`!organ`) are kept."""
+    for fc in config.forbund:
+        forbund = session.exec(select(Forbund).where(Forbund.key == fc.key)).first()
+        if forbund is None:
+            forbund = Forbund(key=fc.key, name=fc.name)
+            session.add(forbund)
+        forbund.name = fc.name
+        forbund.archive_location = fc.archive_location
+        forbund.timezone = fc.timezone
+        session.flush()
+        for oc in fc.organs:
+            organ = session.exec(
+                select(Organ).where(Organ.forbund_id == forbund.id, Organ.key == oc.key)
+            ).first()
+            if organ is None:
+                organ = Organ(forbund_id=forbund.id, key=oc.key, name=oc.name)
+                session.add(organ)
+            organ.name, organ.kind, organ.numbering = oc.name, oc.kind, oc.numbering
+            session.flush()
+            for external_id in oc.rooms:
+                transport = "console" if external_id == "console" else _transport_of(external_id)
+                bind_room(session, transport, external_id, organ.id, "config")
+            _sync_members(session, organ.id, oc)
+
+
+def _transport_of(external_id: str) -> str:
+    return "matrix" if external_id.startswith("!") else "teams"
+
+
+def _sync_members(session: Session, organ_id: int, oc) -> None:  # type: ignore[no-untyped-def]
+    for old in session.exec(select(Member).where(Member.organ_id == organ_id)).all():
+        session.delete(old)
+    for mc in oc.members:
+        ids = {fold(mc.name), *(fold(i) for i in mc.ids)}
+        session.add(Member(
+            organ_id=organ_id, name=mc.name, role=mc.role, organisation=mc.organisation,
+            organisation_short=mc.organisation_short, ids="\n".join(sorted(ids)),
+        ))
+    for extra in oc.secretaries:
+        session.add(Member(organ_id=organ_id, name=extra, role="sekreterare",
+                           ids=fold(extra), extra_secretary=True))
+
+
+def bind_room(session: Session, transport: str, external_id: str, organ_id: int,
+              bound_by: str) -> Room:
+    room = session.exec(
+        select(Room).where(Room.transport == transport, Room.external_id == external_id)
+    ).first()
+    if room is None:
+        room = Room(transport=transport, external_id=external_id, organ_id=organ_id)
+        session.add(room)
+    room.organ_id = organ_id
+    room.bound_by = bound_by
+    session.flush()
+    return room
+
+
+def organ_for_room(session: Session, transport: str, external_id: str) -> OrganRef | None:
+    row = session.exec(
+        select(Organ, Forbund)
+        .join(Room, Room.organ_id == Organ.id)
+        .join(Forbund, Forbund.id == Organ.forbund_id)
+        .where(Room.transport == transport, Room.external_id == external_id)
+    ).first()
+    return _ref(*row) if row else None
+
+
+def organ_by_id(session: Session, organ_id: int) -> OrganRef | None:
+    row = session.exec(
+        select(Organ, Forbund).join(Forbund, Forbund.id == Organ.forbund_id)
+        .where(Organ.id == organ_id)
+    ).first()
+    return _ref(*row) if row else None
+
+
+def first_organ(session: Session, organ_key: str | None = None) -> OrganRef | None:
+    query = select(Organ, Forbund).join(Forbund, Forbund.id == Organ.forbund_id)
+    if organ_key:
+        query = query.where(Organ.key == organ_key)
+    row = session.exec(query.order_by(Forbund.id, Organ.id)).first()
+    return _ref(*row) if row else None
+
+
+def find_organs(session: Session, forbund_id: int | None, name: str) -> list[OrganRef]:
+    """Organs whose key or name matches `name` (case and diacritics ignored)."""
+    query = select(Organ, Forbund).join(Forbund, Forbund.id == Organ.forbund_id)
+    if forbund_id is not None:
+        query = query.where(Organ.forbund_id == forbund_id)
+    wanted = fold(name)
+    return [_ref(o, f) for o, f in session.exec(query).all()
+            if wanted in (fold(o.key), fold(o.name), fold(f"{f.name} {o.name}"))]
+
+
+def _ref(organ: Organ, forbund: Forbund) -> OrganRef:
+    return OrganRef(
+        organ_id=organ.id, organ_key=organ.key, organ_name=organ.name, kind=organ.kind,
+        numbering=organ.numbering, forbund_id=forbund.id, forbund_key=forbund.key,
+        forbund_name=forbund.name, archive_location=forbund.archive_location,
+        timezone=forbund.timezone,
+    )
+
+
+def members(session: Session, organ_id: int) -> list[Member]:
+    return list(session.exec(
+        select(Member).where(Member.organ_id == organ_id).order_by(Member.id)
+    ).all())
+
+
+def member_by_identity(session: Session, organ_id: int, *identities: str) -> Member | None:
+    """The member whose chat id or name is one of `identities` (case-insensitive)."""
+    wanted = {fold(i) for i in identities if i}
+    for member in members(session, organ_id):
+        if wanted & set(member.ids.split("\n")):
+            return member
+    return None
