@@ -68,7 +68,7 @@ class Database:
         try:
             with self.engine.begin() as connection:
                 cfg.attributes["connection"] = connection
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, "heads")  # each capability may add its own branch
         except Exception as exc:  # a fresh user needs the reason, not a traceback
             raise DatabaseError(f"Databasen {self.safe_url} kunde inte förberedas: {exc}") from exc
 

@@ -1,3 +1,8 @@
-"""Command families. Importing this package registers every command."""
+"""Command families, one module each. Importing this package registers every command."""
 
-from bot.commands import help, lookup, meeting, paragraphs, protocol  # noqa: F401
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_") and _module.name != "common":
+        importlib.import_module(f"{__name__}.{_module.name}")

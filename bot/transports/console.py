@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import uuid
@@ -78,7 +79,18 @@ class Console:
         self.output.write("\n")
         self.output.flush()
 
+    async def _send(self, room_id: str, reply: Reply) -> None:
+        self.show(reply)
+
     async def run(self, source: TextIO = sys.stdin) -> None:
+        self.app.add_sender("console", self._send)
+        await self.app.start()
+        try:
+            await self._read(source)
+        finally:
+            await self.app.stop()
+
+    async def _read(self, source: TextIO) -> None:
         interactive = source.isatty()
         if interactive:
             self.output.write(
@@ -89,7 +101,7 @@ class Console:
             if interactive:
                 self.output.write(f"{self.user}> ")
                 self.output.flush()
-            line = source.readline()
+            line = await asyncio.to_thread(source.readline)
             if not line:
                 break
             line = line.rstrip("\n")

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables)
+from storage import load_models
+
+load_models()
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
