@@ -45,6 +45,8 @@ class OrganConfig:
     rooms: list[str] = field(default_factory=list)
     secretaries: list[str] = field(default_factory=list)
     members: list[MemberConfig] = field(default_factory=list)
+    # The whole [[forbund.organ]] table, for capabilities that read keys of their own.
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,6 +56,8 @@ class ForbundConfig:
     archive_location: str = "Samordningsförbundets kansli"
     timezone: str = "Europe/Stockholm"
     organs: list[OrganConfig] = field(default_factory=list)
+    # The whole [[forbund]] table, for capabilities that read keys of their own.
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,8 +97,9 @@ def default_config() -> Config:
     )
 
 
-class _Reader:
-    """Reads typed values from a TOML table and names the full key in every error."""
+class Reader:
+    """Reads typed values from a TOML table and names the full key in every error.
+    Capabilities use it on `raw` tables and on [matrix]/[teams] for their own keys."""
 
     def __init__(self, table: Any, path: str, source: str) -> None:
         if not isinstance(table, dict):
@@ -123,11 +128,11 @@ class _Reader:
             raise self.fail(name, 'ska vara en lista med texter, t.ex. ["a", "b"]')
         return [v.strip() for v in value if v.strip()]
 
-    def tables(self, name: str) -> list[_Reader]:
+    def tables(self, name: str) -> list[Reader]:
         value = self.table.get(name, [])
         if not isinstance(value, list):
             raise self.fail(name, f"ska skrivas som [[{self.key(name)}]]")
-        return [_Reader(v, f"{self.key(name)}[{i}]", self.source) for i, v in enumerate(value)]
+        return [Reader(v, f"{self.key(name)}[{i}]", self.source) for i, v in enumerate(value)]
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
         value = self.str(name, default).lower()
@@ -147,7 +152,7 @@ class _Reader:
         return value
 
 
-def _member(r: _Reader) -> MemberConfig:
+def _member(r: Reader) -> MemberConfig:
     role = r.str("role", "ledamot").lower()
     if role not in ROLES:
         options = ", ".join(ROLES)
@@ -161,7 +166,7 @@ def _member(r: _Reader) -> MemberConfig:
     )
 
 
-def _organ(r: _Reader) -> OrganConfig:
+def _organ(r: Reader) -> OrganConfig:
     name = r.str("name")
     return OrganConfig(
         key=r.str("key", _slug(name)),
@@ -171,10 +176,11 @@ def _organ(r: _Reader) -> OrganConfig:
         rooms=r.str_list("rooms"),
         secretaries=r.str_list("secretaries"),
         members=[_member(m) for m in r.tables("member")],
+        raw=dict(r.table),
     )
 
 
-def _forbund(r: _Reader, default_tz: str) -> ForbundConfig:
+def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
     name = r.str("name")
     organs = [_organ(o) for o in r.tables("organ")]
     if not organs:
@@ -188,6 +194,7 @@ def _forbund(r: _Reader, default_tz: str) -> ForbundConfig:
         archive_location=r.str("archive_location", "Samordningsförbundets kansli"),
         timezone=r.timezone("timezone", default_tz),
         organs=organs,
+        raw=dict(r.table),
     )
 
 
@@ -198,8 +205,8 @@ def _slug(text: str) -> str:
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
-    top = _Reader(data, "", source)
-    bot = _Reader(data.get("bot", {}), "bot", source)
+    top = Reader(data, "", source)
+    bot = Reader(data.get("bot", {}), "bot", source)
     timezone = bot.timezone("timezone", "Europe/Stockholm")
     prefix = bot.str("prefix", "!")
     if not prefix or " " in prefix:
