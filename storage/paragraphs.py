@@ -83,8 +83,7 @@ def create_paragraph(session: Session, organ_id: int, numbering: str, meeting: M
                 session.add(paragraph)
                 session.flush()
         except IntegrityError:
-            session.expunge(paragraph)
-            continue
+            continue  # the savepoint's rollback already dropped our row
         _audit(session, paragraph, None, "§ skapad", actor, None, title, event_id)
         return paragraph
     raise RuntimeError("no free paragraph number after retries")

@@ -141,7 +141,7 @@ def change(ctx: Context, args: str) -> Reply:
     elif not decisions:
         raise UserError("inga_beslut", nummer=target.number)
     else:
-        raise UserError("flera_beslut", nummer=target.number, beslut=decisions)
+        raise UserError("flera_beslut", nummer=target.number, beslut=[d.text for d in decisions])
     entry = decisions[index - 1]
     old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
                                   ctx.event_id)
