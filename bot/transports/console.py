@@ -21,10 +21,10 @@ _SPEAKER = re.compile(r"^@(?P<name>[^:]{1,80}):\s?(?P<text>.*)$", re.DOTALL)
 
 class Console:
     def __init__(self, app: App, *, user: str | None = None, organ_key: str | None = None,
-                 out_dir: Path = Path("protokoll"), output: TextIO = sys.stdout,
+                 out_dir: Path = Path("protokoll"), output: TextIO | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.app = app
-        self.output = output
+        self.output = output or sys.stdout
         self.out_dir = out_dir
         self.clock = clock or (lambda: datetime.now(UTC))
         self.organ_name = self._bind(organ_key)
@@ -82,11 +82,11 @@ class Console:
     async def _send(self, room_id: str, reply: Reply) -> None:
         self.show(reply)
 
-    async def run(self, source: TextIO = sys.stdin) -> None:
+    async def run(self, source: TextIO | None = None) -> None:
         self.app.add_sender("console", self._send)
         await self.app.start()
         try:
-            await self._read(source)
+            await self._read(source or sys.stdin)
         finally:
             await self.app.stop()
 
