@@ -167,6 +167,10 @@ def test_paragrafnummer_refuses_collisions(chat: Chat) -> None:
         "§ 23 går inte: § 23 finns redan (2022). Välj ett nummer över 23, till exempel "
         "!paragrafnummer 24.")
     assert chat.text("!paragrafnummer 40") == "Nästa paragraf blir § 40 (2022)."
+    assert chat.text("!paragrafnummer 5 2023") == "Nästa paragraf blir § 5 (2023)."
+    assert chat.text("!paragrafnummer 5 nästa") == (
+        "”nästa” är inget år. Skriv till exempel !paragrafnummer 22 2022.")
+    assert chat.text("!visa §1 förra").startswith("Jag förstår inte ”förra” efter !visa.")
     assert chat.text("!paragraf C") == "§ 40 C"
 
 

@@ -56,7 +56,7 @@ def parse_ref(args: str, command: str, *, year_allowed: bool = False) -> Paragra
         first, _, after = rest.partition(" ")
         year = parse_year(first)
         if year is None and (looks_like_date(first) or first.isdigit()):
-            raise UserError("ogiltigt_år", text=first, kommando=command)
+            raise UserError("ogiltigt_år", text=first, exempel=f"{command} §26 2022")
         if year is not None:
             rest = after.strip()
     return ParagraphRef(int(raw), day, year, rest)

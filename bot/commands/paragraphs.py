@@ -13,6 +13,7 @@ from bot.commands.common import (
     title_from,
 )
 from bot.context import Context
+from bot.dates import parse_year
 from bot.errors import UserError
 from bot.messages import Reply
 from bot.registry import RECORD, command
@@ -162,12 +163,16 @@ def undo(ctx: Context, args: str) -> Reply:
 
 
 @command("paragrafnummer", aliases=["nummer", "numbering"], group=GROUP, permission=RECORD,
-         summary="Anger numret på nästa paragraf i år (för en styrelse som börjar mitt i året).",
-         usage=["!paragrafnummer <N>"], examples=["!paragrafnummer 22"])
+         summary="Anger numret på nästa paragraf (för en styrelse som börjar mitt i året).",
+         usage=["!paragrafnummer <N> [år]"],
+         examples=["!paragrafnummer 22", "!paragrafnummer 1 2027"])
 def numbering(ctx: Context, args: str) -> Reply:
-    text = args.strip().lstrip("§").strip()
-    if not text.isdigit() or not 0 < int(text) < 100_000:
+    words = args.replace("§", " ").split()
+    if not words or not words[0].isdigit() or not 0 < int(words[0]) < 100_000 or len(words) > 2:
         raise UserError("ogiltigt_nummer", text=args.strip())
+    year = parse_year(words[1]) if len(words) == 2 else None
+    if len(words) == 2 and year is None:
+        raise UserError("ogiltigt_år", text=words[1], exempel="paragrafnummer 22 2022")
     organ = ctx.organ
     meeting = meetings.open_meeting_of(ctx.session, organ.organ_id)
     if organ.numbering == "möte":
@@ -175,8 +180,9 @@ def numbering(ctx: Context, args: str) -> Reply:
             raise UserError("numrering_per_möte")
         series, where = paragraphs.series_for("möte", meeting), meeting.date.isoformat()
     else:
-        year = meeting.date.year if meeting else ctx.now.year
+        year = year or (meeting.date.year if meeting else ctx.now.year)
         series, where = str(year), str(year)
+    text = words[0]
     highest = paragraphs.set_next_number(ctx.session, organ.organ_id, series, int(text))
     if highest is not None:
         raise UserError("nummer_krockar", nummer=int(text), högsta=highest, var=where)
