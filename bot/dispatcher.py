@@ -7,7 +7,7 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.config import Config
@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
 from bot.permissions import actor_for
-from bot.registry import RECORD, REGISTRY, Registry
+from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render
 from storage.db import Database
 from storage.models import HandledEvent
@@ -59,33 +59,44 @@ class Dispatcher:
                           förslag=self.registry.suggest(name))
         if len(message.text) > MAX_TEXT:
             return render("fel", "för_lång_text", max=MAX_TEXT)
-        try:
-            with self.db.transaction() as session:
-                if not self._first_time(session, message):
-                    return None
-                organ = organ_for_room(session, message.transport, message.room_id)
-                if command.needs_organ and organ is None:
-                    raise UserError("rum_utan_organ")
-                member = member_by_identity(session, organ.organ_id, message.sender_id,
-                                            message.sender_name) if organ else None
-                actor = actor_for(message, member)
-                if command.permission == RECORD and not actor.can_record:
-                    raise UserError("behörighet", kommando=command.name,
-                                    organ=organ.organ_name if organ else "")
-                tz = ZoneInfo(organ.timezone if organ else self.config.timezone)
-                ctx = Context(message=message, session=session, config=self.config,
-                              actor=actor, now=message.timestamp.astimezone(tz),
-                              organ_ref=organ, services=self.services)
-                return command.handler(ctx, args)
-        except UserError as error:
-            self._mark_handled(message)
-            return render("fel", error.macro, **error.kwargs)
-        except (OperationalError, IntegrityError) as error:
-            log.warning("database error on %s: %s", message.event_id, error)
-            return render("fel", "databasfel")
-        except Exception:
-            log.exception("command %s failed on %s", name, message.event_id)
-            return render("fel", "internt")
+        for attempt in range(2):
+            try:
+                return self._in_transaction(message, command, args)
+            except UserError as error:
+                self._mark_handled(message)
+                return render("fel", error.macro, **error.kwargs)
+            except DBAPIError as error:
+                # A dropped connection rolled the whole command back: safe to run it once more
+                # on a fresh connection (the event id guards against doing it twice).
+                if error.connection_invalidated and attempt == 0:
+                    log.warning("database connection lost on %s; retrying", message.event_id)
+                    continue
+                log.warning("database error on %s: %s", message.event_id, error)
+                return render("fel", "databasfel")
+            except Exception:
+                log.exception("command %s failed on %s", name, message.event_id)
+                return render("fel", "internt")
+        return render("fel", "databasfel")
+
+    def _in_transaction(self, message: IncomingMessage, command: Command, args: str
+                        ) -> Reply | None:
+        with self.db.transaction() as session:
+            if not self._first_time(session, message):
+                return None
+            organ = organ_for_room(session, message.transport, message.room_id)
+            if command.needs_organ and organ is None:
+                raise UserError("rum_utan_organ")
+            member = member_by_identity(session, organ.organ_id, message.sender_id,
+                                        message.sender_name) if organ else None
+            actor = actor_for(message, member)
+            if command.permission == RECORD and not actor.can_record:
+                raise UserError("behörighet", kommando=command.name,
+                                organ=organ.organ_name if organ else "")
+            tz = ZoneInfo(organ.timezone if organ else self.config.timezone)
+            ctx = Context(message=message, session=session, config=self.config,
+                          actor=actor, now=message.timestamp.astimezone(tz),
+                          organ_ref=organ, services=self.services)
+            return command.handler(ctx, args)
 
     def _first_time(self, session: Any, message: IncomingMessage) -> bool:
         """Claim the event id in the command's own transaction: committed with its effects,

@@ -43,6 +43,11 @@ class Registry:
                 self._lookup[key] = command
         self.commands[command.name] = command
 
+    def remove(self, name: str) -> None:
+        command = self.commands.pop(name)
+        for key in [k for k, c in self._lookup.items() if c is command]:
+            del self._lookup[key]
+
     def get(self, name: str) -> Command | None:
         return self._lookup.get(name.casefold()) or self._lookup.get(fold(name))
 

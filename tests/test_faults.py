@@ -1,0 +1,86 @@
+"""Faults in the store: a dropped PostgreSQL connection during a command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.app import App
+from bot.config import default_config
+from bot.context import Context
+from bot.messages import Reply
+from bot.registry import RECORD, REGISTRY, Command
+from storage.models import Paragraph
+from tests.conftest import Chat, make_app
+
+
+@pytest.fixture
+def pg_app(pg_url: str) -> Iterator[App]:
+    app = make_app(default_config(), pg_url)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def register() -> Iterator:
+    added: list[str] = []
+
+    def add(name: str, handler) -> None:  # type: ignore[no-untyped-def]
+        REGISTRY.add(Command(name=name, handler=handler, summary="test", usage=[], examples=[],
+                             permission=RECORD))
+        added.append(name)
+
+    yield add
+    for name in added:
+        REGISTRY.remove(name)
+
+
+def _terminate_own_backend(ctx: Context) -> None:
+    pid = ctx.session.exec(text("select pg_backend_pid()")).scalar_one()
+    ctx.session.connection().exec_driver_sql(f"select pg_terminate_backend({pid})")
+
+
+KILLS = {"left": 0}
+
+
+def _beslut_then_drop_once(ctx: Context, args: str) -> Reply:
+    """Records like !beslut, but the first time its connection is killed mid-command."""
+    reply = REGISTRY.get("beslut").handler(ctx, args)
+    if KILLS["left"] > 0:
+        KILLS["left"] -= 1
+        _terminate_own_backend(ctx)
+    return reply
+
+
+def _always_drop(ctx: Context, args: str) -> Reply:
+    REGISTRY.get("beslut").handler(ctx, args)
+    _terminate_own_backend(ctx)
+    raise AssertionError("unreachable: the connection is gone")
+
+
+@pytest.mark.postgres
+def test_dropped_connection_is_retried_once_and_recorded_once(pg_app: App, register) -> None:  # type: ignore[no-untyped-def]
+    register("testbeslut", _beslut_then_drop_once)
+    chat = Chat(pg_app)
+    chat.text("!möte öppna 2022-03-25")
+    KILLS["left"] = 1
+    assert chat.text("!testbeslut Styrelsen fastställer budgeten").startswith(
+        "§ 1 Styrelsen fastställer budgeten (ny paragraf)")
+    assert chat.text("!beslut Nästa beslut").startswith("§ 1 ")
+    with pg_app.db.transaction() as s:
+        assert len(s.exec(select(Paragraph)).all()) == 1
+
+
+@pytest.mark.postgres
+def test_connection_that_keeps_dropping_is_reported_and_bot_goes_on(pg_app: App, register) -> None:  # type: ignore[no-untyped-def]
+    register("testdrop", _always_drop)
+    chat = Chat(pg_app)
+    chat.text("!möte öppna 2022-03-25")
+    assert chat.text("!testdrop Försvinner") == (
+        "Databasen svarade inte, så inget sparades. Försök igen om en stund.")
+    assert chat.text("!beslut Det här sparas").startswith("§ 1 Det här sparas (ny paragraf)")
+    with pg_app.db.transaction() as s:
+        assert [p.title for p in s.exec(select(Paragraph)).all()] == ["Det här sparas"]
