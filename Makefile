@@ -20,6 +20,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
+bench: $(STAMP)
+	bash scripts/ensure-postgres.sh
+	$(BIN)/python -m bench.throughput $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
