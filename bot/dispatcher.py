@@ -67,6 +67,7 @@ class Dispatcher:
                 if command.needs_organ and organ is None:
                     raise UserError("rum_utan_organ")
                 member = member_by_identity(session, organ.organ_id, message.sender_id,
+                                            *message.sender_aliases,
                                             message.sender_name) if organ else None
                 actor = actor_for(message, member)
                 if command.permission == RECORD and not actor.can_record:
