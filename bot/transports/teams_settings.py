@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Config, Reader
+from bot.config import Config, ConfigError, Reader
 
 DEFAULT_PORT = 3978
 
@@ -54,12 +54,13 @@ def load_settings(config: Config) -> TeamsSettings:
         raise r.fail("conversations", 'ska vara en tabell [teams.conversations] med rader som '
                      '"19:…@thread.tacv2" = "styrelsen"')
     conversations = {}
-    sub = Reader(raw, "teams.conversations", config.source)
-    for conversation_id in raw:
-        organ = sub.str(conversation_id)
-        if not organ:
-            raise sub.fail(conversation_id, 'ska vara ett organ, t.ex. "styrelsen"')
-        conversations[conversation_id.strip()] = organ
+    for conversation_id, organ in raw.items():
+        if not isinstance(organ, str) or not organ.strip():
+            raise ConfigError(
+                f'Fel i {config.source}: nyckeln teams.conversations."{conversation_id}" ska '
+                'vara ett organ inom citattecken, t.ex. "styrelsen" eller '
+                '"ornskoldsvik/styrelsen".')
+        conversations[conversation_id.strip()] = organ.strip()
     return TeamsSettings(
         app_id=app_id, app_password=password, tenant_id=tenant,
         port=_int(r, "port", DEFAULT_PORT, 1, 65535), host=r.str("host", "0.0.0.0"),
