@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +148,21 @@ def test_serve_reports_an_unknown_organ(db_url: str, capsys: pytest.CaptureFixtu
                 "som finns inte") in capsys.readouterr().err
     finally:
         app.close()
+
+
+def test_the_app_package(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text((FIXTURES / "ornskoldsvik.toml").read_text(encoding="utf-8") + (
+        f'\n[teams]\napp_id = "{APP_ID}"\napp_password = "x"\ntenant_id = "{TENANT_ID}"\n'
+        'public_url = "https://sekreteraren.ovik.se"\n'), encoding="utf-8")
+    out = tmp_path / "app.zip"
+    assert subprocess.run([sys.executable, "scripts/teams_package.py", "--config", str(config),
+                           "--out", str(out)], check=False).returncode == 0
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        data = json.loads(archive.read("manifest.json"))
+        assert archive.read("color.png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data["id"] == APP_ID and data["bots"][0]["botId"] == APP_ID
+    assert data["validDomains"] == ["sekreteraren.ovik.se"]
+    assert data["developer"]["name"] == "Samordningsförbundet i Örnsköldsvik"
+    assert data["developer"]["websiteUrl"] == "https://sekreteraren.ovik.se"
