@@ -86,8 +86,9 @@ class Dispatcher:
             organ = organ_for_room(session, message.transport, message.room_id)
             if command.needs_organ and organ is None:
                 raise UserError("rum_utan_organ")
+            # Only ids the platform vouches for; a display name can be chosen by anyone.
             member = member_by_identity(session, organ.organ_id, message.sender_id,
-                                        message.sender_name) if organ else None
+                                        *message.sender_aliases) if organ else None
             actor = actor_for(message, member)
             if command.permission == RECORD and not actor.can_record:
                 raise UserError("behörighet", kommando=command.name,

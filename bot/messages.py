@@ -17,6 +17,9 @@ class IncomingMessage:
     timestamp: datetime  # aware
     # Set by a transport that knows room power levels (Matrix: >= 50).
     sender_is_moderator: bool = False
+    # Other ids of the same sender that config `ids` may name (Teams: UPN, e-mail,
+    # the Teams user id beside the Entra object id in sender_id).
+    sender_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

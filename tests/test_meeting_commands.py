@@ -216,3 +216,21 @@ def test_meeting_numbering_restarts_every_meeting(db_url: str) -> None:
     assert chat.text("!visa 2020-02-14 §3").startswith("§ 3 Dagordning")
     assert chat.text("!visa §1").startswith("§ 1 Öppnande\nSammanträdet fredag 20 mars 2020")
     app.close()
+
+
+def test_a_display_name_alone_gives_no_role(ovik: Chat) -> None:
+    import uuid
+
+    from bot.messages import IncomingMessage
+
+    ovik.text("!möte öppna 2022-03-25")
+    spoof = IncomingMessage(transport="console", room_id="console", sender_id="@mallory:evil.test",
+                            sender_name="Carolina Sondell", text="!beslut Falskt beslut",
+                            event_id=uuid.uuid4().hex, timestamp=ovik.now)
+    reply = ovik.app.dispatcher.handle_sync(spoof)
+    assert reply is not None and reply.text.startswith("Du får inte använda !beslut")
+    real = IncomingMessage(transport="console", room_id="console", sender_id="@carolina:ovik.test",
+                           sender_name="Carro", text="!beslut Riktigt beslut",
+                           event_id=uuid.uuid4().hex, timestamp=ovik.now)
+    reply = ovik.app.dispatcher.handle_sync(real)
+    assert reply is not None and reply.text.startswith("§ 1 Riktigt beslut")

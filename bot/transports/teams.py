@@ -1,0 +1,410 @@
+"""Microsoft Teams: the secretary in a Teams channel, meeting chat or chat.
+
+Built on the Microsoft 365 Agents SDK: an aiohttp server with `POST /api/messages` behind
+the SDK's JWT authorization middleware (only Azure Bot Service may post), a CloudAdapter
+that answers through the activity's serviceUrl, and the SDK's continue-conversation call for
+unprompted messages (reminders). The same server serves protokoll files behind unguessable
+links (`GET /filer/<token>/<filnamn>`), since bots cannot attach files in channels."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import re
+import sys
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ConversationReference,
+)
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import (
+    CloudAdapter,
+    jwt_authorization_middleware,
+    start_agent_process,
+)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    ApplicationOptions,
+    Connections,
+    ConnectorClientBase,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.msteams import TeamsAgentExtension
+
+from bot.app import App
+from bot.config import ConfigError
+from bot.messages import IncomingMessage, Reply
+from bot.parser import parse
+from bot.render import render
+from bot.transports.teams_cards import CARD_TYPE, FileLink, document_card, needs_card, reply_card
+from bot.transports.teams_settings import TeamsSettings, load_settings
+from storage import teams as store
+from storage.tenants import bind_room, organ_for_room
+
+log = logging.getLogger(__name__)
+
+TRANSPORT = "teams"
+_MENTION = re.compile(r"<at[^>]*>.*?</at>", re.DOTALL | re.IGNORECASE)
+# The base URL of the request being handled, for links to files (set per request).
+_REQUEST_BASE: contextvars.ContextVar[str] = contextvars.ContextVar("teams_base", default="")
+
+
+def room_of(conversation_id: str) -> str:
+    """A channel's conversation id names the thread too ("…;messageid=…"); the room (and
+    the organ binding) is the channel."""
+    return conversation_id.split(";messageid=")[0]
+
+
+def command_text(activity: Activity, prefix: str) -> str:
+    """The text without @mentions; when the bot is addressed (mentioned, or in a 1:1 chat)
+    a command needs no prefix, and a bare mention asks for help."""
+    text = _MENTION.sub(" ", activity.text or "").replace("&nbsp;", " ").replace("\xa0", " ")
+    text = text.strip()
+    recipient = activity.recipient.id if activity.recipient else None
+    mentioned = any(m.mentioned is not None and m.mentioned.id == recipient
+                    for m in activity.get_mentions())
+    personal = (activity.conversation.conversation_type or "") == "personal"
+    if (mentioned or personal) and not text.startswith(prefix):
+        text = prefix + (text or "hjälp")
+    return text
+
+
+class TeamsTransport:
+    def __init__(self, app: App, settings: TeamsSettings, *,
+                 connections: Connections | None = None) -> None:
+        self.app = app
+        self.settings = settings
+        self.connections = connections or MsalConnectionManager(connections_configurations={
+            "SERVICE_CONNECTION": AgentAuthConfiguration(
+                client_id=settings.app_id, tenant_id=settings.tenant_id,
+                client_secret=settings.app_password, connection_name="SERVICE_CONNECTION"),
+        })
+        self.adapter = CloudAdapter(connection_manager=self.connections)
+        self.agent: AgentApplication[TurnState] = AgentApplication[TurnState](
+            ApplicationOptions(storage=MemoryStorage(), remove_recipient_mention=False,
+                               start_typing_timer=False),
+            connection_manager=self.connections)
+        self.teams = TeamsAgentExtension(self.agent)
+        self._known: set[tuple[str, str]] = set()  # references stored since start
+        self._aliases: dict[str, tuple[str, ...]] = {}  # Teams user id -> UPN, e-mail
+        self._last_base = ""
+        self._runner: web.AppRunner | None = None
+        self.port = settings.port
+        self._routes()
+
+    # -- the web server -------------------------------------------------------------
+
+    def web_app(self) -> web.Application:
+        root = web.Application()
+        root.router.add_get("/filer/{token}/{name}", self._file)
+        # Only the messaging endpoint needs (and gets) Azure Bot Service's JWT.
+        api = web.Application(middlewares=[jwt_authorization_middleware])
+        with warnings.catch_warnings():  # the SDK's middleware reads this plain string key
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            api["agent_configuration"] = self.connections.get_default_connection_configuration()
+        api.router.add_post("/messages", self._messages)
+        root.add_subapp("/api", api)
+        return root
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._bind_config_conversations)
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        self.app.add_sender(TRANSPORT, self.send)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        base = self.settings.public_url or _base_of(request)
+        self._last_base = base
+        _REQUEST_BASE.set(base)
+        response = await start_agent_process(request, self.agent, self.adapter)
+        return response if response is not None else web.Response(status=202)
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        token, name = request.match_info["token"], request.match_info["name"]
+        found = await asyncio.to_thread(self._load_file, token)
+        if found is None or found[0] != name:
+            return web.Response(status=404, text=render("teams", "fil_saknas").text,
+                                content_type="text/plain", charset="utf-8")
+        filename, mimetype, data = found
+        disposition = "inline" if mimetype == "text/html" else "attachment"
+        return web.Response(body=data, content_type=mimetype, charset="utf-8", headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            # The protokoll page has inline styles and nothing else.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        })
+
+    def _load_file(self, token: str) -> tuple[str, str, bytes] | None:
+        with self.app.db.transaction() as session:
+            row = store.get_file(session, token)
+            return (row.filename, row.mimetype, bytes(row.data)) if row else None
+
+    def _bind_config_conversations(self) -> None:
+        with self.app.db.transaction() as session:
+            for conversation_id, key in self.settings.conversations.items():
+                organs = store.organ_by_key(session, key)
+                if len(organs) != 1:
+                    what = ("finns inte" if not organs else
+                            "finns i flera förbund: skriv förbund/organ")
+                    raise ConfigError(
+                        f'Fel i {self.app.config.source}: nyckeln teams.conversations."'
+                        f'{conversation_id}" pekar på organet "{key}", som {what}; skriv '
+                        'organets key, t.ex. "styrelsen" eller "ornskoldsvik/styrelsen".')
+                bind_room(session, TRANSPORT, room_of(conversation_id), organs[0].organ_id,
+                          "config")
+
+    # -- activities from Teams -------------------------------------------------------
+
+    def _routes(self) -> None:
+        self.agent.before_turn(self._same_tenant)
+        self.teams.activity(ActivityTypes.message)(self._on_message)
+        self.teams.activity(ActivityTypes.conversation_update)(self._on_conversation_update)
+        self.teams.installation_update()(self._on_installation_update)
+
+        async def on_error(context: TurnContext, error: Exception) -> None:
+            log.error("Teams turn failed: %s", error, exc_info=error)
+
+        self.agent.error(on_error)
+
+    async def _same_tenant(self, context: TurnContext, state: TurnState) -> bool:
+        """A single-tenant bot ignores activities from other organisations."""
+        tenant = context.activity.conversation.tenant_id if context.activity.conversation else ""
+        if tenant and self.settings.tenant_id and tenant != self.settings.tenant_id:
+            log.warning("ignoring activity from tenant %s", tenant)
+            return False
+        return True
+
+    async def _on_message(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        room = room_of(activity.conversation.id)
+        text = command_text(activity, self.app.config.prefix)
+        if parse(text, self.app.config.prefix) is None:
+            return  # ordinary chat
+        await self._remember(context)
+        sender = activity.from_property
+        message = IncomingMessage(
+            transport=TRANSPORT, room_id=room,
+            sender_id=sender.aad_object_id or sender.id, sender_name=sender.name or "",
+            text=text, event_id=_event_id(room, activity.id or ""),
+            timestamp=_aware(activity.timestamp),
+            sender_aliases=(sender.id, *await self._sender_aliases(context, room)))
+        reply = await self.app.dispatcher.handle(message)
+        if reply is not None:
+            await context.send_activity(await self._activity_for(reply, room))
+
+    async def _on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        me = activity.recipient.id if activity.recipient else None
+        data = _channel_data(activity)
+        event = data.get("eventType", "")
+        if any(m.id == me for m in activity.members_removed or []) or event == "teamDeleted":
+            await self._forget(activity, team=True)
+        elif event == "channelDeleted":
+            channel = (data.get("channel") or {}).get("id", "")
+            await asyncio.to_thread(self._forget_ids, channel, "")
+        elif any(m.id == me for m in activity.members_added or []):
+            await self._remember(context)
+            await context.send_activity(await self._welcome(room_of(activity.conversation.id)))
+
+    async def _on_installation_update(self, context: TurnContext, state: TurnState) -> None:
+        action = (context.activity.action or "").lower()
+        if action.startswith("remove"):
+            await self._forget(context.activity, team=True)
+        elif action.startswith("add"):
+            await self._remember(context)
+
+    async def _welcome(self, room: str) -> Activity:
+        def organ_name() -> str:
+            with self.app.db.transaction() as session:
+                organ = organ_for_room(session, TRANSPORT, room)
+                return f"{organ.forbund_name}, {organ.organ_name}" if organ else ""
+
+        reply = render("teams", "välkommen", organ=await asyncio.to_thread(organ_name))
+        return await self._activity_for(reply, room)
+
+    # -- conversation references (for proactive messages) -----------------------------
+
+    async def _remember(self, context: TurnContext) -> None:
+        activity = context.activity
+        room = room_of(activity.conversation.id)
+        if (room, activity.service_url or "") in self._known:
+            return
+        reference = activity.get_conversation_reference()
+        reference.activity_id = None  # unprompted messages start a new post, not a reply
+        reference.conversation = reference.conversation.model_copy(update={"id": room})
+        data = _channel_data(activity)
+        fields = {
+            "kind": activity.conversation.conversation_type or "",
+            "team_id": (data.get("team") or {}).get("id", ""),
+            "tenant_id": activity.conversation.tenant_id or "",
+            "service_url": activity.service_url or "",
+            "name": ((data.get("channel") or {}).get("name") or activity.conversation.name
+                     or (data.get("team") or {}).get("name") or "")[:300],
+        }
+        payload = reference.model_dump_json(by_alias=True, exclude_none=True)
+
+        def save() -> None:
+            with self.app.db.transaction() as session:
+                store.save_conversation(session, room, payload, **fields)
+
+        await asyncio.to_thread(save)
+        self._known.add((room, activity.service_url or ""))
+
+    async def _forget(self, activity: Activity, *, team: bool) -> None:
+        team_id = (_channel_data(activity).get("team") or {}).get("id", "") if team else ""
+        await asyncio.to_thread(self._forget_ids, room_of(activity.conversation.id), team_id)
+
+    def _forget_ids(self, room: str, team_id: str) -> None:
+        with self.app.db.transaction() as session:
+            store.forget_conversations(session, room, team_id)
+        self._known = {k for k in self._known if k[0] != room}
+        if team_id:
+            self._known.clear()
+
+    async def send(self, room_id: str, reply: Reply) -> None:
+        """Post an unprompted message (a reminder) with the SDK's continue-conversation."""
+
+        def load() -> str | None:
+            with self.app.db.transaction() as session:
+                row = store.get_conversation(session, room_id)
+                return row.reference if row else None
+
+        payload = await asyncio.to_thread(load)
+        if payload is None:
+            log.warning("no Teams conversation reference for %s; is the bot installed there?",
+                        room_id)
+            return
+        reference = ConversationReference.model_validate_json(payload)
+        activity = await self._activity_for(reply, room_id)
+        activity.apply_conversation_reference(reference)
+
+        async def callback(context: TurnContext) -> None:
+            # Sent as a new post: the continuation event's own id is no message to reply to.
+            await context.adapter.send_activities(context, [activity])
+
+        try:
+            await self.adapter.continue_conversation(
+                self.settings.app_id, reference.get_continuation_activity(), callback)
+        except Exception:
+            log.exception("could not post to Teams conversation %s", room_id)
+
+    # -- replies ----------------------------------------------------------------------
+
+    async def _activity_for(self, reply: Reply, room: str) -> Activity:
+        if not needs_card(reply):
+            return Activity(type=ActivityTypes.message, text=reply.text, text_format="plain")
+        if reply.attachments:
+            links = await asyncio.to_thread(self._store_files, reply, room)
+            document = next((a.data.decode("utf-8") for a in reply.attachments
+                             if a.mimetype == "text/html"), "")
+            card = document_card(reply, document, links)
+        else:
+            card = reply_card(reply)
+        return Activity(type=ActivityTypes.message, summary=reply.text.partition("\n")[0],
+                        attachments=[Attachment(content_type=CARD_TYPE, content=card)])
+
+    def _store_files(self, reply: Reply, room: str) -> list[FileLink]:
+        base = _REQUEST_BASE.get() or self.settings.public_url or self._last_base or (
+            f"http://{self.settings.host}:{self.port}")
+        links = []
+        with self.app.db.transaction() as session:
+            for attachment in reply.attachments:
+                token = store.store_file(session, attachment.filename, attachment.mimetype,
+                                         attachment.data, room)
+                links.append(FileLink(attachment.filename, attachment.mimetype,
+                                      f"{base}/filer/{token}/{quote(attachment.filename)}"))
+        return links
+
+    async def _sender_aliases(self, context: TurnContext, room: str) -> tuple[str, ...]:
+        """The sender's UPN and e-mail (config may name members by either), asked once per
+        user from the conversation's member list."""
+        user = context.activity.from_property.id
+        if user in self._aliases:
+            return self._aliases[user]
+        aliases: tuple[str, ...] = ()
+        client = context.services.get(ConnectorClientBase)
+        if client is not None:
+            try:
+                member = await client.conversations.get_conversation_member(room, user)
+                extra = member.properties or {}
+                aliases = tuple(v for v in (extra.get("userPrincipalName"), extra.get("email"))
+                                if isinstance(v, str) and v)
+            except Exception as error:  # roles by object id still work
+                log.warning("could not look up Teams member %s: %s", user, error)
+                return ()
+        if len(self._aliases) > 10_000:
+            self._aliases.clear()
+        self._aliases[user] = aliases
+        return aliases
+
+
+def _channel_data(activity: Activity) -> dict[str, Any]:
+    data = activity.channel_data
+    if data is None:
+        return {}
+    if isinstance(data, dict):
+        return data
+    dump = getattr(data, "model_dump", None)
+    return dump(by_alias=True, exclude_none=True) if dump else {}
+
+
+def _event_id(room: str, activity_id: str) -> str:
+    """Teams message ids are unique per conversation only."""
+    event = f"{room}|{activity_id}"
+    if len(event) > 255:
+        import hashlib
+
+        event = "sha256:" + hashlib.sha256(event.encode("utf-8")).hexdigest()
+    return event
+
+
+def _aware(timestamp: datetime | None) -> datetime:
+    if timestamp is None:
+        return datetime.now(UTC)
+    return timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)
+
+
+def _base_of(request: web.Request) -> str:
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    return f"{scheme}://{host}"
+
+
+async def serve(app: App) -> None:
+    """Run the Teams transport until cancelled (bot.runner starts it when [teams] is set)."""
+    try:
+        transport = TeamsTransport(app, load_settings(app.config))
+        await transport.start()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
+    print(render("teams", "lyssnar", port=transport.port).text, flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await transport.stop()

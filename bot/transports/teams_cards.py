@@ -1,0 +1,169 @@
+"""Adaptive Cards for Teams, rendered from bot/templates/cards/*.json.j2.
+
+A Reply carries Markdown text and the same as safe HTML. Teams text messages cannot show
+tables, so a reply with a table or a long listing (`!budget`, `!uppdrag`, `!påminnelser`,
+`!hjälp`) becomes a card built from the blocks of its HTML (headings, paragraphs, lists,
+tables). A reply with files (the protokoll) becomes a summary card of its HTML document
+(the header table as facts, the § headings) with links to the files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.messages import Reply
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "cards"
+# A listing this long reads better as a card than as a text message.
+LONG_LISTING = 8
+
+_ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass
+class Block:
+    kind: str  # heading | text | list | table
+    text: str = ""
+    level: int = 0
+    items: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)  # table rows, header first
+    header: bool = False  # the first table row is a header row
+
+    @property
+    def is_title(self) -> bool:
+        """A short line without a full stop, like "Möte" above a list: shown in bold."""
+        return (self.kind == "text" and 0 < len(self.text) <= 60 and "\n" not in self.text
+                and self.text[-1] not in ".!?")
+
+
+class _Blocks(HTMLParser):
+    """Splits the safe HTML of a reply into card blocks; text stays plain (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._text: list[str] | None = None
+        self._list: Block | None = None
+        self._table: Block | None = None
+        self._row: list[str] | None = None
+        self._heading = 0
+        self._depth = 0  # list nesting: inner items join the outer list
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "li", "td", "th") or tag[0] == "h" and tag[1:].isdigit():
+            if tag == "p" and self._list is not None and self._text is not None:
+                return  # a loose list item: <li><p>…</p></li>
+            self._text = []
+            self._heading = int(tag[1:]) if tag[0] == "h" and tag[1:].isdigit() else 0
+        elif tag in ("ul", "ol"):
+            self._depth += 1
+            pending = "".join(self._text or []).strip()
+            if self._list is None:
+                self._list = Block("list")
+            elif pending:
+                self._list.items.append(pending)  # the outer item's own text
+            self._text = None
+        elif tag == "table":
+            self._table = Block("table")
+        elif tag == "tr":
+            self._row = []
+        elif tag == "br" and self._text is not None:
+            self._text.append("\n")
+        elif tag in ("strong", "b") and self._text is not None:
+            self._text.append("**")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("strong", "b") and self._text is not None:
+            self._text.append("**")
+            return
+        text = "".join(self._text or []).strip()
+        if tag == "li" and self._list is not None:
+            if self._text is not None:
+                self._list.items.append(text)
+            self._text = None
+        elif tag in ("td", "th") and self._row is not None:
+            self._row.append(text)
+            if tag == "th" and self._table is not None:
+                self._table.header = True
+            self._text = None
+        elif tag == "p" and self._text is not None and self._list is None and self._row is None:
+            if text:
+                self.blocks.append(Block("text", text=text))
+            self._text = None
+        elif tag[0] == "h" and tag[1:].isdigit() and self._text is not None:
+            self.blocks.append(Block("heading", text=text, level=self._heading))
+            self._text = None
+        elif tag in ("ul", "ol"):
+            self._depth -= 1
+            if self._depth == 0 and self._list is not None:
+                self.blocks.append(self._list)
+                self._list = None
+        elif tag == "tr" and self._table is not None and self._row is not None:
+            self._table.rows.append(self._row)
+            self._row = None
+        elif tag == "table" and self._table is not None:
+            self.blocks.append(self._table)
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data.replace("\n", " ") if self._heading else data)
+
+
+def blocks_of(html: str) -> list[Block]:
+    parser = _Blocks()
+    parser.feed(html)
+    parser.close()
+    return parser.blocks
+
+
+def needs_card(reply: Reply) -> bool:
+    """Tables and files cannot be shown in a Teams text message; long listings read better
+    as a card."""
+    if reply.attachments:
+        return True
+    blocks = blocks_of(reply.html)
+    if any(b.kind == "table" for b in blocks):
+        return True
+    return sum(len(b.items) for b in blocks if b.kind == "list") >= LONG_LISTING
+
+
+def _render(template: str, **kwargs: Any) -> dict[str, Any]:
+    text = _ENV.get_template(f"{template}.json.j2").render(**kwargs)
+    card: dict[str, Any] = json.loads(text)  # the template must yield valid JSON
+    return card
+
+
+def reply_card(reply: Reply) -> dict[str, Any]:
+    """The card for a reply with tables or lists: its blocks in order."""
+    return _render("svar", blocks=blocks_of(reply.html), fallback=reply.text)
+
+
+@dataclass(frozen=True)
+class FileLink:
+    filename: str
+    mimetype: str
+    url: str
+
+
+def document_card(reply: Reply, document_html: str, links: list[FileLink]) -> dict[str, Any]:
+    """The card for a reply that sends a document: the reply's first line as title, the
+    document's first two-column table as facts, its § headings, and the file links."""
+    blocks = blocks_of(document_html)
+    facts: list[list[str]] = []
+    table = next((b for b in blocks if b.kind == "table"
+                  and all(len(row) == 2 for row in b.rows)), None)
+    if table is not None:
+        facts = table.rows
+    sections = [b.text for b in blocks
+                if b.kind == "heading" and b.level == 2 and b.text.startswith("§")]
+    title, _, _ = reply.text.partition("\n")
+    return _render("dokument", title=title, facts=facts, sections=sections, links=links,
+                   fallback=reply.text)

@@ -1,0 +1,68 @@
+"""The [teams] section of the config: the bot's Entra app, where it listens, and which Teams
+conversations belong to which organ. Every mistake names its key, in Swedish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Config, ConfigError, Reader
+
+DEFAULT_PORT = 3978
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    app_id: str
+    app_password: str
+    tenant_id: str
+    port: int = DEFAULT_PORT
+    host: str = "0.0.0.0"
+    # Where Teams users reach the bot's web server (for protokoll download links);
+    # empty: taken from the request Teams sent (its Host / X-Forwarded-* headers).
+    public_url: str = ""
+    # Teams conversation id (channel, meeting chat, group chat) -> organ: "key" or
+    # "förbund-key/organ-key".
+    conversations: dict[str, str] = field(default_factory=dict)
+
+
+def _int(r: Reader, name: str, default: int, low: int, high: int) -> int:
+    value: Any = r.table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise r.fail(name, f"ska vara ett heltal mellan {low} och {high}, t.ex. {default}")
+    return value
+
+
+def load_settings(config: Config) -> TeamsSettings:
+    r = Reader(config.teams, "teams", config.source)
+    app_id = r.str("app_id", "")
+    if not app_id:
+        raise r.fail("app_id", "saknas: skriv botens app-id (Microsoft App ID) från Azure Bot")
+    password = r.str("app_password", "")
+    if not password:
+        raise r.fail("app_password", "saknas: skriv appens klienthemlighet, eller sätt "
+                     "miljövariabeln BOT_TEAMS_APP_PASSWORD")
+    tenant = r.str("tenant_id", "")
+    if not tenant:
+        raise r.fail("tenant_id", "saknas: skriv organisationens klient-id (Directory/tenant "
+                     "ID) från Entra")
+    public_url = r.str("public_url", "").rstrip("/")
+    if public_url and not public_url.startswith(("https://", "http://")):
+        raise r.fail("public_url", 'ska börja med https://, t.ex. "https://bot.example.se"')
+    raw = r.table.get("conversations", {})
+    if not isinstance(raw, dict):
+        raise r.fail("conversations", 'ska vara en tabell [teams.conversations] med rader som '
+                     '"19:…@thread.tacv2" = "styrelsen"')
+    conversations = {}
+    for conversation_id, organ in raw.items():
+        if not isinstance(organ, str) or not organ.strip():
+            raise ConfigError(
+                f'Fel i {config.source}: nyckeln teams.conversations."{conversation_id}" ska '
+                'vara ett organ inom citattecken, t.ex. "styrelsen" eller '
+                '"ornskoldsvik/styrelsen".')
+        conversations[conversation_id.strip()] = organ.strip()
+    return TeamsSettings(
+        app_id=app_id, app_password=password, tenant_id=tenant,
+        port=_int(r, "port", DEFAULT_PORT, 1, 65535), host=r.str("host", "0.0.0.0"),
+        public_url=public_url, conversations=conversations,
+    )

@@ -1,0 +1,260 @@
+"""The Teams transport over HTTP on 127.0.0.1: the real endpoint and JWT check of the
+Microsoft 365 Agents SDK, a fake Azure Bot Service key and a Bot Connector double."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.app import App
+from bot.config import load_config
+from bot.messages import Reply
+from bot.render import render
+from bot.transports.teams import TeamsTransport
+from bot.transports.teams_settings import TeamsSettings
+from storage import teams as store
+from storage.tenants import bind_room, first_organ, organ_for_room
+from tests import scenario
+from tests.conftest import FIXTURES, make_app
+from tests.teams_support import (
+    APP_ID,
+    CHANNEL,
+    CONNECTOR_TOKEN,
+    MEETING_CHAT,
+    PEOPLE,
+    TENANT_ID,
+    ConnectorDouble,
+    KeyServer,
+    Sent,
+    activity,
+    fake_connections,
+    post,
+    trust_key_server,
+)
+
+
+@dataclass
+class TeamsHarness:
+    app: App
+    transport: TeamsTransport
+    keys: KeyServer
+    connector: ConnectorDouble
+    http: ClientSession
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.transport.port}/api/messages"
+
+    async def send(self, kind: str, token: str | None = "valid", **kw: Any) -> tuple[int,
+                                                                                    list[Sent]]:
+        """Post one activity as Teams would; returns the status and what the bot sent."""
+        body = activity(kind, service_url=self.connector.url,
+                        when=kw.pop("when", scenario.MEETING_TIME), **kw)
+        if token == "valid":
+            token = self.keys.token(self.connector.url)
+        before = len(self.connector.sent)
+        status = await post(self.http, self.endpoint, body, token)
+        return status, self.connector.sent[before:]
+
+    async def say(self, speaker: str, text: str, **kw: Any) -> str:
+        """A channel message @mentioning the bot; returns what the user reads."""
+        status, sent = await self.send("channel", speaker=speaker, text=text, **kw)
+        assert status in (200, 202), status
+        assert len(sent) == 1, sent
+        return sent[0].shown
+
+
+def teams_config() -> Any:
+    config = load_config(FIXTURES / "ornskoldsvik.toml")
+    members = {m.name: m for m in config.forbund[0].organs[0].members}
+    members["Pär Eriksson"].ids.append(PEOPLE["Pär Eriksson"].aad_object_id)
+    members["Carolina Sondell"].ids.append(PEOPLE["Carolina Sondell"].upn)
+    config.teams = {"app_id": APP_ID, "app_password": "hemlighet", "tenant_id": TENANT_ID}
+    return config
+
+
+@pytest.fixture
+async def teams(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TeamsHarness]:
+    app = make_app(teams_config(), db_url)
+    keys, connector = KeyServer(), ConnectorDouble()
+    await keys.start()
+    await connector.start()
+    trust_key_server(monkeypatch, keys)
+    settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet", tenant_id=TENANT_ID,
+                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"})
+    transport = TeamsTransport(app, settings, connections=fake_connections())
+    await transport.start()
+    async with ClientSession() as http:
+        yield TeamsHarness(app, transport, keys, connector, http)
+    await transport.stop()
+    await connector.stop()
+    await keys.stop()
+    app.close()
+
+
+async def test_meeting_scenario_in_a_channel(teams: TeamsHarness) -> None:
+    replies = await scenario.run_meeting(teams.say)
+    assert replies[3] == "§ 22 Sammanträdet öppnas"
+    sent = teams.connector.sent
+    assert len(sent) == len(scenario.MEETING)
+    # Replies go to the channel thread of the message, with the SDK's token.
+    assert all(s.conversation_id == CHANNEL and s.reply_to for s in sent)
+    assert all(s.authorization == f"Bearer {CONNECTOR_TOKEN}" for s in sent)
+    first = sent[3].activity
+    assert first["type"] == "message" and first["textFormat"] == "plain"
+    assert first["from"]["id"] == f"28:{APP_ID}"
+    assert first["recipient"]["id"] == PEOPLE["Pär Eriksson"].teams_id
+    # Carolina is recognised by her UPN from the member list, once.
+    assert teams.connector.member_lookups.count(PEOPLE["Carolina Sondell"].teams_id) == 1
+
+
+async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
+    await scenario.run_meeting(teams.say)
+    card = teams.connector.sent[-1].card
+    assert card is not None and card["type"] == "AdaptiveCard"
+    body = card["body"]
+    assert body[0]["text"] == "Protokoll för Styrelsen fredag 25 mars 2022, § 22–23."
+    facts = {f["title"]: f["value"] for f in body[1]["facts"]}
+    assert facts["Sammanträdesdatum"] == "2022-03-25 (fredag 25 mars 2022)"
+    assert facts["Plats och tid"] == "Digitalt via Teams, kl. 08:30–11:30"
+    assert facts["Justerare"] == "Cecilia Sparf"
+    assert facts["Paragrafer"] == "22–23"
+    texts = [b["text"] for b in body[2:]]
+    assert texts == ["Paragrafer", "§ 22 Sammanträdet öppnas",
+                     "§ 23 Beslut om fastställande av årsredovisning för verksamhetsåret 2021"]
+    actions = card["actions"]
+    assert [a["title"] for a in actions] == [
+        "Öppna protokoll-styrelsen-2022-03-25.html",
+        "Ladda ner protokoll-styrelsen-2022-03-25.md"]
+    assert all(a["type"] == "Action.OpenUrl" for a in actions)
+    html_url = actions[0]["url"]
+    assert re.match(rf"http://127\.0\.0\.1:{teams.transport.port}/filer/[\w-]{{40,}}/", html_url)
+    async with teams.http.get(html_url) as response:
+        assert response.status == 200
+        assert response.content_type == "text/html"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        page = await response.text()
+    assert "<h2>§ 23 Beslut om fastställande av årsredovisning" in page
+    assert "Styrelsen fastställer årsredovisning enligt bilaga." in page
+    async with teams.http.get(actions[1]["url"]) as response:
+        assert response.status == 200
+        assert "## § 22 Sammanträdet öppnas" in await response.text()
+    # A guessed or altered link finds nothing.
+    wrong = re.sub(r"/filer/[\w-]+/", "/filer/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/",
+                   html_url)
+    async with teams.http.get(wrong) as response:
+        assert response.status == 404
+        assert "Filen finns inte" in await response.text()
+
+
+async def test_unauthenticated_and_forged_requests_get_401(teams: TeamsHarness) -> None:
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for token in (None, "not-a-jwt",
+                  teams.keys.token(teams.connector.url, key=forger),
+                  teams.keys.token(teams.connector.url, key=forger, kid="other-key"),
+                  teams.keys.token(teams.connector.url, audience="another-bot"),
+                  teams.keys.token(teams.connector.url, expires_in=-3600)):
+        status, sent = await teams.send("channel", token=token, text="!möte öppna")
+        assert status == 401, token
+        assert sent == []
+    with teams.app.db.transaction() as session:
+        organ = organ_for_room(session, "teams", CHANNEL)
+        assert organ is not None
+        from storage import meetings
+
+        assert meetings.open_meeting_of(session, organ.organ_id) is None
+
+
+async def test_mention_without_prefix_and_ordinary_chat(teams: TeamsHarness) -> None:
+    # Mentioned: the prefix is optional; a bare mention gives the help.
+    assert (await teams.say("Pär Eriksson", "paragrafnummer 22")).startswith(
+        "Nästa paragraf blir § 22")
+    help_card = (await teams.send("channel", text=""))[1][0].card
+    assert help_card is not None
+    # Not mentioned: commands need the prefix, and ordinary chat is ignored.
+    status, sent = await teams.send("channel", text="Bra möte idag!", mention=False)
+    assert status in (200, 202) and sent == []
+    status, sent = await teams.send("channel", text="!paragrafnummer 30", mention=False)
+    assert [s.text for s in sent] == ["Nästa paragraf blir § 30 (2022)."]
+
+
+async def test_replies_in_a_thread_keep_the_thread(teams: TeamsHarness) -> None:
+    status, sent = await teams.send("channel", text="!hjälp beslut", thread="1648190000000")
+    assert status in (200, 202)
+    assert sent[0].conversation_id == f"{CHANNEL};messageid=1648190000000"
+    assert sent[0].text.startswith("!beslut: Antecknar ett beslut")
+
+
+async def test_help_is_an_adaptive_card(teams: TeamsHarness) -> None:
+    status, sent = await teams.send("channel", text="!hjälp")
+    card = sent[0].card
+    assert card is not None and card["version"] == "1.5"
+    texts = [b["text"] for b in card["body"]]
+    assert texts[0] == "Kommandon (skriv !hjälp <kommando> för mer):"
+    assert "Paragrafer och beslut" in texts
+    assert "• !beslut: Antecknar ett beslut i aktuell paragraf (eller i en ny, om ingen finns)." \
+        in texts
+    assert sent[0].activity["summary"] == texts[0]
+
+
+async def test_meeting_scenario_in_a_meeting_chat(teams: TeamsHarness) -> None:
+    status, sent = await teams.send("meeting", text="!möte")
+    assert "inte kopplat till något organ" in sent[0].text
+    assert sent[0].conversation_id == MEETING_CHAT
+    with teams.app.db.transaction() as session:  # as `!organ Styrelsen` does
+        organ = first_organ(session, "styrelsen")
+        bind_room(session, "teams", MEETING_CHAT, organ.organ_id, "test")
+
+    async def say(speaker: str, text: str) -> str:
+        status, sent = await teams.send("meeting", speaker=speaker, text=text)
+        assert status in (200, 202) and len(sent) == 1
+        assert sent[0].conversation_id == MEETING_CHAT
+        return sent[0].shown
+
+    replies = await scenario.run_meeting(say)
+    assert replies[-1].startswith("Protokoll för Styrelsen fredag 25 mars 2022, § 22–23.")
+
+
+async def test_installation_welcome_and_removal(teams: TeamsHarness) -> None:
+    status, sent = await teams.send("install")
+    assert status in (200, 202) and sent == []
+    status, sent = await teams.send("added")
+    assert len(sent) == 1
+    assert sent[0].text.startswith("Hej! Jag är Finsam-sekreteraren.")
+    assert "Den här konversationen hör till Samordningsförbundet i Örnsköldsvik, Styrelsen." \
+        in sent[0].text
+    assert "Skriv !hjälp för att se alla kommandon." in sent[0].text
+    with teams.app.db.transaction() as session:
+        row = store.get_conversation(session, CHANNEL)
+        assert row is not None and row.kind == "channel" and row.team_id == CHANNEL
+        assert row.service_url == teams.connector.url
+    status, sent = await teams.send("removed")
+    assert sent == []
+    with teams.app.db.transaction() as session:
+        assert store.get_conversation(session, CHANNEL) is None
+    # Without a reference nothing is posted there, and nothing breaks.
+    before = len(teams.connector.sent)
+    await teams.app.deliver("teams", CHANNEL, render("teams", "välkommen"))
+    assert len(teams.connector.sent) == before
+
+
+async def test_proactive_message_through_app_deliver(teams: TeamsHarness) -> None:
+    await teams.say("Pär Eriksson", "!hjälp protokoll", thread="1648190000000")
+    reminder = Reply(text="Påminnelse: styrelsemöte fredag 20 maj 2022 kl. 09:00.",
+                     html="<p>Påminnelse: styrelsemöte fredag 20 maj 2022 kl. 09:00.</p>",
+                     kind="påminnelse")
+    before = len(teams.connector.sent)
+    assert await teams.app.deliver("teams", CHANNEL, reminder)
+    (sent,) = teams.connector.sent[before:]
+    # A new post in the channel (not in the thread), with the SDK's token.
+    assert sent.conversation_id == CHANNEL and sent.reply_to is None
+    assert sent.text == "Påminnelse: styrelsemöte fredag 20 maj 2022 kl. 09:00."
+    assert sent.authorization == f"Bearer {CONNECTOR_TOKEN}"
+    assert sent.activity["from"]["id"] == f"28:{APP_ID}"
+    assert sent.activity["conversation"]["id"] == CHANNEL

@@ -1,0 +1,168 @@
+"""Adaptive Cards from replies, and the [teams] config, without any network."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.config import ConfigError, load_config
+from bot.messages import Attachment, Reply
+from bot.registry import REGISTRY
+from bot.render import markdown_to_html, render
+from bot.transports import teams as teams_transport
+from bot.transports.teams_cards import (
+    FileLink,
+    blocks_of,
+    document_card,
+    needs_card,
+    reply_card,
+)
+from bot.transports.teams_settings import load_settings
+from tests.conftest import FIXTURES, make_app
+from tests.teams_support import APP_ID, TENANT_ID
+
+
+def markdown_reply(text: str) -> Reply:
+    return Reply(text=text, html=markdown_to_html(text))
+
+
+def test_a_table_becomes_an_adaptive_card_table() -> None:
+    reply = markdown_reply(
+        "Budget 2022 för Styrelsen:\n\n| Insats | Beviljat | Utfall | Kvar |\n|---|---|---|---|\n"
+        "| Äpplet | 455 000 kr | 404 316 kr | 50 684 kr |\n"
+        "| Resurslotsen | 1 234 567 kr | 0 kr | 1 234 567 kr |")
+    assert needs_card(reply)
+    card = reply_card(reply)
+    title, table = card["body"]
+    assert title == {"type": "TextBlock", "text": "Budget 2022 för Styrelsen:", "wrap": True,
+                     "weight": "Bolder"}
+    assert table["type"] == "Table" and table["firstRowAsHeaders"] is True
+    assert len(table["columns"]) == 4
+    cells = [[c["items"][0]["text"] for c in row["cells"]] for row in table["rows"]]
+    assert cells == [["Insats", "Beviljat", "Utfall", "Kvar"],
+                     ["Äpplet", "455 000 kr", "404 316 kr", "50 684 kr"],
+                     ["Resurslotsen", "1 234 567 kr", "0 kr", "1 234 567 kr"]]
+    assert card["fallbackText"] == reply.text
+
+
+def test_user_text_stays_text_in_the_json() -> None:
+    # Rendered the way commands render: user values escaped for the HTML variant.
+    evil = 'Citat "}], "actions": [{"type": "Action.OpenUrl"}] <script>alert(1)</script> & \\'
+    reply = render("fel", "okänd_underkommando", kommando="möte", text=evil,
+                   former=["!möte öppna", "!möte avsluta", "!möte"] * 3)
+    assert needs_card(reply)  # nine alternatives: a long listing
+    card = reply_card(reply)
+    assert card["actions"] == []
+    first = card["body"][0]["text"]
+    assert evil in first
+    assert json.loads(json.dumps(card)) == card
+
+
+def test_help_card_and_short_replies() -> None:
+    overview = render("hjalp", "översikt", grupper=REGISTRY.groups())
+    assert needs_card(overview)
+    blocks = blocks_of(overview.html)
+    assert blocks[0].text == "Kommandon (skriv !hjälp <kommando> för mer):"
+    titles = [b.text for b in blocks if b.is_title]
+    assert "Sammanträdet" in titles and "Protokoll" in titles
+    body = reply_card(overview)["body"]
+    assert {"type": "TextBlock", "text": "• !protokoll: Skriver protokollet för ett "
+            "sammanträde (Markdown och HTML).", "wrap": True, "spacing": "None"} in body
+    assert not needs_card(markdown_reply("§ 22 Sammanträdet öppnas"))
+    assert not needs_card(render("hjalp", "kommando", k=REGISTRY.get("beslut")))
+
+
+def test_nested_lists_and_line_breaks() -> None:
+    blocks = blocks_of("<ul><li>Ett<ul><li>Ett a</li></ul></li><li><p>Två</p></li></ul>"
+                       "<p>Rad 1<br>\nRad 2</p>")
+    assert blocks[0].items == ["Ett", "Ett a", "Två"]
+    assert blocks[1].text.startswith("Rad 1\n") and blocks[1].text.endswith("Rad 2")
+
+
+def test_document_card_from_a_protokoll_page() -> None:
+    page = ("<h1>Protokoll</h1><p><strong>Samordningsförbundet i Örnsköldsvik</strong></p>"
+            "<table><thead><tr><th>Sammanträdesdatum</th><th>2022-03-25 (fredag 25 mars 2022)"
+            "</th></tr></thead><tbody><tr><td>Paragrafer</td><td>22–30</td></tr></tbody></table>"
+            "<h2>§ 22 Sammanträdet öppnas</h2><p>Text</p><h2>§ 30 Avslutning</h2>"
+            "<h2>Underskrifter</h2>")
+    reply = Reply(text="Protokoll för Styrelsen fredag 25 mars 2022, § 22–30.\nBifogat.",
+                  html="", attachments=[Attachment("p.html", "text/html", page.encode())])
+    card = document_card(reply, page, [
+        FileLink("p.html", "text/html", "https://bot.example.se/filer/abc/p.html"),
+        FileLink("p.md", "text/markdown", "https://bot.example.se/filer/def/p.md")])
+    assert card["body"][0]["text"] == "Protokoll för Styrelsen fredag 25 mars 2022, § 22–30."
+    assert card["body"][1]["facts"] == [
+        {"title": "Sammanträdesdatum", "value": "2022-03-25 (fredag 25 mars 2022)"},
+        {"title": "Paragrafer", "value": "22–30"}]
+    assert [b["text"] for b in card["body"][2:]] == [
+        "Paragrafer", "§ 22 Sammanträdet öppnas", "§ 30 Avslutning"]
+    assert card["actions"] == [
+        {"type": "Action.OpenUrl", "url": "https://bot.example.se/filer/abc/p.html",
+         "title": "Öppna p.html"},
+        {"type": "Action.OpenUrl", "url": "https://bot.example.se/filer/def/p.md",
+         "title": "Ladda ner p.md"}]
+
+
+def teams_config(**teams: object) -> object:
+    config = load_config(FIXTURES / "ornskoldsvik.toml")
+    config.teams = {"app_id": APP_ID, "app_password": "hemlighet", "tenant_id": TENANT_ID,
+                    **teams}
+    return config
+
+
+def test_settings_defaults_and_errors() -> None:
+    settings = load_settings(teams_config(conversations={"19:a@thread.tacv2": "styrelsen"}))
+    assert settings.port == 3978 and settings.host == "0.0.0.0"
+    assert settings.conversations == {"19:a@thread.tacv2": "styrelsen"}
+    cases = {
+        "port": ("3978", "nyckeln teams.port ska vara ett heltal mellan 1 och 65535, t.ex. 3978."),
+        "app_id": ("", "nyckeln teams.app_id saknas"),
+        "tenant_id": (7, "nyckeln teams.tenant_id ska vara en text inom citattecken"),
+        "public_url": ("bot.example.se", "nyckeln teams.public_url ska börja med https://"),
+        "conversations": (["19:a"], "nyckeln teams.conversations ska vara en tabell"),
+    }
+    for key, (value, message) in cases.items():
+        with pytest.raises(ConfigError) as error:
+            load_settings(teams_config(**{key: value}))
+        assert str(error.value).startswith(f"Fel i {FIXTURES / 'ornskoldsvik.toml'}: ")
+        assert message in str(error.value), str(error.value)
+    with pytest.raises(ConfigError, match=r'nyckeln teams\.conversations\."19:b" ska vara'):
+        load_settings(teams_config(conversations={"19:b": 3}))
+
+
+def test_serve_reports_an_unknown_organ(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    app: App = make_app(teams_config(port=39781, host="127.0.0.1",
+                                     conversations={"19:x@thread.tacv2": "kansliet"}), db_url)
+    try:
+        with pytest.raises(SystemExit) as stop:
+            asyncio.run(teams_transport.serve(app))
+        assert stop.value.code == 2
+        assert ('nyckeln teams.conversations."19:x@thread.tacv2" pekar på organet "kansliet", '
+                "som finns inte") in capsys.readouterr().err
+    finally:
+        app.close()
+
+
+def test_the_app_package(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text((FIXTURES / "ornskoldsvik.toml").read_text(encoding="utf-8") + (
+        f'\n[teams]\napp_id = "{APP_ID}"\napp_password = "x"\ntenant_id = "{TENANT_ID}"\n'
+        'public_url = "https://sekreteraren.ovik.se"\n'), encoding="utf-8")
+    out = tmp_path / "app.zip"
+    assert subprocess.run([sys.executable, "scripts/teams_package.py", "--config", str(config),
+                           "--out", str(out)], check=False).returncode == 0
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        data = json.loads(archive.read("manifest.json"))
+        assert archive.read("color.png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data["id"] == APP_ID and data["bots"][0]["botId"] == APP_ID
+    assert data["validDomains"] == ["sekreteraren.ovik.se"]
+    assert data["developer"]["name"] == "Samordningsförbundet i Örnsköldsvik"
+    assert data["developer"]["websiteUrl"] == "https://sekreteraren.ovik.se"
