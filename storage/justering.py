@@ -3,11 +3,14 @@ anslag that makes the justering public."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.swedish import fold
+from storage.meetings import people_in
 from storage.models import AuditEntry, Meeting, Paragraph
 from storage.models_justering import Anslag, JusteringRequest, JusteringSignature
 
@@ -15,6 +18,31 @@ from storage.models_justering import Anslag, JusteringRequest, JusteringSignatur
 OVERKLAGANDE_DAYS = 21
 # Audit action of an omedelbar justering: not a change of the text, so no signature goes stale.
 IMMEDIATE_ACTION = "omedelbart justerad"
+
+
+# Who justerar a protokoll: the meeting's ordförande and its justerare.
+SIGNING_FUNCTIONS = ("ordförande", "justerare")
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    function: str
+
+
+def signers(session: Session, meeting_id: int) -> list[Signer]:
+    """The ordförande and the justerare of the meeting, each once."""
+    seen: dict[str, Signer] = {}
+    for function in SIGNING_FUNCTIONS:
+        for person in people_in(session, meeting_id, function):
+            seen.setdefault(fold(person.name), Signer(person.name, function))
+    return list(seen.values())
+
+
+def missing_signers(session: Session, meeting_id: int) -> list[Signer]:
+    """Those who have not justerat (or whose justering went stale)."""
+    signed = {fold(s.name) for s in signatures(session, meeting_id)}
+    return [s for s in signers(session, meeting_id) if fold(s.name) not in signed]
 
 
 def request_of(session: Session, meeting_id: int) -> JusteringRequest | None:

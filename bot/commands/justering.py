@@ -3,7 +3,6 @@ to a justerat protokoll on the anslagstavla."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot import protocol
@@ -20,13 +19,6 @@ from storage import justering, meetings, paragraphs
 from storage.models import Meeting
 
 GROUP = "Justering och anslag"
-SIGNING_FUNCTIONS = ("ordförande", "justerare")
-
-
-@dataclass(frozen=True)
-class Signer:
-    name: str
-    function: str
 
 
 def require_record(ctx: Context, kommando: str) -> None:
@@ -49,18 +41,12 @@ def meeting_on(ctx: Context, text: str, kommando: str) -> Meeting:
     return found[-1]
 
 
-def signers(ctx: Context, meeting: Meeting) -> list[Signer]:
-    """The ordförande and the justerare of the meeting, each once."""
-    seen: dict[str, Signer] = {}
-    for function in SIGNING_FUNCTIONS:
-        for person in meetings.people_in(ctx.session, meeting.id, function):
-            seen.setdefault(fold(person.name), Signer(person.name, function))
-    return list(seen.values())
+def signers(ctx: Context, meeting: Meeting) -> list[justering.Signer]:
+    return justering.signers(ctx.session, meeting.id)
 
 
-def _missing(ctx: Context, meeting: Meeting) -> list[Signer]:
-    signed = {fold(s.name) for s in justering.signatures(ctx.session, meeting.id)}
-    return [s for s in signers(ctx, meeting) if fold(s.name) not in signed]
+def _missing(ctx: Context, meeting: Meeting) -> list[justering.Signer]:
+    return justering.missing_signers(ctx.session, meeting.id)
 
 
 def _document(ctx: Context, meeting: Meeting) -> tuple[protocol.Protocol, list]:
