@@ -220,7 +220,8 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
             story.append(ListFlowable(
                 items, bulletType="1" if block.kind == "numbers" else "bullet",
                 start=block.start if block.kind == "numbers" else "•",
-                bulletFontName=_FONT, bulletFontSize=10, leftIndent=14))
+                bulletFormat="%s." if block.kind == "numbers" else None,
+                bulletFontName=_FONT, bulletFontSize=10, leftIndent=18))
             story.append(Spacer(1, 6))
         elif block.kind == "table":
             columns = max(len(r) for r in block.rows)

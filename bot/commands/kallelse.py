@@ -17,6 +17,7 @@ from storage import kallelse
 
 GROUP = "Uppdrag och kallelse"
 MAX_TITLE = 300
+_REMOVE = re.compile(r"^(?:ta\s+)?bort\s+(?:punkt\s+)?(\d+)\.?$", re.IGNORECASE)
 _PROPOSAL = re.compile(r"\s*(?:[-–:]\s*)?förslag(?:\s+till\s+beslut)?\s*:\s*", re.IGNORECASE)
 
 
@@ -33,18 +34,17 @@ def agenda(ctx: Context, args: str) -> Reply:
     if not text:
         return _render(ctx)
     require_record(ctx, "dagordning")
-    lowered = text.lower()
-    if lowered.startswith(("ta bort ", "bort ")):
-        number = text.split()[-1].strip(".")
+    removal = _REMOVE.match(text)
+    if removal:
+        number = int(removal.group(1))
         plan = kallelse.active_plan(ctx.session, ctx.organ.organ_id)
         if plan is None:
             raise UserError("inget_planerat_möte")
         current = kallelse.items(ctx.session, plan.id)
         # The list shows the own items after the four standard ones, so "5" is the first.
-        if not number.isdigit() or kallelse.remove_item(
-                ctx.session, plan, int(number) - 4) is None:
+        removed = kallelse.remove_item(ctx.session, plan, number - 4)
+        if removed is None:
             raise UserError("ingen_sådan_dagordningspunkt", nummer=number, antal=len(current))
-        removed = current[int(number) - 5]
         return render("kallelse", "punkt_borttagen", item=removed)
     title, proposal = (_PROPOSAL.split(text, maxsplit=1) + [""])[:2]
     title = title.strip().rstrip(".:")
