@@ -88,6 +88,13 @@ def drop_stale(session: Session, meeting_id: int) -> list[str]:
     return [s.name for s in stale]
 
 
+def hold_meeting(session: Session, meeting_id: int) -> None:
+    """Row-lock the meeting for the rest of the transaction (PostgreSQL), so two justerare
+    signing at the same moment cannot both miss that the other has signed. SQLite
+    transactions are IMMEDIATE and serialise anyway."""
+    session.exec(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update()).first()
+
+
 def sign(session: Session, meeting_id: int, name: str, function: str, at: datetime,
          sender_id: str, event_id: str) -> JusteringSignature:
     row = session.exec(select(JusteringSignature).where(

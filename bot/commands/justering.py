@@ -109,6 +109,8 @@ def _to_justera(ctx: Context, args: str) -> Meeting:
          examples=["!justera", "!justera 2022-03-25"])
 def justera(ctx: Context, args: str) -> Reply:
     meeting = _to_justera(ctx, args.strip())
+    justering.hold_meeting(ctx.session, meeting.id)
+    ctx.session.refresh(meeting)
     if meeting.justerad_at is not None:
         raise UserError("justerat")
     if justering.request_of(ctx.session, meeting.id) is None:
