@@ -24,6 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="konfigurationsfil (TOML)")
     migrate = sub.add_parser("migrate", help="uppdatera databasens schema")
     migrate.add_argument("--config", help="konfigurationsfil (TOML)")
+    export = sub.add_parser("export", help="skriv ett års justerade protokoll och beslut")
+    export.add_argument("--config", help="konfigurationsfil (TOML)")
+    export.add_argument("--år", "--ar", "--year", dest="year", type=int, required=True,
+                        help="kalenderåret, t.ex. 2022")
+    export.add_argument("--organ", required=True, help="organets namn eller key, t.ex. styrelsen")
+    export.add_argument("--förbund", "--forbund", dest="forbund",
+                        help="förbundets key, om flera förbund har organet")
+    export.add_argument("--ut", "--out", dest="out",
+                        help="mapp att skriva till (standard: export-<organ>-<år>)")
     return parser
 
 
@@ -52,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             print(f"Databasen {app.db.safe_url} har det senaste schemat.")
             return 0
+        if command == "export":
+            from bot.export import run_export
+
+            return run_export(app.db, args)
         if command == "run":
             from bot.runner import run_transports
 

@@ -91,4 +91,5 @@ def test_console_script_prints_the_protokoll(ovik_app, tmp_path) -> None:  # typ
     assert "§ 22 Sammanträdet öppnas" in printed
     assert "| Paragrafer | 22–30 |" in printed
     saved = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert saved == ["protokoll-styrelsen-2022-03-25.html", "protokoll-styrelsen-2022-03-25.md"]
+    assert saved == ["protokoll-styrelsen-2022-03-25.docx", "protokoll-styrelsen-2022-03-25.html",
+                     "protokoll-styrelsen-2022-03-25.md", "protokoll-styrelsen-2022-03-25.pdf"]

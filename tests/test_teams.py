@@ -129,11 +129,14 @@ async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
     assert texts == ["Paragrafer", "§ 22 Sammanträdet öppnas",
                      "§ 23 Beslut om fastställande av årsredovisning för verksamhetsåret 2021"]
     actions = card["actions"]
-    assert [a["title"] for a in actions] == [
+    by_title = {a["title"]: a for a in actions}
+    assert set(by_title) == {
+        "Ladda ner protokoll-styrelsen-2022-03-25.pdf",
+        "Ladda ner protokoll-styrelsen-2022-03-25.docx",
         "Öppna protokoll-styrelsen-2022-03-25.html",
-        "Ladda ner protokoll-styrelsen-2022-03-25.md"]
+        "Ladda ner protokoll-styrelsen-2022-03-25.md"}
     assert all(a["type"] == "Action.OpenUrl" for a in actions)
-    html_url = actions[0]["url"]
+    html_url = by_title["Öppna protokoll-styrelsen-2022-03-25.html"]["url"]
     assert re.match(rf"http://127\.0\.0\.1:{teams.transport.port}/filer/[\w-]{{40,}}/", html_url)
     async with teams.http.get(html_url) as response:
         assert response.status == 200
@@ -142,7 +145,8 @@ async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
         page = await response.text()
     assert "<h2>§ 23 Beslut om fastställande av årsredovisning" in page
     assert "Styrelsen fastställer årsredovisning enligt bilaga." in page
-    async with teams.http.get(actions[1]["url"]) as response:
+    async with teams.http.get(by_title["Ladda ner protokoll-styrelsen-2022-03-25.md"]["url"]
+                              ) as response:
         assert response.status == 200
         assert "## § 22 Sammanträdet öppnas" in await response.text()
     # A guessed or altered link finds nothing.

@@ -74,7 +74,7 @@ def test_help_card_and_short_replies() -> None:
     assert "Sammanträdet" in titles and "Protokoll" in titles
     body = reply_card(overview)["body"]
     assert {"type": "TextBlock", "text": "• !protokoll: Skriver protokollet för ett "
-            "sammanträde (Markdown och HTML).", "wrap": True, "spacing": "None"} in body
+            "sammanträde (PDF, Word, HTML och Markdown).", "wrap": True, "spacing": "None"} in body
     assert not needs_card(markdown_reply("§ 22 Sammanträdet öppnas"))
     assert not needs_card(render("hjalp", "kommando", k=REGISTRY.get("beslut")))
 

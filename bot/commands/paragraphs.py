@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.commands.common import (
     ensure_not_justerad,
@@ -19,7 +20,11 @@ from bot.messages import Reply
 from bot.registry import RECORD, command
 from bot.render import render
 from storage import meetings, paragraphs, tenants
-from storage.models import Meeting, Paragraph
+from storage.models import Entry, Meeting, Paragraph
+
+# Capabilities that follow up decisions (uppdrag, …) register here. Each runs after a beslut
+# is recorded or changed, in the same transaction; a Reply it returns is appended.
+AFTER_DECISION: list[Callable[[Context, Paragraph, Entry], Reply | None]] = []
 
 GROUP = "Paragrafer och beslut"
 MAX_TITLE = 300
@@ -62,7 +67,19 @@ def _record(ctx: Context, args: str, kind: str, command_name: str) -> Reply:
     target, created = _current_or_new(ctx, meeting, text)
     entry = paragraphs.add_entry(ctx.session, target, kind, text, proposer, ctx.actor.name,
                                  ctx.event_id)
-    return render("paragraf", "antecknat", paragraf=target, post=entry, ny=created)
+    reply = render("paragraf", "antecknat", paragraf=target, post=entry, ny=created)
+    return _after_decision(ctx, target, entry, reply)
+
+
+def _after_decision(ctx: Context, target: Paragraph, entry: Entry, reply: Reply) -> Reply:
+    if entry.kind != "beslut":
+        return reply
+    for hook in AFTER_DECISION:
+        note = hook(ctx, target, entry)
+        if note is not None:
+            reply.text += "\n" + note.text
+            reply.html += "\n" + note.html
+    return reply
 
 
 def _proposer(ctx: Context, text: str) -> tuple[str, str]:
@@ -146,7 +163,8 @@ def change(ctx: Context, args: str) -> Reply:
     entry = decisions[index - 1]
     old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
                                   ctx.event_id)
-    return render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)
+    reply = render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)
+    return _after_decision(ctx, target, entry, reply)
 
 
 @command("ångra", aliases=["angra", "undo"], group=GROUP, permission=RECORD,

@@ -1,6 +1,8 @@
-"""!protokoll: the protokoll of a meeting, as Markdown and HTML files."""
+"""!protokoll: the protokoll of a meeting, as PDF, DOCX, HTML and Markdown files."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from bot import protocol
 from bot.context import Context
@@ -11,12 +13,20 @@ from bot.registry import command
 from bot.render import render
 from storage import meetings
 
+# Subcommands other capabilities add (`!protokoll klart`): first word -> handler(ctx, rest).
+SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {}
+
 
 @command("protokoll", aliases=["protocol", "minutes"], group="Protokoll",
-         summary="Skriver protokollet för ett sammanträde (Markdown och HTML).",
-         usage=["!protokoll", "!protokoll senaste", "!protokoll ÅÅÅÅ-MM-DD"],
-         examples=["!protokoll", "!protokoll 2022-03-25"])
+         summary="Skriver protokollet för ett sammanträde (PDF, Word, HTML och Markdown).",
+         usage=["!protokoll", "!protokoll senaste", "!protokoll ÅÅÅÅ-MM-DD",
+                "!protokoll klart [ÅÅÅÅ-MM-DD]"],
+         examples=["!protokoll", "!protokoll 2022-03-25", "!protokoll klart"])
 def protocol_command(ctx: Context, args: str) -> Reply:
+    first, _, rest = args.strip().partition(" ")
+    subcommand = SUBCOMMANDS.get(first.lower())
+    if subcommand is not None:
+        return subcommand(ctx, rest.strip())
     organ = ctx.organ
     text = args.strip().lower()
     if text in ("", "senaste", "latest", "aktuellt"):

@@ -1,0 +1,260 @@
+"""!protokoll klart, !justera, !omedelbar justering, !anslagstavla: from a finished meeting
+to a justerat protokoll on the anslagstavla."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot import protocol
+from bot.commands.common import ParagraphRef, parse_ref, resolve_paragraph
+from bot.commands.protocol import SUBCOMMANDS
+from bot.context import Context
+from bot.dates import parse_date
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import RECORD, command
+from bot.render import render
+from bot.swedish import fold
+from storage import justering, meetings, paragraphs
+from storage.models import Meeting
+
+GROUP = "Justering och anslag"
+
+
+def require_record(ctx: Context, kommando: str) -> None:
+    """For subcommands that change things under a command anyone may read."""
+    if not ctx.actor.can_record:
+        raise UserError("behörighet", kommando=kommando, organ=ctx.organ.organ_name)
+
+
+def utc(ctx: Context) -> datetime:
+    return ctx.now.astimezone(UTC)
+
+
+def meeting_on(ctx: Context, text: str, kommando: str) -> Meeting:
+    day = parse_date(text)
+    if day is None:
+        raise UserError("ogiltigt_datum", text=text, kommando=kommando)
+    found = meetings.meetings_on(ctx.session, ctx.organ.organ_id, day)
+    if not found:
+        raise UserError("inget_möte_den_dagen", datum=day)
+    return found[-1]
+
+
+def signers(ctx: Context, meeting: Meeting) -> list[justering.Signer]:
+    return justering.signers(ctx.session, meeting.id)
+
+
+def _missing(ctx: Context, meeting: Meeting) -> list[justering.Signer]:
+    return justering.missing_signers(ctx.session, meeting.id)
+
+
+def _document(ctx: Context, meeting: Meeting) -> tuple[protocol.Protocol, list]:
+    document = protocol.build(ctx.session, ctx.organ, meeting)
+    _, files = protocol.attachments(document)
+    return document, files
+
+
+def protocol_ready(ctx: Context, rest: str) -> Reply:
+    """`!protokoll klart [datum]`: post the draft and ask for justering."""
+    require_record(ctx, "protokoll klart")
+    if rest:
+        meeting = meeting_on(ctx, rest, "protokoll klart")
+    else:
+        meeting = meetings.latest_meeting(ctx.session, ctx.organ.organ_id)
+        if meeting is None:
+            raise UserError("inga_möten")
+    if meeting.status == "öppet":
+        raise UserError("protokoll_mötet_pågår", datum=meeting.date)
+    if meeting.justerad_at is not None:
+        raise UserError("justerat")
+    wanted = signers(ctx, meeting)
+    if not wanted:
+        raise UserError("inga_justerare", datum=meeting.date)
+    justering.drop_stale(ctx.session, meeting.id)
+    justering.save_request(ctx.session, meeting.id, utc(ctx), ctx.actor.name,
+                           ctx.message.transport, ctx.message.room_id)
+    document, files = _document(ctx, meeting)
+    reply = render("justering", "klart", protokoll=document, väntar=_missing(ctx, meeting),
+                   har_justerare=any(s.function == "justerare" for s in wanted))
+    reply.attachments = files
+    return reply
+
+
+SUBCOMMANDS["klart"] = protocol_ready
+SUBCOMMANDS["klar"] = protocol_ready
+
+
+def _to_justera(ctx: Context, args: str) -> Meeting:
+    """The meeting `!justera` means: the given date, else the newest protokoll waiting for
+    this person's justering, else the newest waiting at all."""
+    if args:
+        return meeting_on(ctx, args, "justera")
+    waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
+    me = {fold(ctx.actor.name), fold(ctx.message.sender_name)}
+    for meeting in waiting:
+        if any(fold(s.name) in me for s in _missing(ctx, meeting)):
+            return meeting
+    if waiting:
+        return waiting[0]
+    latest = meetings.latest_meeting(ctx.session, ctx.organ.organ_id)
+    if latest is not None and latest.justerad_at is not None:
+        raise UserError("justerat")
+    raise UserError("inte_klart_för_justering")
+
+
+@command("justera", aliases=["justerar", "sign"], group=GROUP,
+         summary="Justerar protokollet (bara sammanträdets ordförande och justerare).",
+         usage=["!justera", "!justera ÅÅÅÅ-MM-DD"],
+         examples=["!justera", "!justera 2022-03-25"])
+def justera(ctx: Context, args: str) -> Reply:
+    meeting = _to_justera(ctx, args.strip())
+    justering.hold_meeting(ctx.session, meeting.id)
+    ctx.session.refresh(meeting)
+    if meeting.justerad_at is not None:
+        raise UserError("justerat")
+    if justering.request_of(ctx.session, meeting.id) is None:
+        raise UserError("inte_klart_för_justering")
+    wanted = signers(ctx, meeting)
+    me = {fold(ctx.actor.name), fold(ctx.message.sender_name)}
+    signer = next((s for s in wanted if fold(s.name) in me), None)
+    if signer is None:
+        raise UserError("får_inte_justera", namn=ctx.actor.name,
+                        justerande=[s.name for s in wanted], datum=meeting.date)
+    stale = [n for n in justering.drop_stale(ctx.session, meeting.id)
+             if fold(n) != fold(signer.name)]
+    justering.sign(ctx.session, meeting.id, signer.name, signer.function, utc(ctx),
+                   ctx.message.sender_id, ctx.event_id)
+    missing = _missing(ctx, meeting)
+    if missing:
+        return render("justering", "signerat", namn=signer.name, möte=meeting, kvar=missing,
+                      inaktuella=stale)
+    justering.lock(ctx.session, meeting, utc(ctx))
+    justering.post_anslag(ctx.session, meeting.id, ctx.now.date(), ctx.actor.name,
+                          ctx.message.transport, ctx.message.room_id)
+    document, files = _document(ctx, meeting)
+    reply = render("justering", "justerat", protokoll=document, anslag=document.anslag)
+    reply.attachments = files
+    return reply
+
+
+@command("omedelbar", aliases=["omedelbart"], group=GROUP, permission=RECORD,
+         summary="Justerar en enda paragraf direkt, så att beslutet gäller genast.",
+         usage=["!omedelbar justering §N"],
+         examples=["!omedelbar justering §26"])
+def immediate(ctx: Context, args: str) -> Reply:
+    text = args.strip()
+    for word in ("justering av", "justering", "justera", "av"):
+        if text.lower().startswith(word + " ") or text.lower() == word:
+            text = text[len(word):].strip()
+            break
+    ref: ParagraphRef = parse_ref(text, "omedelbar justering")
+    target = resolve_paragraph(ctx, ref)
+    meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
+    if meeting.justerad_at is not None or target.justerad_at is not None:
+        raise UserError("justerat", nummer=target.number)
+    view = paragraphs.view(ctx.session, target)
+    if not view.of_kind("beslut"):
+        raise UserError("omedelbar_utan_beslut", nummer=target.number)
+    justering.justera_paragraph(ctx.session, target, utc(ctx), ctx.actor.name, ctx.event_id)
+    return render("justering", "omedelbar", paragraf=view, när=ctx.now)
+
+
+# --- anslag -----------------------------------------------------------------------------
+
+ANSLAG_FORMS = ["!anslagstavla", "!anslagstavla uppsatt ÅÅÅÅ-MM-DD",
+                "!anslagstavla nedtagen [ÅÅÅÅ-MM-DD]"]
+
+
+@command("anslagstavla", aliases=["anslagsbevis", "noticeboard"], group=GROUP,
+         summary="Visar eller antecknar när protokollets anslag sätts upp och tas ned.",
+         usage=["!anslagstavla", "!anslagstavla uppsatt <datum> [för <sammanträdesdatum>]",
+                "!anslagstavla nedtagen [<datum>]"],
+         examples=["!anslagstavla", "!anslagstavla uppsatt 2022-04-06",
+                   "!anslagstavla uppsatt 2022-04-06 för 2022-03-25",
+                   "!anslagstavla nedtagen 2022-04-27"])
+def anslagstavla(ctx: Context, args: str) -> Reply:
+    action, _, rest = args.strip().partition(" ")
+    action = fold(action)
+    if action in ("uppsatt", "uppsatts", "upp", "satt", "posted"):
+        return _posted(ctx, rest.strip())
+    if action in ("nedtagen", "nedtaget", "ned", "ner", "nertagen", "removed"):
+        return _taken_down(ctx, rest.strip())
+    if action in ("", "status"):
+        return _status(ctx, rest.strip())
+    raise UserError("okänd_underkommando", kommando="anslagstavla", text=action,
+                    former=ANSLAG_FORMS)
+
+
+def _split_for(text: str) -> tuple[str, str, str]:
+    """'2022-04-06 för 2022-03-25 på webbplatsen' -> date, meeting date, place."""
+    words = text.split()
+    day = words.pop(0) if words and words[0].lower() not in ("för", "på") else ""
+    meeting_day = ""
+    if len(words) >= 2 and words[0].lower() == "för":
+        meeting_day = words[1]
+        words = words[2:]
+    place = " ".join(words[1:]) if words and words[0].lower() == "på" else " ".join(words)
+    return day, meeting_day, place
+
+
+def _justerad_meeting(ctx: Context, meeting_day: str, kommando: str) -> Meeting:
+    if meeting_day:
+        meeting = meeting_on(ctx, meeting_day, kommando)
+    else:
+        meeting = justering.latest_justerad(ctx.session, ctx.organ.organ_id)
+        if meeting is None:
+            raise UserError("anslag_utan_justering", datum=None)
+    if meeting.justerad_at is None:
+        raise UserError("anslag_utan_justering", datum=meeting.date)
+    return meeting
+
+
+def _date_or_today(ctx: Context, text: str, kommando: str) -> date:
+    if not text or fold(text) in ("idag", "i dag"):
+        return ctx.now.date()
+    day = parse_date(text)
+    if day is None:
+        raise UserError("ogiltigt_datum", text=text, kommando=kommando)
+    return day
+
+
+def _posted(ctx: Context, rest: str) -> Reply:
+    require_record(ctx, "anslagstavla uppsatt")
+    day_text, meeting_day, place = _split_for(rest)
+    if not day_text:
+        raise UserError("ogiltigt_datum", text=rest, kommando="anslagstavla uppsatt")
+    day = _date_or_today(ctx, day_text, "anslagstavla uppsatt")
+    meeting = _justerad_meeting(ctx, meeting_day, "anslagstavla uppsatt")
+    justerad_on = meeting.justerad_at.astimezone(ctx.now.tzinfo).date()
+    if day < justerad_on:
+        raise UserError("anslag_före_justering", datum=day, justerat=justerad_on)
+    anslag = justering.post_anslag(ctx.session, meeting.id, day, ctx.actor.name,
+                                   ctx.message.transport, ctx.message.room_id, place[:300])
+    return render("justering", "anslag_uppsatt", möte=meeting, anslag=anslag,
+                  organ=ctx.organ)
+
+
+def _taken_down(ctx: Context, rest: str) -> Reply:
+    require_record(ctx, "anslagstavla nedtagen")
+    day_text, meeting_day, _ = _split_for(rest)
+    day = _date_or_today(ctx, day_text, "anslagstavla nedtagen")
+    meeting = _justerad_meeting(ctx, meeting_day, "anslagstavla nedtagen")
+    anslag = justering.anslag_of(ctx.session, meeting.id)
+    if anslag is None:
+        raise UserError("anslag_utan_justering", datum=meeting.date)
+    if day < anslag.remove_on:
+        raise UserError("anslag_för_tidigt_ned", datum=day, tidigast=anslag.remove_on)
+    justering.take_down(ctx.session, anslag, day)
+    return render("justering", "anslag_nedtaget", möte=meeting, anslag=anslag)
+
+
+def _status(ctx: Context, rest: str) -> Reply:
+    if rest:
+        meeting = meeting_on(ctx, rest, "anslagstavla")
+    else:
+        meeting = justering.latest_justerad(ctx.session, ctx.organ.organ_id)
+    waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
+    anslag = justering.anslag_of(ctx.session, meeting.id) if meeting else None
+    return render("justering", "anslag_status", möte=meeting, anslag=anslag,
+                  väntar=[(m, _missing(ctx, m)) for m in waiting], idag=ctx.now.date())

@@ -1,0 +1,114 @@
+"""!uppdrag: assignments that follow from decisions. Decisions are read as they are
+recorded (`AFTER_DECISION`), so "Styrelsen uppdrar till förbundschefen att …" becomes an
+uppdrag without a command of its own."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.common import parse_ref, resolve_paragraph
+from bot.commands.justering import require_record, utc
+from bot.commands.paragraphs import AFTER_DECISION
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import command
+from bot.render import render
+from bot.swedish import fold
+from bot.uppdrag_recognition import due_date, recognise
+from storage import meetings, uppdrag
+from storage.models import Entry, Paragraph
+
+GROUP = "Uppdrag och kallelse"
+FORMS = ["!uppdrag", "!uppdrag alla", "!uppdrag klart <nr> [§N]",
+         "!uppdrag §N senast ÅÅÅÅ-MM-DD", "!uppdrag <nr> senast ÅÅÅÅ-MM-DD"]
+_DUE = re.compile(r"^(?P<ref>§\s*\d+\S*|\d+)\s+(?P<rest>senast\b.*)$", re.IGNORECASE)
+
+
+def from_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
+    """Record, update or drop the uppdrag a recorded or changed decision gives."""
+    meeting = meetings.meeting_by_id(ctx.session, paragraph.meeting_id)
+    found = recognise(entry.text, meeting.date)
+    existing = uppdrag.for_entry(ctx.session, entry.id)
+    if found is None:
+        if existing is not None and existing.status == "öppet":
+            number = existing.number
+            uppdrag.delete(ctx.session, existing)
+            return render("uppdrag", "borttaget", nummer=number)
+        return None
+    if existing is not None:
+        uppdrag.update(ctx.session, existing, found.assignee, found.task, found.due_on)
+        return render("uppdrag", "antecknat", u=uppdrag.view(ctx.session, existing), ändrat=True)
+    row = uppdrag.add(ctx.session, ctx.organ.organ_id, paragraph.id, entry.id, found.assignee,
+                      found.task, found.due_on, ctx.actor.name, ctx.message.transport,
+                      ctx.message.room_id)
+    return render("uppdrag", "antecknat", u=uppdrag.view(ctx.session, row), ändrat=False)
+
+
+AFTER_DECISION.append(from_decision)
+
+
+@command("uppdrag", aliases=["assignments", "uppdragen"], group=GROUP,
+         summary="Visar öppna uppdrag från besluten, sätter slutdatum och stänger dem.",
+         usage=["!uppdrag", "!uppdrag alla", "!uppdrag §N senast <datum>",
+                "!uppdrag <nr> senast <datum>", "!uppdrag klart <nr> [§N]"],
+         examples=["!uppdrag", "!uppdrag §28 senast 2022-05-20", "!uppdrag klart 2",
+                   "!uppdrag klart 2 §33"])
+def uppdrag_command(ctx: Context, args: str) -> Reply:
+    text = args.strip()
+    first, _, rest = text.partition(" ")
+    action = fold(first)
+    if action in ("", "oppna", "lista"):
+        return render("uppdrag", "lista", uppdrag=uppdrag.listed(ctx.session, ctx.organ.organ_id),
+                      alla=False, idag=ctx.now.date())
+    if action in ("alla", "all"):
+        return render("uppdrag", "lista", alla=True, idag=ctx.now.date(),
+                      uppdrag=uppdrag.listed(ctx.session, ctx.organ.organ_id, only_open=False))
+    if action in ("klart", "klar", "avklarat", "avslutat", "done"):
+        return _close(ctx, rest.strip())
+    due = _DUE.match(text)
+    if due:
+        return _set_due(ctx, due.group("ref"), due.group("rest"))
+    raise UserError("okänd_underkommando", kommando="uppdrag", text=text, former=FORMS)
+
+
+def _numbered(ctx: Context, text: str, kommando: str):  # type: ignore[no-untyped-def]
+    if not text.isdigit():
+        raise UserError("ogiltigt_uppdragsnummer", text=text, kommando=kommando)
+    row = uppdrag.by_number(ctx.session, ctx.organ.organ_id, int(text))
+    if row is None:
+        raise UserError("uppdrag_finns_inte", nummer=int(text))
+    return row
+
+
+def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
+    require_record(ctx, "uppdrag")
+    day = due_date(rest, ctx.now.date())
+    if day is None:
+        raise UserError("ogiltigt_datum", text=rest[len("senast"):].strip(),
+                        kommando=f"uppdrag {ref} senast")
+    if ref.startswith("§"):
+        paragraph = resolve_paragraph(ctx, parse_ref(ref, "uppdrag"))
+        rows = uppdrag.of_paragraph(ctx.session, paragraph.id)
+        if not rows:
+            raise UserError("inga_uppdrag_i_paragraf", nummer=paragraph.number)
+    else:
+        rows = [_numbered(ctx, ref, "uppdrag")]
+        if rows[0].status != "öppet":
+            raise UserError("uppdrag_redan_klart", nummer=rows[0].number)
+    for row in rows:
+        uppdrag.set_due(ctx.session, row, day)
+    return render("uppdrag", "datum_satt", uppdrag=[uppdrag.view(ctx.session, r) for r in rows],
+                  datum=day)
+
+
+def _close(ctx: Context, rest: str) -> Reply:
+    require_record(ctx, "uppdrag klart")
+    number, _, ref = rest.partition(" ")
+    row = _numbered(ctx, number.strip().lstrip("#"), "uppdrag klart")
+    if row.status != "öppet":
+        raise UserError("uppdrag_redan_klart", nummer=row.number)
+    reported = resolve_paragraph(ctx, parse_ref(ref, "uppdrag klart")) if ref.strip() else None
+    uppdrag.close(ctx.session, row, ctx.actor.name, utc(ctx),
+                  reported.id if reported else None)
+    return render("uppdrag", "klart", u=uppdrag.view(ctx.session, row))

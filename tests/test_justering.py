@@ -1,0 +1,199 @@
+"""Done-when of issue 6: the 2022-03-25 meeting from `!möte öppna` to a justerat, anslaget
+protokoll (PDF and DOCX with BEVIS), locked, with omedelbar justering of § 26."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Chat
+from tests.justering_support import (
+    CAROLINA,
+    at,
+    attachment,
+    docx_text,
+    flat,
+    pdf_text,
+    replay_meeting,
+)
+
+OMEDELBAR = {"!beslut Styrelsen beslutar om omedelbar justering": ["!omedelbar justering §26"]}
+
+
+def justerat_meeting(ovik: Chat) -> list[str]:
+    """The seed meeting with § 26 justerad at once, closed, and justerat on 2022-04-06."""
+    replies = replay_meeting(ovik, after=OMEDELBAR, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    replies.append(ovik.text("!protokoll klart"))
+    ovik.now = at(2022, 4, 5, 16, 0)
+    replies.append(ovik.text("!justera", sender="Cecilia Sparf"))
+    ovik.now = at(2022, 4, 6, 10, 12)
+    replies.append(ovik.text("!justera", sender=CAROLINA))
+    return replies
+
+
+def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
+                                                                tmp_path: Path) -> None:
+    replies = replay_meeting(ovik, after=OMEDELBAR, until="!möte avsluta")
+    immediate = next(r for r in replies if "omedelbart justerad" in r)
+    assert immediate.startswith("§ 26 Beslut om fastställande av årsredovisning för "
+                                "verksamhetsåret 2021 är omedelbart justerad fredag 25 mars "
+                                "2022 kl. 08:30")
+    assert "- Styrelsen fastställer årsredovisning enligt bilaga. (Bilaga)" in immediate
+    # § 26 is locked at once; the rest of the meeting is not.
+    assert "§ 26 är redan justerat" in ovik.text("!ändra §26 Styrelsen fastställer inget.")
+    assert ovik.text("!ändra §27 Styrelsen anser sig ha tagit del av redovisningen.") \
+        .startswith("§ 27: beslutet är ändrat.")
+    assert "pågår fortfarande" in ovik.text("!protokoll klart")
+    ovik.text("!möte avsluta 11:30")
+    assert "Inget protokoll väntar på justering" in ovik.text("!justera", sender="Cecilia Sparf")
+
+    ovik.now = at(2022, 3, 28, 10, 0)
+    ready = ovik.say("!protokoll klart")
+    assert ready is not None
+    assert ready.text.startswith("Protokollet från Styrelsens sammanträde fredag 25 mars 2022 "
+                                 "(§ 22–30) är klart för justering.")
+    assert "- Carolina Sondell (ordförande): läs protokollet och skriv !justera" in ready.text
+    assert "- Cecilia Sparf (justerare): läs protokollet och skriv !justera" in ready.text
+    assert sorted(a.filename for a in ready.attachments) == [
+        "protokoll-styrelsen-2022-03-25.docx", "protokoll-styrelsen-2022-03-25.html",
+        "protokoll-styrelsen-2022-03-25.md", "protokoll-styrelsen-2022-03-25.pdf"]
+    draft = attachment(ready, ".md").decode()
+    assert "Styrelsen (ej justerat)" in draft and "## BEVIS" not in draft
+
+    # Only the meeting's ordförande and justerare may justera.
+    refused = ovik.text("!justera", sender="Camilla Steen")
+    assert refused.startswith("Bara sammanträdets ordförande och justerare får justera "
+                              "protokollet från fredag 25 mars 2022 (Carolina Sondell och "
+                              "Cecilia Sparf)")
+    assert ovik.text("!ändra §28 rubrik ESF+").startswith("§ 28 heter nu")  # not locked yet
+    ovik.now = at(2022, 4, 5, 16, 0)
+    first = ovik.text("!justera", sender="Cecilia Sparf")
+    assert first == ("Cecilia Sparf har justerat protokollet från fredag 25 mars 2022.\n"
+                     "Väntar på: Carolina Sondell.")
+    ovik.now = at(2022, 4, 6, 10, 12)
+    done = ovik.say("!justera", sender=CAROLINA)  # her Matrix id names her
+    assert done is not None
+    assert done.text.startswith("Protokollet från Styrelsens sammanträde fredag 25 mars 2022 "
+                                "är justerat av Cecilia Sparf och Carolina Sondell")
+    assert "Anslaget sätts upp onsdag 6 april 2022 och tas ned tidigast onsdag 27 april " \
+        "2022." in done.text
+
+    # Locked: no change, no second justering.
+    assert "redan justerat" in ovik.text("!ändra §29 punkt 5 Styrelsen anslår 20 000 kronor.")
+    assert "redan justerat" in ovik.text("!ändra §22 rubrik Mötets öppnande")
+    assert "redan justerat" in ovik.text("!justera", sender="Cecilia Sparf")
+    assert "redan justerat" in ovik.text("!protokoll klart")
+
+    md = attachment(done, ".md").decode()
+    assert "Styrelsen (ej justerat)" not in md
+    assert "| Justerat | onsdag 6 april 2022 av Cecilia Sparf och Carolina Sondell |" in md
+    bevis = md.split("## BEVIS")[1].split("## § 22")[0]
+    assert "Justeringen har tillkännagivits genom anslag." in bevis
+    assert "| Instans | Samordningsförbundet i Örnsköldsvik, Styrelsen |" in bevis
+    assert "| Sammanträdesdatum | 2022-03-25 |" in bevis
+    assert "| Datum då anslaget sätts upp | 2022-04-06 (onsdag 6 april 2022) |" in bevis
+    assert "| Datum då anslaget tas ned | tidigast 2022-04-27 (onsdag 27 april 2022) |" in bevis
+    assert "| Förvaringsplats för protokollet | Samordningsförbundets kansli |" in bevis
+    s26 = md.split("## § 26 ")[1].split("## § 27")[0]
+    assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26
+    assert "## § 28 ESF+" in md  # the rubrik change before justering is kept
+    signatures = md.split("## Underskrifter")[1]
+    assert "Carolina Sondell\n*Justerade onsdag 6 april 2022 kl. 10:12*" in signatures
+    assert "Cecilia Sparf\n*Justerade tisdag 5 april 2022 kl. 16:00*" in signatures
+
+    # The same protokoll read back from the PDF and the DOCX.
+    pdf = flat(pdf_text(attachment(done, ".pdf")))
+    docx = flat(docx_text(attachment(done, ".docx")))
+    for text in (pdf, docx):
+        assert "Samordningsförbundet i Örnsköldsvik" in text
+        assert "BEVIS" in text
+        assert "Justeringen har tillkännagivits genom anslag." in text
+        assert "2022-04-06 (onsdag 6 april 2022)" in text
+        assert "tidigast 2022-04-27 (onsdag 27 april 2022)" in text
+        assert "Förvaringsplats för protokollet" in text
+        assert "Samordningsförbundets kansli" in text
+        assert "§ 26 Beslut om fastställande av årsredovisning för verksamhetsåret 2021" in text
+        assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in text
+        assert "Paragrafen justerades omedelbart (fredag 25 mars 2022)." in text
+        assert "Justerade onsdag 6 april 2022 kl. 10:12" in text
+        assert "Camilla Steen FK" in text and "22–30" in text
+    assert pdf.index("BEVIS") < pdf.index("§ 22 Sammanträdet öppnas") < \
+        pdf.index("§ 30 Avslutning") < pdf.index("Underskrifter")
+
+    # A picture of the first page, for a person to look at (pdftoppm from poppler-utils).
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is not installed; the PDF text was checked above")
+    pdf_path = tmp_path / "protokoll.pdf"
+    pdf_path.write_bytes(attachment(done, ".pdf"))
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf_path),
+                    str(tmp_path / "sida")], check=True, timeout=60)
+    (png,) = tmp_path.glob("sida*.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5_000
+
+
+def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    assert "Inget protokoll är justerat" in ovik.text("!anslagstavla uppsatt 2022-04-06")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    ovik.text("!protokoll klart")
+    ovik.now = at(2022, 4, 1, 9, 0)
+    ovik.text("!justera", sender="Cecilia Sparf")
+    ovik.text("!justera", sender="Carolina Sondell")
+    assert "sattes upp fredag 1 april 2022" in ovik.text("!anslagstavla")
+    # Only those who keep the minutes record the anslag; never before the justering.
+    assert ovik.text("!anslagstavla uppsatt 2022-04-06", sender="Cecilia Sparf").startswith(
+        "Du får inte använda !anslagstavla uppsatt")
+    assert "före justeringen fredag 1 april 2022" in ovik.text("!anslagstavla uppsatt 2022-03-31")
+    assert ovik.text("!anslagstavla uppsatt 2022-04-06 för 2022-03-25") == (
+        "Anslaget för protokollet från Styrelsens sammanträde fredag 25 mars 2022 sätts upp "
+        "onsdag 6 april 2022.\nDet får tas ned tidigast onsdag 27 april 2022 (tre veckor för "
+        "överklagande).")
+    ovik.now = at(2022, 4, 20, 9, 0)
+    assert "utan tidigast onsdag 27 april 2022" in ovik.text("!anslagstavla nedtagen")
+    ovik.now = at(2022, 4, 27, 9, 0)
+    assert "får tas ned nu" in ovik.text("!anslagstavla")
+    assert ovik.text("!anslagstavla nedtagen") == (
+        "Anslaget för protokollet från fredag 25 mars 2022 är antecknat som nedtaget "
+        "onsdag 27 april 2022.")
+    md = attachment(ovik.say("!protokoll 2022-03-25"), ".md").decode()
+    assert "| Datum då anslaget sätts upp | 2022-04-06 (onsdag 6 april 2022) |" in md
+    assert "| Datum då anslaget tas ned | tidigast 2022-04-27 (onsdag 27 april 2022) |" in md
+    assert "| Anslaget togs ned | 2022-04-27 |" in md
+    assert "| Justerat | fredag 1 april 2022 av Cecilia Sparf och Carolina Sondell |" in md
+
+
+def test_a_change_after_justering_began_needs_a_new_justering(ovik: Chat) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    ovik.text("!protokoll klart")
+    ovik.text("!justera", sender="Cecilia Sparf")
+    ovik.text("!ändra §29 punkt 5 Styrelsen anslår en budget på max 12 000 kronor för detta.")
+    second = ovik.text("!justera", sender="Carolina Sondell")
+    assert second == ("Carolina Sondell har justerat protokollet från fredag 25 mars 2022.\n"
+                      "Protokollet har ändrats sedan Cecilia Sparf justerade, så den personen "
+                      "behöver skriva !justera igen.\nVäntar på: Cecilia Sparf.")
+    assert "är justerat av" in ovik.text("!justera", sender="Cecilia Sparf")
+    md = attachment(ovik.replies[-1], ".md").decode()
+    assert "- Styrelsen anslår en budget på max 12 000 kronor för detta." in md
+
+
+def test_omedelbar_justering_needs_a_decision(ovik: Chat) -> None:
+    ovik.text("!möte öppna 2022-03-25 08:30 Digitalt via Teams")
+    ovik.text("!paragraf Sammanträdet öppnas")
+    assert ovik.text("!omedelbar justering §1").startswith("§ 1 har inget beslut att justera.")
+    ovik.text("!beslut Styrelsen fastställer dagordningen.")
+    assert "omedelbart justerad" in ovik.text("!omedelbar justering av §1")
+    assert "§ 1 är redan justerat" in ovik.text("!omedelbar justering §1")
+    # The § is closed for new lines too.
+    assert "§ 1 är redan justerat" in ovik.text("!beslut Styrelsen ändrar sig.")
+    # An uppdrag taken back with !ångra is gone from the list.
+    ovik.text("!paragraf Övriga frågor")
+    assert "Uppdrag 1 antecknat" in ovik.text(
+        "!beslut Styrelsen uppdrar till förbundschefen att boka lokal senast 2022-04-01.")
+    assert "Senast fredag 1 april 2022" in ovik.replies[-1].text
+    ovik.text("!ångra")
+    assert ovik.text("!uppdrag").startswith("Inga öppna uppdrag.")

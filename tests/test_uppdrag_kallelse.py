@@ -1,0 +1,244 @@
+"""Uppdrag recognised from decisions (§ 28, § 29 of seed 003), listed in the next kallelse;
+the reminder computations with an injected clock; `bot export`."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.cli import main
+from bot.justering_reminders import (
+    all_reminders_due,
+    anslag_reminders_due,
+    justering_reminders_due,
+    kallelse_reminders_due,
+    uppdrag_reminders_due,
+)
+from bot.uppdrag_recognition import recognise
+from tests.conftest import FIXTURES, Chat
+from tests.justering_support import (
+    CAROLINA,
+    at,
+    attachment,
+    docx_text,
+    flat,
+    pdf_text,
+    replay_meeting,
+)
+
+MEETING = date(2022, 3, 25)
+
+
+@pytest.mark.parametrize(("text", "who", "what", "due"), [
+    ("Styrelsen uppdrog till förbundschefen att närmare undersöka förbundets möjligheter att "
+     "göra en medelsansökan.", "förbundschefen",
+     "närmare undersöka förbundets möjligheter att göra en medelsansökan", None),
+    ("Styrelsen uppdrar till Jan-Olov Häggström och Johnny Eriksson att på förmiddagen den 28 "
+     "besöka I-Kraft.", "Jan-Olov Häggström och Johnny Eriksson",
+     "på förmiddagen den 28 besöka I-Kraft", None),
+    ("Jan-Olov och Johnny får i uppdrag att på styrelsesammanträdet i maj avge en rapport.",
+     "Jan-Olov och Johnny", "på styrelsesammanträdet i maj avge en rapport", None),
+    ("Styrelsen beslutar att den delegation som ska delta på NNS årsmöte får i uppdrag att "
+     "presentera vår samverkansstruktur.", "den delegation som ska delta på NNS årsmöte",
+     "presentera vår samverkansstruktur", None),
+    ("Styrelsen uppdrar till förbundschefen att undersöka saken och återrapportera senast "
+     "2022-05-20.", "förbundschefen", "undersöka saken och återrapportera senast 2022-05-20",
+     date(2022, 5, 20)),
+    ("Styrelsen ger förbundschefen i uppdrag att ta fram en plan senast den 3 februari.",
+     "förbundschefen", "ta fram en plan senast den 3 februari", date(2023, 2, 3)),
+    ("Förbundschefen uppdras att återkomma senast 30 juni 2022.", "Förbundschefen",
+     "återkomma senast 30 juni 2022", date(2022, 6, 30)),
+])
+def test_recognises_uppdrag(text: str, who: str, what: str, due: date | None) -> None:
+    found = recognise(text, MEETING)
+    assert found is not None
+    assert (found.assignee, found.task, found.due_on) == (who, what, due)
+
+
+@pytest.mark.parametrize("text", [
+    "Styrelsen anslår en budget på max 10 000 kronor för detta.",
+    "Styrelsen beslutar om omedelbar justering av beslutsparagraf 26.",
+    "Att lägga protokollet till handlingarna utan anmärkning.",
+    "Styrelsen godkänner uppdragsbeskrivningen för Äpplet.",
+])
+def test_other_decisions_give_no_uppdrag(text: str) -> None:
+    assert recognise(text, MEETING) is None
+
+
+def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
+    replies = replay_meeting(ovik, until="!protokoll")
+    s28 = next(r for r in replies if r.startswith("§ 28") and "Beslut:" in r)
+    assert ("Uppdrag 1 antecknat: förbundschefen ska närmare undersöka förbundets möjligheter "
+            "att göra en medelsansökan") in s28
+    assert "Inget slutdatum angavs. Ange det med !uppdrag §28 senast ÅÅÅÅ-MM-DD." in s28
+    budget = next(r for r in replies if "anslår en budget" in r)
+    assert "Uppdrag" not in budget
+
+    listed = ovik.text("!uppdrag")
+    lines = [x for x in listed.splitlines() if x.startswith("- Uppdrag")]
+    assert [x.split(":")[0] for x in lines] == [
+        "- Uppdrag 1 – förbundschefen",
+        "- Uppdrag 2 – Jan-Olov Häggström och Johnny Eriksson",
+        "- Uppdrag 3 – Jan-Olov och Johnny",
+        "- Uppdrag 4 – den delegation som ska delta på NNS årsmöte",
+        "- Uppdrag 5 – förbundschefen"]
+    assert "(§ 28, 2022-03-25), inget slutdatum" in lines[0]
+    assert "(§ 29, 2022-03-25), inget slutdatum" in lines[4]
+
+    assert ovik.text("!uppdrag §28 senast 2022-05-20") == \
+        "Uppdrag 1 ska vara klart senast fredag 20 maj 2022."
+    assert ovik.text("!uppdrag 3 senast 20 maj") == \
+        "Uppdrag 3 ska vara klart senast fredag 20 maj 2022."
+    assert ovik.text("!uppdrag klart 2").startswith(
+        "Uppdrag 2 är klart: Jan-Olov Häggström och Johnny Eriksson")
+    assert "är redan klart" in ovik.text("!uppdrag klart 2")
+    assert "Det finns inget uppdrag 9" in ovik.text("!uppdrag klart 9")
+    assert "Du får inte använda !uppdrag klart" in ovik.text("!uppdrag klart 4",
+                                                              sender="Camilla Steen")
+    # A decision changed so it no longer gives an uppdrag drops it.
+    ovik.now = at(2022, 3, 26, 9, 0)
+    assert "uppdrag 4 är borttaget" in ovik.text(
+        "!ändra §29 punkt 3 Styrelsen beslutar att delegationen presenterar Äpplet.")
+    assert "Uppdrag 4" not in ovik.text("!uppdrag")
+
+    ovik.now = at(2022, 4, 1, 9, 0)
+    added = ovik.text("!dagordning Rapport från studiebesöket på I-Kraft förslag: Styrelsen "
+                      "tackar för rapporten.")
+    assert added.startswith("Punkt 5 på dagordningen: Rapport från studiebesöket på I-Kraft.")
+    ovik.text("!dagordning Delårsrapport")
+    ovik.text("!dagordning Ta bort mig")
+    assert ovik.text("!dagordning ta bort 7") == \
+        "Punkten ”Ta bort mig” är borttagen från dagordningen."
+    assert ovik.text("!kallelse 2022-03-01").startswith("tisdag 1 mars 2022 har redan varit.")
+    reply = ovik.say("!kallelse 2022-05-20 09:00 Stadshuset Kronan")
+    assert reply is not None
+    assert reply.text.startswith("Kallelse till Styrelsens sammanträde fredag 20 maj 2022 "
+                                 "kl. 09:00, Stadshuset Kronan.")
+    md = attachment(reply, ".md").decode()
+    agenda = md.split("## Föredragningslista")[1].split("## Öppna uppdrag")[0]
+    items = [x.strip() for x in agenda.strip().splitlines() if x.strip()]
+    assert items == [
+        "1. Mötets öppnande", "2. Val av justerare", "3. Godkännande av dagordning",
+        "4. Föregående protokoll (2022-03-25, § 22–30)",
+        "5. Rapport från studiebesöket på I-Kraft",
+        "*Förslag till beslut:* Styrelsen tackar för rapporten.",
+        "6. Delårsrapport", "7. Övriga frågor", "8. Mötets avslutande"]
+    open_uppdrag = md.split("## Öppna uppdrag")[1]
+    assert "Uppdrag 1 – förbundschefen: närmare undersöka" in open_uppdrag
+    assert "(§ 28, 2022-03-25), senast fredag 20 maj 2022" in open_uppdrag
+    assert "Uppdrag 5 – förbundschefen: sammanställa informationsmaterial" in open_uppdrag
+    assert "Uppdrag 2 " not in open_uppdrag and "Uppdrag 4 " not in open_uppdrag
+    for text in (flat(pdf_text(attachment(reply, ".pdf"))),
+                 flat(docx_text(attachment(reply, ".docx")))):
+        assert "Kallelse" in text and "Stadshuset Kronan" in text
+        assert "4. Föregående protokoll (2022-03-25, § 22–30)" in text
+        assert "5. Rapport från studiebesöket på I-Kraft" in text
+        assert "7. Övriga frågor" in text and "8. Mötets avslutande" in text
+        assert "Uppdrag 1 – förbundschefen: närmare undersöka" in text
+        assert "senast fredag 20 maj 2022" in text
+
+    # Once the planned meeting is held, the next kallelse starts empty.
+    ovik.now = at(2022, 5, 20, 9, 0)
+    ovik.text("!möte öppna Stadshuset Kronan")
+    assert "nästa sammanträde (datum inte bestämt)" in ovik.text("!kallelse")
+
+
+def test_reminders_are_computed_for_the_injected_clock(ovik: Chat, ovik_app: App) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    ovik.text("!protokoll klart")
+    ovik.text("!uppdrag §28 senast 2022-05-20")
+    ovik.text("!kallelse 2022-05-20 09:00 Stadshuset Kronan")
+
+    def due(kind, *moment: int):  # type: ignore[no-untyped-def]
+        with ovik_app.db.transaction() as session:
+            return kind(session, at(*moment))
+
+    assert due(justering_reminders_due, 2022, 3, 31, 9, 59) == []
+    (first,) = due(justering_reminders_due, 2022, 3, 31, 10, 0)
+    assert first.key.startswith("justering:") and first.key.endswith(":3")
+    assert (first.transport, first.room_id, first.reply.kind) == ("console", "console",
+                                                                   "påminnelse")
+    assert first.reply.text == (
+        "Påminnelse: protokollet från Styrelsens sammanträde fredag 25 mars 2022 är inte "
+        "justerat ännu (3 dagar sedan det blev klart).\nCarolina Sondell och Cecilia Sparf: "
+        "läs protokollet (!protokoll 2022-03-25) och skriv !justera.")
+    ovik.now = at(2022, 4, 2, 9, 0)
+    ovik.text("!justera", sender="Cecilia Sparf")
+    (second,) = due(justering_reminders_due, 2022, 4, 4, 10, 0)
+    assert second.key.endswith(":7") and "\nCarolina Sondell: läs protokollet" in second.reply.text
+
+    ovik.now = at(2022, 4, 6, 10, 12)
+    ovik.text("!justera", sender=CAROLINA)
+    assert due(justering_reminders_due, 2022, 4, 10, 10, 0) == []
+    assert due(anslag_reminders_due, 2022, 4, 27, 8, 59) == []
+    (anslag,) = due(anslag_reminders_due, 2022, 4, 27, 9, 0)
+    assert anslag.reply.text.startswith(
+        "Påminnelse: anslaget för protokollet från Styrelsens sammanträde fredag 25 mars 2022 "
+        "får tas ned i dag, onsdag 27 april 2022.")
+    ovik.now = at(2022, 4, 27, 10, 0)
+    ovik.text("!anslagstavla nedtagen")
+    assert due(anslag_reminders_due, 2022, 4, 28, 9, 0) == []
+
+    assert due(uppdrag_reminders_due, 2022, 5, 13, 8, 0) == []
+    (week,) = due(uppdrag_reminders_due, 2022, 5, 13, 9, 0)
+    assert week.key.endswith(":7")
+    assert week.reply.text.startswith("Påminnelse från Styrelsen: uppdrag 1 ska vara klart "
+                                      "senast fredag 20 maj 2022.\nförbundschefen: närmare "
+                                      "undersöka")
+    (day,) = due(uppdrag_reminders_due, 2022, 5, 20, 9, 0)
+    assert day.key.endswith(":0") and "ska vara klart i dag, fredag 20 maj 2022" in day.reply.text
+
+    assert due(kallelse_reminders_due, 2022, 5, 13, 8, 59) == []
+    (notice,) = due(kallelse_reminders_due, 2022, 5, 13, 9, 0)
+    assert notice.reply.text.startswith("Påminnelse: Styrelsen har sammanträde fredag 20 maj "
+                                        "2022 kl. 09:00, Stadshuset Kronan (om 7 dagar).")
+    assert "Öppna uppdrag att återrapportera:" in notice.reply.text
+    assert "- Uppdrag 1 – förbundschefen: närmare undersöka" in notice.reply.text
+    assert "- Uppdrag 5 – förbundschefen: sammanställa" in notice.reply.text
+    assert {a.filename for a in notice.reply.attachments} >= {"kallelse-styrelsen-2022-05-20.pdf",
+                                                              "kallelse-styrelsen-2022-05-20.docx"}
+    keys = {r.key.split(":")[0] for r in due(all_reminders_due, 2022, 5, 13, 9, 0)}
+    assert keys == {"uppdrag", "kallelse"}
+
+
+def test_export_writes_the_years_justerade_protokoll_and_a_decision_register(
+        ovik: Chat, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 4, 6, 10, 0)
+    ovik.text("!protokoll klart")
+    ovik.text("!justera", sender="Cecilia Sparf")
+    ovik.text("!justera", sender="Carolina Sondell")
+    ovik.now = at(2022, 5, 20, 9, 0)  # not justerat: left out
+    ovik.text("!möte öppna Stadshuset")
+    ovik.text("!beslut Styrelsen fastställer dagordningen.")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndatabase_url = "{db_url}"\n\n'
+                      + (FIXTURES / "ornskoldsvik.toml").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    out = tmp_path / "arkiv"
+    assert main(["export", "--config", str(config), "--år", "2022", "--organ", "Styrelsen",
+                 "--ut", str(out)]) == 0
+    assert "1 justerade protokoll och 12 beslut" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == [
+        "beslut-styrelsen-2022.csv", "protokoll-styrelsen-2022-03-25.docx",
+        "protokoll-styrelsen-2022-03-25.html", "protokoll-styrelsen-2022-03-25.md",
+        "protokoll-styrelsen-2022-03-25.pdf"]
+    assert "tidigast 2022-04-27" in flat(pdf_text((out / "protokoll-styrelsen-2022-03-25.pdf")
+                                                  .read_bytes()))
+    with (out / "beslut-styrelsen-2022.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0][:5] == ["Sammanträdesdatum", "Paragraf", "Rubrik", "Beslut nr", "Beslut"]
+    assert len(rows) == 13
+    assert rows[4][:5] == ["2022-03-25", "§ 26", "Beslut om fastställande av årsredovisning "
+                           "för verksamhetsåret 2021", "1",
+                           "Styrelsen fastställer årsredovisning enligt bilaga. (Bilaga)"]
+    assert rows[-1][1] == "§ 29" and rows[-1][3] == "5" and rows[-1][6:] == [
+        "2022-04-06", "2022-04-06", "2022-04-27"]
+    assert main(["export", "--config", str(config), "--år", "2021", "--organ", "styrelsen",
+                 "--ut", str(tmp_path / "tomt")]) == 1
+    assert "inga justerade protokoll 2021" in capsys.readouterr().err
