@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="konfigurationsfil (TOML)")
     migrate = sub.add_parser("migrate", help="uppdatera databasens schema")
     migrate.add_argument("--config", help="konfigurationsfil (TOML)")
+    calendar = sub.add_parser("calendar", help="skriv en kalenderfil (.ics) med sammanträden "
+                                               "och frister")
+    calendar.add_argument("--config", help="konfigurationsfil (TOML)")
+    calendar.add_argument("--organ", help="organets key (standard: det första)")
+    calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
     return parser
 
 
@@ -52,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             print(f"Databasen {app.db.safe_url} har det senaste schemat.")
             return 0
+        if command == "calendar":
+            from bot.reminders.calendar import write_calendar
+
+            return write_calendar(app, getattr(args, "organ", None), getattr(args, "out", None))
         if command == "run":
             from bot.runner import run_transports
 
