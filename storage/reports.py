@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import Session, select
 
 from bot.swedish import fold
@@ -34,7 +36,7 @@ def received(session: Session, forbund_id: int, year: int) -> list[ReportReceive
 
 
 def mark_received(session: Session, forbund_id: int, name: str, year: int, recorded_by: str,
-                  event_id: str) -> tuple[ReportReceived, bool]:
+                  event_id: str, at: datetime) -> tuple[ReportReceived, bool]:
     """Record an insats's report; returns the row and whether it was new."""
     key = fold(name)
     existing = session.exec(select(ReportReceived).where(
@@ -43,7 +45,8 @@ def mark_received(session: Session, forbund_id: int, name: str, year: int, recor
     if existing is not None:
         return existing, False
     row = ReportReceived(forbund_id=forbund_id, insats_key=key, insats_name=name, year=year,
-                         recorded_by=recorded_by, source_event_id=event_id)
+                         recorded_by=recorded_by, source_event_id=event_id,
+                         received_at=at.astimezone(UTC))
     session.add(row)
     session.flush()
     return row, True

@@ -78,7 +78,7 @@ def report(ctx: Context, args: str) -> Reply:
         raise UserError("insats_saknas")
     name = _match_insats(ctx, name_text, year)
     _, new = reports.mark_received(ctx.session, ctx.organ.forbund_id, name, year,
-                                   ctx.actor.name, ctx.event_id)
+                                   ctx.actor.name, ctx.event_id, ctx.now)
     return render("frister", "inlämnad", insats=name, år=year, ny=new,
                   kvar=reports.missing(ctx.session, ctx.organ.forbund_id, year))
 
