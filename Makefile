@@ -20,6 +20,9 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
+bench: $(STAMP)
+	$(BIN)/python bench/reminders_bench.py $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

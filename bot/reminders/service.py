@@ -34,7 +34,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +43,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import select
 
 from bot.extensions import extension
@@ -87,6 +90,31 @@ async def fire_reminder(reminder_id: int) -> None:
 
 
 class _JobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy store on the bot's engine. New jobs can be collected and
+    written in one transaction (`batch`), so filling the store with thousands of jobs at
+    start-up costs one commit, not one per job."""
+
+    _batch: list[dict[str, Any]] | None = None
+
+    def add_job(self, job: Any) -> None:
+        if self._batch is None:
+            super().add_job(job)
+            return
+        self._batch.append({
+            "id": job.id, "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
+            "job_state": pickle.dumps(job.__getstate__(), self.pickle_protocol)})
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        self._batch = []
+        try:
+            yield
+        finally:
+            rows, self._batch = self._batch, None
+            if rows:
+                with self.engine.begin() as connection:
+                    connection.execute(self.jobs_t.insert(), rows)
+
     def shutdown(self) -> None:
         """The engine is the bot's own: leave it open."""
 
@@ -184,16 +212,38 @@ class ReminderService:
         table = self.jobstore.jobs_t
         with self.app.db.engine.connect() as connection:
             have = dict(connection.execute(select(table.c.id, table.c.next_run_time)).all())
-        for job_id, (rid, due) in wanted.items():
-            stored = have.get(job_id)
-            if stored is not None and abs(stored - due.timestamp()) < 0.001:
-                continue
-            self.scheduler.add_job(fire_reminder, trigger="date", run_date=due, args=[rid],
-                                   id=job_id, name=f"påminnelse {rid}", replace_existing=True)
+        moved = [(job_id, rid, due) for job_id, (rid, due) in wanted.items()
+                 if job_id in have and (have[job_id] is None
+                                        or abs(have[job_id] - due.timestamp()) >= 0.001)]
+        new = [(job_id, rid, due) for job_id, (rid, due) in wanted.items()
+               if job_id not in have]
+        for job_id, rid, due in moved:
+            self._add_job(job_id, rid, due)
+        if new:
+            # Many new jobs (a first start): written in one transaction, with the scheduler
+            # paused so it does not wake once per job.
+            pause = len(new) > 100 and self.scheduler.state == STATE_RUNNING
+            if pause:
+                self.scheduler.pause()
+            try:
+                with self.jobstore.batch():
+                    for job_id, rid, due in new:
+                        self._add_job(job_id, rid, due)
+            finally:
+                if pause:
+                    self.scheduler.resume()
+                else:
+                    self.scheduler.wakeup()
         for job_id in have.keys() - wanted.keys():
             if job_id.startswith("reminder:"):
                 with contextlib.suppress(JobLookupError):
                     self.scheduler.remove_job(job_id)
+
+    def _add_job(self, job_id: str, reminder_id: int, due: datetime) -> None:
+        assert self.scheduler is not None
+        self.scheduler.add_job(fire_reminder, trigger="date", run_date=due, args=[reminder_id],
+                               id=job_id, name=f"påminnelse {reminder_id}",
+                               replace_existing=True)
 
     def job_ids(self) -> list[str]:
         """The ids of the jobs in the store (for tests and the benchmark)."""
