@@ -29,28 +29,31 @@ from storage.models import Room
 from storage.models_reminders import PLANNED, REMOVED, PlannedMeeting, Reminder
 
 _CHANGED = "reminders_changed"
-_listeners: list[Callable[[], None]] = []
+# Called with the ids of the reminders a commit created or changed.
+Listener = Callable[[set[int]], None]
+_listeners: list[Listener] = []
 
 
-def on_commit(listener: Callable[[], None]) -> None:
-    """Call `listener` after every commit that created or changed reminders."""
+def on_commit(listener: Listener) -> None:
+    """Call `listener(ids)` after every commit that created or changed reminders."""
     _listeners.append(listener)
 
 
-def remove_listener(listener: Callable[[], None]) -> None:
+def remove_listener(listener: Listener) -> None:
     if listener in _listeners:
         _listeners.remove(listener)
 
 
-def mark_changed(session: Session) -> None:
-    session.info[_CHANGED] = True
+def mark_changed(session: Session, *ids: int | None) -> None:
+    session.info.setdefault(_CHANGED, set()).update(i for i in ids if i is not None)
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(session: OrmSession) -> None:
-    if session.info.pop(_CHANGED, False):
+    ids = session.info.pop(_CHANGED, None)
+    if ids:
         for listener in list(_listeners):
-            listener()
+            listener(set(ids))
 
 
 @event.listens_for(OrmSession, "after_rollback")
@@ -73,23 +76,24 @@ def schedule_reminder(session: Session, *, organ_id: int, due_at: datetime, text
                         recurrence=recurrence, ref=ref, key=key, created_by=created_by)
     session.add(reminder)
     session.flush()
-    mark_changed(session)
+    mark_changed(session, reminder.id)
     return reminder
 
 
 def cancel_reminders(session: Session, ref: str) -> int:
     """Remove every still planned reminder with this `ref`; returns how many."""
-    result = session.execute(
-        update(Reminder).where(Reminder.ref == ref, Reminder.status == PLANNED)
-        .values(status=REMOVED))
-    mark_changed(session)
-    return result.rowcount or 0
+    ids = list(session.exec(select(Reminder.id).where(
+        Reminder.ref == ref, Reminder.status == PLANNED)).all())
+    if ids:
+        session.execute(update(Reminder).where(Reminder.id.in_(ids)).values(status=REMOVED))
+        mark_changed(session, *ids)
+    return len(ids)
 
 
 def remove_reminder(session: Session, reminder: Reminder) -> None:
     reminder.status = REMOVED
     session.add(reminder)
-    mark_changed(session)
+    mark_changed(session, reminder.id)
 
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder | None:
@@ -109,6 +113,16 @@ def payload_of(reminder: Reminder) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def planned_among(session: Session, ids: set[int], until: datetime
+                  ) -> list[tuple[int, datetime]]:
+    """Like planned_before, limited to `ids`."""
+    rows = session.exec(
+        select(Reminder.id, Reminder.due_at)
+        .where(Reminder.id.in_(sorted(ids)), Reminder.status == PLANNED,
+               Reminder.due_at < until)).all()
+    return [(rid, due) for rid, due in rows]
 
 
 def planned_before(session: Session, until: datetime) -> list[tuple[int, datetime]]:

@@ -250,3 +250,21 @@ async def test_no_reminder_when_every_insats_has_reported(db_url: str) -> None:
     assert await service.run_due() == 2  # 7 and 1 days before
     assert inbox.texts == []
     app.close()
+
+
+async def test_rows_written_behind_the_service_are_picked_up_by_the_poll(db_url: str) -> None:
+    app = reminder_app(db_url)
+    inbox = Inbox()
+    app.add_sender("console", inbox.send)
+    service_of(app).poll_seconds = 0.5
+    await app.start()
+    try:
+        with app.db.transaction() as session:  # no schedule_reminder: no commit hook
+            organ = first_organ(session)
+            session.add(Reminder(organ_id=organ.organ_id, text="Anslaget tas ned",
+                                 due_at=datetime.now(UTC) + timedelta(seconds=1)))
+        await asyncio.wait_for(inbox.arrived.wait(), timeout=10)
+        assert inbox.texts == ["Påminnelse: Anslaget tas ned"]
+    finally:
+        await app.stop()
+        app.close()

@@ -124,7 +124,7 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
                                 # is REMOVED and stays)
                                 old.status, old.due_at = PLANNED, due
                                 session.add(old)
-                                mark_changed(session)
+                                mark_changed(session, old.id)
                             continue
                         schedule_reminder(
                             session, organ_id=organ.id, due_at=due, kind="frist",
@@ -137,5 +137,5 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
             if key not in wanted and reminder.status == PLANNED and reminder.due_at > now:
                 reminder.status = SKIPPED
                 session.add(reminder)
-                mark_changed(session)
+                mark_changed(session, reminder.id)
     return created

@@ -9,9 +9,10 @@ Design (why it is robust):
   within HORIZON (two days), with the reminder's time; no job for anything else. Reminders
   further ahead enter the store as the poll reaches them, so 10 000 reminders a year away
   cost nothing at start-up. sync runs at start (with the scheduler paused), right after
-  every commit that created or changed reminders (storage.reminders marks the session and
-  an after_commit hook wakes the service), and every POLL_SECONDS as a backstop for writes
-  from other code paths or processes. Any code can therefore create reminders with
+  every commit that created or changed reminders (storage.reminders notes their ids in the
+  session and an after_commit hook hands them to the service, which then syncs just those),
+  and in full every POLL_SECONDS as a backstop for writes from other code paths or
+  processes. Any code can therefore create reminders with
   storage.reminders.schedule_reminder inside its own transaction.
 * `fire()` claims the row in one transaction: only a still planned reminder that is due
   is rendered, and it is marked sent (or moved to its next time, if recurring) in that
@@ -60,6 +61,7 @@ from storage.reminders import (
     get_reminder,
     mark_changed,
     on_commit,
+    planned_among,
     planned_before,
     remove_listener,
     rooms_of,
@@ -136,6 +138,7 @@ class ReminderService:
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._deadlines_checked: str = ""
+        self._pending: set[int] = set()
 
     # Life cycle.
 
@@ -172,22 +175,34 @@ class ReminderService:
         if _SERVICE is self:
             _SERVICE = None
 
-    def request_sync(self) -> None:
-        """Wake the sync loop soon; safe from any thread (called after commits)."""
-        loop, wake = self._loop, self._wake
-        if loop is None or wake is None or loop.is_closed():
+    def request_sync(self, ids: set[int]) -> None:
+        """Sync these reminders' jobs soon; safe from any thread (called after commits)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
             return
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(wake.set)
+            loop.call_soon_threadsafe(self._queue, ids)
+
+    def _queue(self, ids: set[int]) -> None:
+        self._pending |= ids
+        if self._wake is not None:
+            self._wake.set()
 
     async def _poll(self) -> None:
-        assert self._wake is not None
+        assert self._wake is not None and self._loop is not None
+        last_full = self._loop.time()
         while True:
+            wait = max(0.0, last_full + self.poll_seconds - self._loop.time())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
+            ids, self._pending = self._pending, set()
             try:
-                await asyncio.to_thread(self.housekeeping)
+                if self._loop.time() >= last_full + self.poll_seconds:
+                    last_full = self._loop.time()
+                    await asyncio.to_thread(self.housekeeping)
+                else:
+                    await asyncio.to_thread(self.sync, ids)
             except Exception:
                 log.exception("reminder sync failed")
 
@@ -202,16 +217,23 @@ class ReminderService:
             self._deadlines_checked = today
         self.sync()
 
-    def sync(self) -> None:
+    def sync(self, ids: set[int] | None = None) -> None:
+        """Make the job store match the table: for all reminders, or only `ids`."""
         if self.scheduler is None or self.jobstore is None:
+            return
+        if ids is not None and not ids:
             return
         now = self.clock()
         with self.app.db.transaction() as session:
-            wanted = {_job_id(rid): (rid, due) for rid, due in
-                      planned_before(session, now + self.horizon)}
+            planned = (planned_before(session, now + self.horizon) if ids is None
+                       else planned_among(session, ids, now + self.horizon))
+        wanted = {_job_id(rid): (rid, due) for rid, due in planned}
         table = self.jobstore.jobs_t
+        query = select(table.c.id, table.c.next_run_time)
+        if ids is not None:
+            query = query.where(table.c.id.in_([_job_id(i) for i in sorted(ids)]))
         with self.app.db.engine.connect() as connection:
-            have = dict(connection.execute(select(table.c.id, table.c.next_run_time)).all())
+            have = dict(connection.execute(query).all())
         moved = [(job_id, rid, due) for job_id, (rid, due) in wanted.items()
                  if job_id in have and (have[job_id] is None
                                         or abs(have[job_id] - due.timestamp()) >= 0.001)]
@@ -292,7 +314,7 @@ class ReminderService:
             if reminder is None or reminder.status != PLANNED:
                 return []
             if reminder.due_at > now + timedelta(seconds=1):
-                mark_changed(session)  # its time moved: let sync give it a new job
+                mark_changed(session, reminder.id)  # its time moved: sync gives a new job
                 return []
             organ = organ_by_id(session, reminder.organ_id)
             if organ is None:
@@ -309,12 +331,12 @@ class ReminderService:
             if rule is not None:
                 # Missed occurrences are not repeated: the next one is after now.
                 reminder.due_at = rule.next_after(now, tz).astimezone(UTC)
+                mark_changed(session, reminder.id)
             elif reply is not None:
                 reminder.status = SENT
             else:
                 reminder.status = CANCELLED if reminder.kind == "sammanträde" else SKIPPED
             session.add(reminder)
-            mark_changed(session)
             if reply is None:
                 return []
             reply.kind = "påminnelse"
