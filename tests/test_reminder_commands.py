@@ -228,3 +228,18 @@ def reminder_app_config(data: dict) -> None:
     from bot.reminders.settings import validate
 
     validate(parse_config(data, "test.toml"))
+
+
+def test_bot_calendar_writes_the_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'[bot]\ndatabase_url = "sqlite:///{tmp_path}/c.db"\n'
+                      '[[forbund]]\nkey = "ovik"\nname = "Förbundet"\n'
+                      '[[forbund.organ]]\nname = "Styrelsen"\n', encoding="utf-8")
+    out = tmp_path / "k.ics"
+    assert main(["calendar", "--config", str(config), "--out", str(out)]) == 0
+    assert "BEGIN:VCALENDAR" in out.read_text(encoding="utf-8")
+    assert "SUMMARY:Insatsernas årsrapporter" in out.read_text(encoding="utf-8")
+    assert f"Sparat: {out}" in capsys.readouterr().out
+    assert main(["calendar", "--config", str(config), "--organ", "nej"]) == 2
