@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python -m bench.throughput $(BENCH_ARGS)
+	$(BIN)/python bench/reminders_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

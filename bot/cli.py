@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="förbundets key, om flera förbund har organet")
     export.add_argument("--ut", "--out", dest="out",
                         help="mapp att skriva till (standard: export-<organ>-<år>)")
+    calendar = sub.add_parser("calendar", help="skriv en kalenderfil (.ics) med sammanträden "
+                                               "och frister")
+    calendar.add_argument("--config", help="konfigurationsfil (TOML)")
+    calendar.add_argument("--organ", help="organets key (standard: det första)")
+    calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
     return parser
 
 
@@ -65,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.export import run_export
 
             return run_export(app.db, args)
+        if command == "calendar":
+            from bot.reminders.calendar import write_calendar
+
+            return write_calendar(app, getattr(args, "organ", None), getattr(args, "out", None))
         if command == "run":
             from bot.runner import run_transports
 

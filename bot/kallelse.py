@@ -14,7 +14,7 @@ from bot.messages import Attachment
 from bot.render import document_attachments, render_document
 from storage import kallelse, meetings, paragraphs, uppdrag
 from storage.models import Meeting
-from storage.models_justering import AgendaItem, PlannedMeeting
+from storage.models_justering import AgendaItem, KallelsePlan
 from storage.tenants import OrganRef
 from storage.uppdrag import UppdragView
 
@@ -22,7 +22,7 @@ from storage.uppdrag import UppdragView
 @dataclass
 class Kallelse:
     organ: OrganRef
-    plan: PlannedMeeting | None
+    plan: KallelsePlan | None
     items: list[AgendaItem] = field(default_factory=list)
     uppdrag: list[UppdragView] = field(default_factory=list)
     previous: Meeting | None = None  # whose protokoll is "föregående protokoll"

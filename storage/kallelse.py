@@ -8,10 +8,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.models import Meeting
-from storage.models_justering import AgendaItem, PlannedMeeting
+from storage.models_justering import AgendaItem, KallelsePlan
 
 
-def _held_by(session: Session, plan: PlannedMeeting) -> Meeting | None:
+def _held_by(session: Session, plan: KallelsePlan) -> Meeting | None:
     """The meeting that holds a plan: opened after the plan was made, on or after its date."""
     query = select(Meeting).where(Meeting.organ_id == plan.organ_id,
                                   Meeting.id > plan.after_meeting_id)
@@ -20,11 +20,11 @@ def _held_by(session: Session, plan: PlannedMeeting) -> Meeting | None:
     return session.exec(query.order_by(Meeting.id)).first()
 
 
-def active_plan(session: Session, organ_id: int) -> PlannedMeeting | None:
+def active_plan(session: Session, organ_id: int) -> KallelsePlan | None:
     """The organ's planned meeting, if it has not been held yet."""
-    plan = session.exec(select(PlannedMeeting).where(
-        PlannedMeeting.organ_id == organ_id, PlannedMeeting.status == "planerat")
-        .order_by(PlannedMeeting.id.desc())).first()
+    plan = session.exec(select(KallelsePlan).where(
+        KallelsePlan.organ_id == organ_id, KallelsePlan.status == "planerat")
+        .order_by(KallelsePlan.id.desc())).first()
     if plan is None:
         return None
     held = _held_by(session, plan)
@@ -37,20 +37,20 @@ def active_plan(session: Session, organ_id: int) -> PlannedMeeting | None:
 
 
 def ensure_plan(session: Session, organ_id: int, actor: str, transport: str,
-                room_id: str) -> PlannedMeeting:
+                room_id: str) -> KallelsePlan:
     plan = active_plan(session, organ_id)
     if plan is not None:
         return plan
     newest = session.exec(select(func.coalesce(func.max(Meeting.id), 0))
                           .where(Meeting.organ_id == organ_id)).one()
-    plan = PlannedMeeting(organ_id=organ_id, after_meeting_id=newest, created_by=actor,
+    plan = KallelsePlan(organ_id=organ_id, after_meeting_id=newest, created_by=actor,
                           transport=transport, room_id=room_id)
     session.add(plan)
     session.flush()
     return plan
 
 
-def set_when(session: Session, plan: PlannedMeeting, day: date, start: time | None,
+def set_when(session: Session, plan: KallelsePlan, day: date, start: time | None,
              place: str, transport: str, room_id: str) -> None:
     plan.meeting_date, plan.start_time = day, start
     if place:
@@ -61,21 +61,21 @@ def set_when(session: Session, plan: PlannedMeeting, day: date, start: time | No
 
 
 def items(session: Session, plan_id: int) -> list[AgendaItem]:
-    return list(session.exec(select(AgendaItem).where(AgendaItem.planned_meeting_id == plan_id)
+    return list(session.exec(select(AgendaItem).where(AgendaItem.kallelse_plan_id == plan_id)
                              .order_by(AgendaItem.position, AgendaItem.id)).all())
 
 
-def add_item(session: Session, plan: PlannedMeeting, title: str, proposal: str,
+def add_item(session: Session, plan: KallelsePlan, title: str, proposal: str,
              actor: str) -> AgendaItem:
     position = len(items(session, plan.id)) + 1
-    item = AgendaItem(planned_meeting_id=plan.id, position=position, title=title,
+    item = AgendaItem(kallelse_plan_id=plan.id, position=position, title=title,
                       proposal=proposal, added_by=actor)
     session.add(item)
     session.flush()
     return item
 
 
-def remove_item(session: Session, plan: PlannedMeeting, position: int) -> AgendaItem | None:
+def remove_item(session: Session, plan: KallelsePlan, position: int) -> AgendaItem | None:
     current = items(session, plan.id)
     if not 1 <= position <= len(current):
         return None
@@ -88,9 +88,9 @@ def remove_item(session: Session, plan: PlannedMeeting, position: int) -> Agenda
     return removed
 
 
-def dated_plans(session: Session) -> list[PlannedMeeting]:
+def dated_plans(session: Session) -> list[KallelsePlan]:
     """Planned meetings of every organ that have a date and are not held yet."""
-    plans = session.exec(select(PlannedMeeting).where(
-        PlannedMeeting.status == "planerat", PlannedMeeting.meeting_date.is_not(None))
-        .order_by(PlannedMeeting.id)).all()
+    plans = session.exec(select(KallelsePlan).where(
+        KallelsePlan.status == "planerat", KallelsePlan.meeting_date.is_not(None))
+        .order_by(KallelsePlan.id)).all()
     return [p for p in plans if active_plan(session, p.organ_id) is p]

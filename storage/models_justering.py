@@ -81,12 +81,12 @@ class Uppdrag(SQLModel, table=True):
     room_id: str = Field(default="", max_length=255)
 
 
-class PlannedMeeting(SQLModel, table=True):
+class KallelsePlan(SQLModel, table=True):
     """The next sammanträde of an organ as the kallelse describes it. It counts as held
     once the organ opens a meeting newer than `after_meeting_id` (the newest meeting when
     the plan was made) on or after the planned date."""
 
-    __tablename__ = "planned_meeting"
+    __tablename__ = "kallelse_plan"
     id: int | None = Field(default=None, primary_key=True)
     organ_id: int = Field(foreign_key="organ.id", index=True)
     meeting_date: date | None = None
@@ -106,7 +106,7 @@ class AgendaItem(SQLModel, table=True):
 
     __tablename__ = "agenda_item"
     id: int | None = Field(default=None, primary_key=True)
-    planned_meeting_id: int = Field(foreign_key="planned_meeting.id", index=True)
+    kallelse_plan_id: int = Field(foreign_key="kallelse_plan.id", index=True)
     position: int
     title: str = Field(max_length=300)
     proposal: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -61,7 +61,7 @@ def upgrade() -> None:
     with op.batch_alter_table('justering_signature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_justering_signature_meeting_id'), ['meeting_id'], unique=False)
 
-    op.create_table('planned_meeting',
+    op.create_table('kallelse_plan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organ_id', sa.Integer(), nullable=False),
     sa.Column('meeting_date', sa.Date(), nullable=True),
@@ -78,22 +78,22 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organ_id'], ['organ.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('planned_meeting', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_planned_meeting_organ_id'), ['organ_id'], unique=False)
+    with op.batch_alter_table('kallelse_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kallelse_plan_organ_id'), ['organ_id'], unique=False)
 
     op.create_table('agenda_item',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('planned_meeting_id', sa.Integer(), nullable=False),
+    sa.Column('kallelse_plan_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('proposal', sa.Text(), nullable=False),
     sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['planned_meeting_id'], ['planned_meeting.id'], ),
+    sa.ForeignKeyConstraint(['kallelse_plan_id'], ['kallelse_plan.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_agenda_item_planned_meeting_id'), ['planned_meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agenda_item_kallelse_plan_id'), ['kallelse_plan_id'], unique=False)
 
     op.create_table('uppdrag',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -136,13 +136,13 @@ def downgrade() -> None:
 
     op.drop_table('uppdrag')
     with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_agenda_item_planned_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_agenda_item_kallelse_plan_id'))
 
     op.drop_table('agenda_item')
-    with op.batch_alter_table('planned_meeting', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_planned_meeting_organ_id'))
+    with op.batch_alter_table('kallelse_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kallelse_plan_organ_id'))
 
-    op.drop_table('planned_meeting')
+    op.drop_table('kallelse_plan')
     with op.batch_alter_table('justering_signature', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_justering_signature_meeting_id'))
 

@@ -1,0 +1,165 @@
+"""!påminn and !påminnelser: reminders anyone in the room can ask for, in plain Swedish."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import bot.reminders.service  # noqa: F401  (registers the scheduler with the app)
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.natural_dates import DateProblem, Recurrence, When, split_recurring, split_when
+from bot.registry import command
+from bot.render import render
+from bot.swedish import WEEKDAYS, fold
+from storage.models_reminders import Reminder
+from storage.reminders import (
+    get_reminder,
+    payload_of,
+    planned_for_room,
+    planned_meeting,
+    remove_reminder,
+    room_by_external,
+    schedule_reminder,
+)
+
+GROUP = "Påminnelser och frister"
+LIST_LIMIT = 30
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+def read_when(ctx: Context, text: str, kommando: str) -> tuple[When, str]:
+    """The date phrase at the start of `text` (in the organ's time zone) and the rest;
+    a Swedish error with examples if there is none or it has passed."""
+    tz = ZoneInfo(ctx.organ.timezone)
+    try:
+        found = split_when(text, ctx.now, tz)
+    except DateProblem as problem:
+        if problem.what == "tid":
+            raise UserError("datum_ogiltig_tid", text=problem.text, kommando=kommando) from None
+        raise UserError("datum_fel_veckodag", text=problem.text, datum=problem.day,
+                        kommando=kommando) from None
+    if found is None:
+        raise UserError("datum_oläsligt", text=" ".join(text.split()[:5]), kommando=kommando)
+    when, rest = found
+    if when.at <= ctx.now:
+        raise UserError("datum_passerat", när=when.at, kommando=kommando)
+    return when, rest
+
+
+def parse_id(text: str, kommando: str) -> int:
+    match = _ID.match(text.strip())
+    if not match:
+        raise UserError("ogiltigt_id", text=text.strip(), kommando=kommando)
+    return int(match.group(1))
+
+
+def recurrence_view(rule: Recurrence) -> dict[str, Any]:
+    day: Any = WEEKDAYS[rule.value] if rule.unit == "vecka" else rule.value
+    return {"enhet": rule.unit, "dag": day, "tid": rule.at}
+
+
+@command("påminn", aliases=["paminn", "påminnelse", "remind"], group=GROUP,
+         summary="Sätter en påminnelse för rummet eller dig själv.",
+         usage=["!påminn <när> <text>", "!påminn mig <när> <text>",
+                "!påminn varje måndag kl 9 <text>", "!påminn varje månad den 1 <text>",
+                "!påminn ta bort <nummer>"],
+         examples=["!påminn i morgon kl 9 Skicka kallelsen",
+                   "!påminn mig fredag 13.00 Ring revisorn",
+                   "!påminn den 20 mars kl 11 Budgetuppföljning",
+                   "!påminn om två veckor Följ upp ansökan",
+                   "!påminn varje måndag kl 9 Veckans ärenden", "!påminn ta bort 12"])
+def remind(ctx: Context, args: str) -> Reply:
+    text = args.strip()
+    if not text:
+        raise UserError("påminn_hur")
+    words = text.split()
+    folded = [fold(w) for w in words[:2]]
+    if folded == ["ta", "bort"]:
+        return _remove(ctx, " ".join(words[2:]))
+    if folded[0] in ("radera", "tabort"):
+        return _remove(ctx, " ".join(words[1:]))
+    person = ""
+    if words[0].casefold() in ("mig", "me"):
+        person = ctx.actor.name
+        text = " ".join(words[1:])
+        if not text:
+            raise UserError("påminn_hur")
+    tz = ZoneInfo(ctx.organ.timezone)
+    try:
+        recurring = split_recurring(text)
+    except ValueError:
+        raise UserError("upprepning_ogiltig", text=" ".join(text.split()[:5])) from None
+    rule: Recurrence | None = None
+    if recurring is not None:
+        rule, body = recurring
+        due = rule.next_after(ctx.now, tz)
+    elif text.split()[0].casefold() == "varje":
+        raise UserError("upprepning_ogiltig", text=" ".join(text.split()[:5]))
+    else:
+        when, body = read_when(ctx, text, "påminn mig" if person else "påminn")
+        due = when.at
+    if not body:
+        raise UserError("påminnelse_saknar_text", när=due)
+    room = room_by_external(ctx.session, ctx.message.transport, ctx.message.room_id)
+    reminder = schedule_reminder(
+        ctx.session, organ_id=ctx.organ.organ_id, room_id=room.id if room else None,
+        due_at=due, text=body[:2000], for_person=person,
+        recurrence=rule.serialize() if rule else "", created_by=ctx.actor.name,
+        ref=f"egen:{ctx.event_id}")
+    return render("paminnelser", "satt", id=reminder.id, när=due.astimezone(tz), text=body,
+                  person=person, upprepning=recurrence_view(rule) if rule else None)
+
+
+def _remove(ctx: Context, rest: str) -> Reply:
+    reminder_id = parse_id(rest, "påminn ta bort")
+    reminder = get_reminder(ctx.session, reminder_id)
+    room = room_by_external(ctx.session, ctx.message.transport, ctx.message.room_id)
+    if (reminder is None or reminder.organ_id != ctx.organ.organ_id
+            or reminder.status != "planerad"
+            or reminder.room_id not in (None, room.id if room else None)):
+        raise UserError("påminnelse_finns_inte", id=reminder_id)
+    if reminder.for_person and fold(reminder.for_person) not in _identities(ctx) \
+            and not ctx.actor.can_record:
+        raise UserError("påminnelse_inte_din", id=reminder_id, person=reminder.for_person)
+    remove_reminder(ctx.session, reminder)
+    return render("paminnelser", "borttagen", id=reminder.id,
+                  när=reminder.due_at.astimezone(ZoneInfo(ctx.organ.timezone)))
+
+
+def _identities(ctx: Context) -> set[str]:
+    return {fold(ctx.actor.name), fold(ctx.actor.id), fold(ctx.message.sender_name)}
+
+
+@command("påminnelser", aliases=["paminnelser", "reminders"], group=GROUP,
+         summary="Visar rummets kommande påminnelser med nummer.",
+         usage=["!påminnelser"], examples=["!påminnelser"])
+def list_reminders(ctx: Context, args: str) -> Reply:
+    room = room_by_external(ctx.session, ctx.message.transport, ctx.message.room_id)
+    rows = planned_for_room(ctx.session, ctx.organ.organ_id, room.id if room else None,
+                            _identities(ctx))
+    tz = ZoneInfo(ctx.organ.timezone)
+    views = [_view(ctx, r, tz) for r in rows[:LIST_LIMIT]]
+    return render("paminnelser", "lista", rader=views, fler=max(0, len(rows) - LIST_LIMIT))
+
+
+def _view(ctx: Context, reminder: Reminder, tz: ZoneInfo) -> dict[str, Any]:
+    data = payload_of(reminder)
+    rule = Recurrence.parse(reminder.recurrence) if reminder.recurrence else None
+    view: dict[str, Any] = {
+        "id": reminder.id, "när": reminder.due_at.astimezone(tz), "typ": reminder.kind,
+        "text": reminder.text, "person": reminder.for_person,
+        "upprepning": recurrence_view(rule) if rule else None}
+    if reminder.kind == "sammanträde":
+        meeting = planned_meeting(ctx.session, int(data.get("sammanträde", 0)))
+        view["möte"] = (meeting.starts_at if meeting else reminder.due_at).astimezone(tz)
+    if reminder.kind == "frist":
+        view["frist"] = data.get("frist", "")
+        view["fristdatum"] = date.fromisoformat(str(data.get("datum")))
+    if reminder.kind not in ("egen", "sammanträde", "frist") and not reminder.text:
+        view["text"] = reminder.kind
+    return view
+

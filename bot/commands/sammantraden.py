@@ -1,0 +1,89 @@
+"""!sammanträde and !sammanträden: planned meetings of the room's organ, with reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.commands.reminders import GROUP, parse_id, read_when
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import RECORD, command
+from bot.reminders.settings import (
+    MEETING_OFFSETS_DEFAULT,
+    find_organ,
+    meeting_offsets,
+    parse_offset,
+)
+from bot.render import render
+from bot.swedish import fold
+from storage.reminders import (
+    cancel_meeting,
+    coming_meetings,
+    meeting_ref,
+    plan_meeting,
+    planned_meeting,
+    schedule_reminder,
+)
+
+
+def _offsets(ctx: Context) -> list[timedelta]:
+    found = find_organ(ctx.config, ctx.organ.forbund_key, ctx.organ.organ_key)
+    if found is None:  # an organ no longer in the config: the defaults
+        return [o for o in (parse_offset(v) for v in MEETING_OFFSETS_DEFAULT) if o]
+    return meeting_offsets(ctx.config, *found)
+
+
+@command("sammanträde", aliases=["sammantrade", "planera"], group=GROUP, permission=RECORD,
+         summary="Planerar ett sammanträde för rummets organ, med påminnelser före.",
+         usage=["!sammanträde <när> [plats]", "!sammanträde ställ in <nummer>"],
+         examples=["!sammanträde den 20 mars kl 9 Stadshuset Kronan",
+                   "!sammanträde 2026-12-11 09:00 Digitalt via Teams",
+                   "!sammanträde ställ in 3"])
+def plan(ctx: Context, args: str) -> Reply:
+    text = args.strip()
+    if not text:
+        raise UserError("sammanträde_hur")
+    words = text.split()
+    if len(words) >= 2 and fold(" ".join(words[:2])) in ("ställ in", "stall in"):
+        return _cancel(ctx, " ".join(words[2:]))
+    if fold(words[0]) in ("installt", "stallin", "avboka", "cancel"):
+        return _cancel(ctx, " ".join(words[1:]))
+    when, place = read_when(ctx, text, "sammanträde")
+    tz = ZoneInfo(ctx.organ.timezone)
+    meeting = plan_meeting(ctx.session, ctx.organ.organ_id, when.at, place[:300],
+                           ctx.actor.name)
+    times = []
+    for offset in _offsets(ctx):
+        due = when.at - offset
+        if due <= ctx.now:
+            continue
+        schedule_reminder(ctx.session, organ_id=ctx.organ.organ_id, due_at=due,
+                          kind="sammanträde", ref=meeting_ref(meeting.id),
+                          created_by=ctx.actor.name,
+                          payload={"sammanträde": meeting.id,
+                                   "minuter": int(offset / timedelta(minutes=1))})
+        times.append(due.astimezone(tz))
+    return render("sammantraden", "planerat", id=meeting.id, organ=ctx.organ.organ_name,
+                  när=when.at.astimezone(tz), plats=meeting.place, påminnelser=times)
+
+
+def _cancel(ctx: Context, rest: str) -> Reply:
+    meeting_id = parse_id(rest, "sammanträde ställ in")
+    meeting = planned_meeting(ctx.session, meeting_id)
+    if meeting is None or meeting.organ_id != ctx.organ.organ_id or meeting.status != "planerat":
+        raise UserError("sammanträde_finns_inte", id=meeting_id)
+    removed = cancel_meeting(ctx.session, meeting)
+    return render("sammantraden", "inställt", id=meeting.id, antal=removed,
+                  när=meeting.starts_at.astimezone(ZoneInfo(ctx.organ.timezone)))
+
+
+@command("sammanträden", aliases=["sammantraden", "meetings"], group=GROUP,
+         summary="Visar organets kommande planerade sammanträden.",
+         usage=["!sammanträden"], examples=["!sammanträden"])
+def list_meetings(ctx: Context, args: str) -> Reply:
+    tz = ZoneInfo(ctx.organ.timezone)
+    views = [{"id": m.id, "när": m.starts_at.astimezone(tz), "plats": m.place}
+             for m in coming_meetings(ctx.session, ctx.organ.organ_id, ctx.now)]
+    return render("sammantraden", "lista", organ=ctx.organ.organ_name, möten=views)

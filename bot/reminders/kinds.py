@@ -1,0 +1,98 @@
+"""How each kind of reminder becomes a message when it falls due.
+
+A renderer gets the session (the reminder's row is locked in it), the reminder and a
+`Firing` (the local time, whether it is late, the organ) and returns the Reply to post, or
+None when there is nothing to say any more (a cancelled meeting, every insats reported).
+Other capabilities add their own kinds:
+
+    from bot.reminders.kinds import register_kind
+    register_kind("justering", lambda session, reminder, firing: render(...))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.messages import Reply
+from bot.reminders.deadlines import Deadline, day_off, working_day_before, working_days_between
+from bot.render import render
+from storage import reports
+from storage.models_reminders import Reminder
+from storage.reminders import payload_of, planned_meeting
+from storage.tenants import OrganRef
+
+
+@dataclass(frozen=True)
+class Firing:
+    now: datetime  # in the organ's time zone
+    due: datetime  # when it should have gone out, same zone
+    late: bool  # the bot was not running when it fell due
+    organ: OrganRef
+
+
+Renderer = Callable[[Session, Reminder, Firing], Reply | None]
+KINDS: dict[str, Renderer] = {}
+
+
+def register_kind(kind: str, renderer: Renderer) -> None:
+    KINDS[kind] = renderer
+
+
+def render_reminder(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+    renderer = KINDS.get(reminder.kind, _own)
+    return renderer(session, reminder, firing)
+
+
+def _late(firing: Firing) -> datetime | None:
+    return firing.due if firing.late else None
+
+
+def _own(session: Session, reminder: Reminder, firing: Firing) -> Reply:
+    return render("paminnelser", "påminnelse", text=reminder.text, person=reminder.for_person,
+                  sen=_late(firing))
+
+
+def _meeting(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+    data = payload_of(reminder)
+    meeting = planned_meeting(session, int(data.get("sammanträde", 0)))
+    if meeting is None or meeting.status != "planerat":
+        return None
+    starts = meeting.starts_at.astimezone(firing.now.tzinfo)
+    if starts <= firing.now:
+        return None  # came back after the meeting began: too late to remind
+    return render("sammantraden", "påminnelse", organ=firing.organ.organ_name, när=starts,
+                  plats=meeting.place, id=meeting.id, kvar=_left(firing.now, starts),
+                  kallelse=int(data.get("minuter", 0)) >= 6 * 24 * 60, sen=_late(firing))
+
+
+def _left(now: datetime, then: datetime) -> dict[str, int]:
+    """Time left as the reminder says it: whole days from the dates, else hours/minutes."""
+    days = (then.date() - now.date()).days
+    minutes = max(0, round((then - now) / timedelta(minutes=1)))
+    return {"dagar": days, "timmar": minutes // 60, "minuter": minutes}
+
+
+def _deadline(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+    data = payload_of(reminder)
+    day = date.fromisoformat(str(data.get("datum")))
+    key = str(data.get("frist", ""))
+    deadline = Deadline(key, day, day_off(day), working_day_before(day),
+                        day.year - 1 if key == "arsrapport" else None)
+    today = firing.now.date()
+    missing: list[str] = []
+    if key == "arsrapport":
+        missing = reports.missing(session, firing.organ.forbund_id, day.year - 1)
+        if not missing:
+            return None  # every insats has reported: nothing to remind about
+    return render("frister", "påminnelse", frist=deadline, dagar=(day - today).days,
+                  arbetsdagar=working_days_between(today, deadline.last_working_day),
+                  saknas=missing, sen=_late(firing))
+
+
+register_kind("egen", _own)
+register_kind("sammanträde", _meeting)
+register_kind("frist", _deadline)

@@ -1,0 +1,161 @@
+"""The capability's config keys, read from the raw [[forbund]] and [[forbund.organ]] tables
+with bot.config.Reader so every error names its key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from bot.config import Config, ConfigError, ForbundConfig, OrganConfig, Reader
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A yearly deadline of a förbund: its day, and how many days before to remind."""
+
+    key: str  # arsrapport | arsredovisning | delarsbokslut | verksamhetsplan
+    month: int
+    day: int
+    days_before: tuple[int, ...]
+
+    def on(self, year: int) -> date:
+        try:
+            return date(year, self.month, self.day)
+        except ValueError:  # 29 februari in a common year
+            return date(year, self.month, 28)
+
+
+# key: (month, day, reminder days). Årsrapport: the insatser's reports for last year.
+DEADLINE_DEFAULTS: dict[str, tuple[int, int, tuple[int, ...]]] = {
+    "arsrapport": (1, 31, (30, 14, 7, 1)),
+    "arsredovisning": (3, 31, (30, 7)),
+    "delarsbokslut": (6, 30, (14, 7)),
+    "verksamhetsplan": (11, 30, (30, 7)),
+}
+MEETING_OFFSETS_DEFAULT = ("7 dagar", "1 dag", "1 timme")
+REMINDER_TIME_DEFAULT = time(9, 0)
+_OFFSET = re.compile(r"^(\d{1,3})\s*(dagar|dag|d|timmar|timme|tim|h|minuter|minut|min)$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class ForbundSettings:
+    insatser: tuple[str, ...]
+    deadlines: tuple[DeadlineRule, ...]
+    reminder_time: time
+
+
+def _reader(config: Config, fc: ForbundConfig) -> Reader:
+    return Reader(fc.raw, f"forbund[{config.forbund.index(fc)}]", config.source)
+
+
+def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
+    """`insatser`, `frister_klockan` and `[forbund.frister.<namn>]` of one förbund."""
+    r = _reader(config, fc)
+    insatser = tuple(r.str_list("insatser"))
+    clock = r.str("frister_klockan", "09:00")
+    match = re.match(r"^(\d{1,2})[:.](\d{2})$", clock)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise r.fail("frister_klockan", f'ska vara en tid som "09:00", inte "{clock}"')
+    table = fc.raw.get("frister", {})
+    frister = Reader(table, r.key("frister"), config.source)
+    unknown = [k for k in table if k not in DEADLINE_DEFAULTS]
+    if unknown:
+        names = ", ".join(DEADLINE_DEFAULTS)
+        raise frister.fail(unknown[0], f"är ingen känd frist; kända är {names}")
+    rules = []
+    for key, (month, day, days) in DEADLINE_DEFAULTS.items():
+        sub = Reader(table.get(key, {}), frister.key(key), config.source)
+        if not _bool(sub, "aktiv", True):
+            continue
+        text = sub.str("datum", f"{month:02d}-{day:02d}")
+        md = _MONTH_DAY.match(text)
+        if not md or not _valid_month_day(int(md.group(1)), int(md.group(2))):
+            raise sub.fail("datum", f'ska vara månad och dag som "01-31", inte "{text}"')
+        rules.append(DeadlineRule(key, int(md.group(1)), int(md.group(2)),
+                                  _days(sub, "dagar_fore", days)))
+    return ForbundSettings(insatser, tuple(rules), time(int(match.group(1)), int(match.group(2))))
+
+
+def meeting_offsets(config: Config, fc: ForbundConfig, oc: OrganConfig) -> list[timedelta]:
+    """`sammantrade_paminnelser = ["7 dagar", "1 dag", "1 timme"]` of an organ."""
+    path = f"forbund[{config.forbund.index(fc)}].organ[{fc.organs.index(oc)}]"
+    r = Reader(oc.raw, path, config.source)
+    if "sammantrade_paminnelser" not in oc.raw:
+        values = list(MEETING_OFFSETS_DEFAULT)
+    else:
+        values = oc.raw["sammantrade_paminnelser"]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise r.fail("sammantrade_paminnelser",
+                          'ska vara en lista som ["7 dagar", "1 dag", "1 timme"]')
+    offsets = []
+    for value in values:
+        offset = parse_offset(value)
+        if offset is None:
+            raise r.fail("sammantrade_paminnelser",
+                         f'har "{value}"; skriv t.ex. "7 dagar", "1 dag", "2 timmar" '
+                         'eller "30 minuter"')
+        offsets.append(offset)
+    return sorted(set(offsets), reverse=True)
+
+
+def parse_offset(text: str) -> timedelta | None:
+    match = _OFFSET.match(text.strip().casefold())
+    if not match:
+        return None
+    n, unit = int(match.group(1)), match.group(2)
+    if unit.startswith("d"):
+        return timedelta(days=n)
+    if unit.startswith(("t", "h")):
+        return timedelta(hours=n)
+    return timedelta(minutes=n)
+
+
+def _bool(r: Reader, name: str, default: bool) -> bool:
+    value: Any = r.table.get(name, default)
+    if not isinstance(value, bool):
+        raise r.fail(name, "ska vara true eller false")
+    return value
+
+
+def _days(r: Reader, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    value: Any = r.table.get(name, list(default))
+    if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 365 for v in value):
+        raise r.fail(name, "ska vara en lista med antal dagar, t.ex. [30, 14, 7, 1]")
+    return tuple(sorted(set(value), reverse=True))
+
+
+def _valid_month_day(month: int, day: int) -> bool:
+    try:
+        date(2024, month, day)  # a leap year, so 02-29 is allowed
+    except ValueError:
+        return False
+    return True
+
+
+def validate(config: Config) -> None:
+    """Read every key once at start-up, so a mistake stops the bot with a clear message."""
+    for fc in config.forbund:
+        forbund_settings(config, fc)
+        for oc in fc.organs:
+            meeting_offsets(config, fc, oc)
+
+
+def find_forbund(config: Config, key: str) -> ForbundConfig | None:
+    return next((f for f in config.forbund if f.key == key), None)
+
+
+def find_organ(config: Config, forbund_key: str, organ_key: str
+               ) -> tuple[ForbundConfig, OrganConfig] | None:
+    fc = find_forbund(config, forbund_key)
+    if fc is None:
+        return None
+    oc = next((o for o in fc.organs if o.key == organ_key), None)
+    return (fc, oc) if oc else None
+
+
+__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings", "forbund_settings",
+           "meeting_offsets", "parse_offset", "validate"]

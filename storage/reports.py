@@ -1,0 +1,58 @@
+"""Insatsernas årsrapporter: which insatser a förbund has and which have reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from bot.swedish import fold
+from storage.models import Forbund
+from storage.models_reminders import ReportReceived
+
+# Insats names per förbund key, from the config (`insatser = [...]` in [[forbund]]).
+# Set by bot.reminders.service at start-up; see insats_names.
+_CONFIG_INSATSER: dict[str, list[str]] = {}
+
+
+def set_config_insatser(forbund_key: str, names: list[str]) -> None:
+    _CONFIG_INSATSER[forbund_key] = list(names)
+
+
+def insats_names(session: Session, forbund_id: int, year: int) -> list[str]:
+    """The insatser that owe an årsrapport for `year`. The one place that knows where
+    insatser come from: today the config; switch to the budget register here."""
+    forbund = session.get(Forbund, forbund_id)
+    if forbund is None:
+        return []
+    return list(_CONFIG_INSATSER.get(forbund.key, []))
+
+
+def received(session: Session, forbund_id: int, year: int) -> list[ReportReceived]:
+    return list(session.exec(
+        select(ReportReceived).where(ReportReceived.forbund_id == forbund_id,
+                                     ReportReceived.year == year)
+        .order_by(ReportReceived.received_at)).all())
+
+
+def mark_received(session: Session, forbund_id: int, name: str, year: int, recorded_by: str,
+                  event_id: str, at: datetime) -> tuple[ReportReceived, bool]:
+    """Record an insats's report; returns the row and whether it was new."""
+    key = fold(name)
+    existing = session.exec(select(ReportReceived).where(
+        ReportReceived.forbund_id == forbund_id, ReportReceived.insats_key == key,
+        ReportReceived.year == year)).first()
+    if existing is not None:
+        return existing, False
+    row = ReportReceived(forbund_id=forbund_id, insats_key=key, insats_name=name, year=year,
+                         recorded_by=recorded_by, source_event_id=event_id,
+                         received_at=at.astimezone(UTC))
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def missing(session: Session, forbund_id: int, year: int) -> list[str]:
+    """Insatser whose årsrapport for `year` has not come in."""
+    done = {r.insats_key for r in received(session, forbund_id, year)}
+    return [n for n in insats_names(session, forbund_id, year) if fold(n) not in done]

@@ -1,0 +1,245 @@
+"""!påminn, !påminnelser, !sammanträde, !frister, !rapport, !rapporter and !kalender."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from bot.app import App
+from bot.config import ConfigError, parse_config
+from bot.reminders.deadlines import day_off, reminder_day, working_day_before
+from storage.models_reminders import Reminder
+from tests.conftest import STOCKHOLM, Chat
+from tests.reminders_support import CONFIG, reminder_app, service_of
+
+NOW = datetime(2026, 12, 3, 14, 0, tzinfo=STOCKHOLM)  # a Thursday
+
+
+@pytest.fixture
+def rapp(db_url: str) -> Iterator[App]:
+    application = reminder_app(db_url)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def room(rapp: App) -> Chat:
+    chat = Chat(rapp, sender="Pär Eriksson")
+    chat.now = NOW
+    return chat
+
+
+def reminders(app: App) -> list[Reminder]:
+    with app.db.transaction() as session:
+        return list(session.exec(select(Reminder).order_by(Reminder.id)).all())
+
+
+def test_remind_room_and_me_and_list_and_remove(room: Chat, rapp: App) -> None:
+    reply = room.text("!påminn i morgon kl 9 Skicka kallelsen")
+    assert "satt till fredag 4 december 2026 kl. 09:00." in reply
+    assert "Text: Skicka kallelsen" in reply
+    own_id = int(reply.split()[1])
+    mine = room.text("!påminn mig fredag 13.00 Ring revisorn", sender="Cecilia Sparf")
+    assert "fredag 4 december 2026 kl. 13:00 för Cecilia Sparf" in mine
+    mine_id = int(mine.split()[1])
+    row = next(r for r in reminders(rapp) if r.id == mine_id)
+    assert row.for_person == "Cecilia Sparf" and row.due_at.hour == 12  # 13:00 CET in UTC
+    listing = room.text("!påminnelser")
+    assert f"- {own_id}: fredag 4 december 2026 kl. 09:00: Skicka kallelsen" in listing
+    assert "Ring revisorn" not in listing  # Cecilia's own, not Pär's
+    assert "Ring revisorn (till Cecilia Sparf)" in room.text("!påminnelser", sender="Cecilia Sparf")
+    # The built-in årsrapport chain is listed too, once the service has created it.
+    service = service_of(rapp)
+    service.clock = lambda: NOW
+    service.housekeeping()
+    listing = room.text("!påminnelser")
+    assert "Insatsernas årsrapporter söndag 31 januari 2027" in listing
+    removed = room.text(f"!påminn ta bort {own_id}")
+    assert removed == f"Påminnelse {own_id} (fredag 4 december 2026 kl. 09:00) är borttagen."
+    assert "Skicka kallelsen" not in room.text("!påminnelser")
+    assert "finns ingen kommande påminnelse 999" in room.text("!påminn ta bort 999")
+    assert "inget nummer" in room.text("!påminn ta bort x")
+
+
+def test_personal_reminder_is_removed_only_by_its_owner_or_a_secretary(room: Chat) -> None:
+    mine = room.text("!påminn mig i morgon kl 10 Läs handlingarna", sender="Cecilia Sparf")
+    rid = mine.split()[1]
+    assert "är Cecilia Sparfs egen" in room.text(f"!påminn ta bort {rid}", sender="Kalle")
+    assert "är borttagen" in room.text(f"!påminn ta bort {rid}", sender="Pär Eriksson")
+
+
+def test_recurring(room: Chat, rapp: App) -> None:
+    reply = room.text("!påminn varje måndag kl 9 Veckans ärenden")
+    assert "satt varje måndag kl. 09:00. Första gången: måndag 7 december 2026 kl. 09:00." \
+        in reply
+    monthly = room.text("!påminn varje månad den 1 Månadsrapport")
+    assert "varje månad den 1 kl. 09:00. Första gången: fredag 1 januari 2027 kl. 09:00" \
+        in monthly
+    assert "(varje måndag kl. 09:00): Veckans ärenden" in room.text("!påminnelser")
+    assert "förstår inte ”varje vecka x”" in room.text("!påminn varje vecka x")
+    rows = [r for r in reminders(rapp) if r.kind == "egen"]
+    assert [r.recurrence for r in rows] == ["vecka:0:09:00", "månad:1:09:00"]
+
+
+def test_errors_show_how_to_write_it(room: Chat, rapp: App) -> None:
+    before = len(reminders(rapp))
+    unreadable = room.text("!påminn snart Skicka kallelsen")
+    assert unreadable.startswith("Jag förstår inte när ”snart Skicka kallelsen” är.")
+    assert "- !påminn den 20 mars kl 11 …" in unreadable
+    past = room.text("!påminn 2026-12-01 09:00 Gammalt")
+    assert past.startswith("tisdag 1 december 2026 kl. 09:00 har redan varit.")
+    assert "”kl 25” är ingen tid" in room.text("!påminn i morgon kl 25 x")
+    assert "det datumet är en lördag (lördag 5 december 2026)" in \
+        room.text("!påminn fredag den 5 december x")
+    assert "Vad ska jag påminna om fredag 4 december 2026 kl. 09:00?" in \
+        room.text("!påminn i morgon kl 9")
+    assert "Skriv när och vad" in room.text("!påminn")
+    assert len(reminders(rapp)) == before  # nothing half-written
+
+
+def test_plan_list_and_cancel_a_meeting(room: Chat, rapp: App) -> None:
+    reply = room.text("!sammanträde den 20 mars kl 9 Stadshuset Kronan")
+    assert reply.startswith("Sammanträde 1 är planerat: Styrelsen, lördag 20 mars 2027 kl. "
+                            "09:00, Stadshuset Kronan.")
+    assert ("Påminnelser i rummet: lördag 13 mars 2027 kl. 09:00, fredag 19 mars 2027 kl. "
+            "09:00, lördag 20 mars 2027 kl. 08:00.") in reply
+    room.text("!sammanträde 2026-12-11 09:00 Digitalt via Teams")
+    listing = room.text("!sammanträden")
+    assert listing.splitlines()[1:] == [
+        "- 2: fredag 11 december 2026 kl. 09:00, Digitalt via Teams",
+        "- 1: lördag 20 mars 2027 kl. 09:00, Stadshuset Kronan"]
+    assert "sammanträde lördag 20 mars 2027 kl. 09:00" in room.text("!påminnelser")
+    cancelled = room.text("!sammanträde ställ in 1")
+    assert cancelled == ("Sammanträde 1 (lördag 20 mars 2027 kl. 09:00) är inställt. "
+                         "3 påminnelser är borttagna.")
+    statuses = {r.status for r in reminders(rapp) if r.ref == "sammanträde:1"}
+    assert statuses == {"borttagen"}
+    assert "Stadshuset" not in room.text("!sammanträden")
+    assert "inget planerat sammanträde 1" in room.text("!sammanträde ställ in 1")
+    # Only those who record the minutes plan meetings.
+    assert "Du får inte använda !sammanträde" in room.text(
+        "!sammanträde i morgon kl 9", sender="Cecilia Sparf")
+
+
+def test_meeting_reminder_offsets_come_from_the_organ_config(db_url: str) -> None:
+    organ = dict(CONFIG["forbund"][0]["organ"][0], sammantrade_paminnelser=["2 dagar"])
+    app = reminder_app(db_url, organ=[organ])
+    try:
+        chat = Chat(app, sender="Pär Eriksson")
+        chat.now = NOW
+        reply = chat.text("!sammanträde 2026-12-11 09:00")
+        assert "Påminnelser i rummet: onsdag 9 december 2026 kl. 09:00." in reply
+    finally:
+        app.close()
+
+
+def test_frister_show_weekends_and_holidays(room: Chat) -> None:
+    text = room.text("!frister 2027")
+    assert text.splitlines()[0] == "Frister 2027 för Samordningsförbundet i Örnsköldsvik:"
+    assert ("- Insatsernas årsrapporter: senast söndag 31 januari 2027 (en söndag; sista "
+            "arbetsdagen före är fredag 29 januari 2027). Insatsernas årsrapporter för 2026 "
+            "ska ha kommit in. Om 59 dagar. 0 av 3 insatser har lämnat.") in text
+    assert "Årsredovisningen fastställs: före onsdag 31 mars 2027." in text
+    assert "Delårsbokslut: senast onsdag 30 juni 2027." in text
+    assert "Verksamhetsplan och budget: senast tisdag 30 november 2027." in text
+    assert ("Verksamhetsplan och budget: senast måndag 30 november 2026. Styrelsen antar "
+            "verksamhetsplan och budget för 2027 och framåt. Passerad.") in \
+        room.text("!frister 2026")
+    assert "”20x” är inget år" in room.text("!frister 20x")
+
+
+def test_holiday_arithmetic() -> None:
+    from datetime import date
+
+    assert day_off(date(2027, 1, 6)) == "Trettondedag jul"
+    assert day_off(date(2026, 12, 24)) == "Julafton"
+    assert day_off(date(2027, 1, 30)) == "lördag"
+    assert working_day_before(date(2027, 1, 1)) == date(2026, 12, 30)
+    # 30, 14, 7 and 1 days before söndag 31 januari 2027.
+    assert [reminder_day(date(2027, 1, 31), n) for n in (30, 14, 7, 1)] == [
+        date(2026, 12, 30), date(2027, 1, 15), date(2027, 1, 22), date(2027, 1, 29)]
+
+
+def test_reports(room: Chat) -> None:
+    room.now = datetime(2027, 1, 10, 10, 0, tzinfo=STOCKHOLM)
+    reply = room.text("!rapport inlämnad äpplet")
+    assert reply.splitlines() == [
+        "Antecknat: Samverkansprojekt Äpplet har lämnat sin årsrapport för 2026.",
+        "Saknas fortfarande: Vidare Vy och Steg framåt."]
+    assert "hade redan lämnat" in room.text("!rapport inlämnad Samverkansprojekt Äpplet 2026")
+    status = room.text("!rapporter")
+    assert status.splitlines() == [
+        "Årsrapporter för 2026 (senast söndag 31 januari 2027):", "Inlämnade:",
+        "- Samverkansprojekt Äpplet (söndag 10 januari 2027)", "Saknas:", "- Vidare Vy",
+        "- Steg framåt"]
+    assert "1 av 3 insatser har lämnat" in room.text("!frister")
+    assert "känner inte till insatsen ”Okänd”" in room.text("!rapport inlämnad Okänd")
+    assert "Vidare Vy, Samverkansprojekt Äpplet och Steg framåt" in \
+        room.text("!rapport inlämnad Okänd")
+    assert "Ange vilken insats" in room.text("!rapport inlämnad")
+    room.text("!rapport inlämnad vidare vy")
+    final = room.text("!rapport inlämnad Steg framåt")
+    assert "Alla insatser har lämnat sin årsrapport för 2026." in final
+    # Another year is separate.
+    assert "Saknas:\n- Vidare Vy" in room.text("!rapporter 2025")
+
+
+def test_calendar_file(room: Chat) -> None:
+    room.text("!sammanträde 2026-12-11 09:00 Stadshuset")
+    room.text("!sammanträde 2027-02-12 09:00 Digitalt")
+    room.text("!sammanträde ställ in 2")
+    reply = room.say("!kalender")
+    assert reply.text.startswith("Kalender för Styrelsen: 2 sammanträden och 8 frister.")
+    (ics,) = reply.attachments
+    assert ics.filename == "kalender-ovik-styrelsen.ics"
+    assert ics.mimetype == "text/calendar"
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(ics.data)
+    events = [e for e in cal.walk("VEVENT")]
+    meetings = [e for e in events if str(e["summary"]) == "Sammanträde, Styrelsen"]
+    assert [str(e["status"]) for e in meetings] == ["CONFIRMED", "CANCELLED"]
+    assert meetings[0].decoded("dtstart").isoformat() == "2026-12-11T08:00:00+00:00"
+    assert str(meetings[0]["location"]) == "Stadshuset"
+    deadlines = {(str(e["summary"]), e.decoded("dtstart").isoformat()) for e in events
+                 if e not in meetings}
+    assert ("Insatsernas årsrapporter", "2027-01-31") in deadlines
+    assert ("Verksamhetsplan och budget", "2026-11-30") in deadlines
+
+
+def test_config_errors_name_the_key() -> None:
+    bad = {"forbund": [dict(CONFIG["forbund"][0],
+                            frister={"arsrapport": {"datum": "31-01"}})]}
+    with pytest.raises(ConfigError, match=r"forbund\[0\]\.frister\.arsrapport\.datum"):
+        reminder_app_config(bad)
+    bad = {"forbund": [dict(CONFIG["forbund"][0], frister={"bokslut": {}})]}
+    with pytest.raises(ConfigError, match=r"forbund\[0\]\.frister\.bokslut är ingen känd"):
+        reminder_app_config(bad)
+    organ = dict(CONFIG["forbund"][0]["organ"][0], sammantrade_paminnelser=["en vecka"])
+    bad = {"forbund": [dict(CONFIG["forbund"][0], organ=[organ])]}
+    with pytest.raises(ConfigError, match=r"organ\[0\]\.sammantrade_paminnelser"):
+        reminder_app_config(bad)
+
+
+def reminder_app_config(data: dict) -> None:
+    from bot.reminders.settings import validate
+
+    validate(parse_config(data, "test.toml"))
+
+
+def test_bot_calendar_writes_the_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'[bot]\ndatabase_url = "sqlite:///{tmp_path}/c.db"\n'
+                      '[[forbund]]\nkey = "ovik"\nname = "Förbundet"\n'
+                      '[[forbund.organ]]\nname = "Styrelsen"\n', encoding="utf-8")
+    out = tmp_path / "k.ics"
+    assert main(["calendar", "--config", str(config), "--out", str(out)]) == 0
+    assert "BEGIN:VCALENDAR" in out.read_text(encoding="utf-8")
+    assert "SUMMARY:Insatsernas årsrapporter" in out.read_text(encoding="utf-8")
+    assert f"Sparat: {out}" in capsys.readouterr().out
+    assert main(["calendar", "--config", str(config), "--organ", "nej"]) == 2
