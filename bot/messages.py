@@ -17,6 +17,9 @@ class IncomingMessage:
     timestamp: datetime  # aware
     # Set by a transport that knows room power levels (Matrix: >= 50).
     sender_is_moderator: bool = False
+    # Files sent with the message (a budget spreadsheet for `!budget import`). Transports
+    # that can fetch a file's bytes put them here; the rest leave it empty.
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
