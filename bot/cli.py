@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="konfigurationsfil (TOML)")
     migrate = sub.add_parser("migrate", help="uppdatera databasens schema")
     migrate.add_argument("--config", help="konfigurationsfil (TOML)")
+    from bot.budget_cli import add_parser as add_budget_parser
+
+    add_budget_parser(sub)
     return parser
 
 
@@ -52,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             print(f"Databasen {app.db.safe_url} har det senaste schemat.")
             return 0
+        if command == "budget":
+            from bot.budget_cli import run as run_budget
+
+            return run_budget(args, app)
         if command == "run":
             from bot.runner import run_transports
 

@@ -478,3 +478,10 @@ def export_lines(session: Session, forbund_id: int, year: int | None = None
                   BudgetOutcome.year, Insats.name_key, BudgetOutcome.booked_on,
                   BudgetOutcome.id)).all()]
     return lines
+
+
+def forbund_choices(session: Session) -> list[tuple[int, str, str]]:
+    """(id, key, name) of every förbund, for the command line's --forbund."""
+    from storage.models import Forbund
+
+    return [(f.id, f.key, f.name) for f in session.exec(select(Forbund).order_by(Forbund.id))]
