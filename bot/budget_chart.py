@@ -18,10 +18,10 @@ def _thousands(value: float, _pos: int) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
-def bar_chart(table: YearTable, title: str) -> bytes:
+def bar_chart(table: YearTable, title: str, bars: int = 30) -> bytes:
     """Horizontal bars, one pair per insats, biggest grant on top. Uses the object API
     (no pyplot), so it is safe in the worker threads commands run in."""
-    rows = list(reversed(table.rows))
+    rows = list(reversed(table.rows[:bars]))  # rows come largest grant first
     height = max(3.0, 0.5 * len(rows) + 1.5)
     figure = Figure(figsize=(9, height), dpi=100)
     FigureCanvasAgg(figure)

@@ -265,3 +265,14 @@ def test_chat_import_needs_a_file_and_the_right(ovik: Chat) -> None:
                         sender="Anna Gäst")
     assert "Du får inte använda !budget import" in refused.text
     assert "Insatser i" not in ovik.text("!insatser")
+
+
+def test_a_long_year_table_lists_the_largest_and_totals_all() -> None:
+    rows = [budget.TableRow(f"Insats {n:02d}", (100 - n) * 100_000, n * 100) for n in range(45)]
+    table = budget.YearTable(year=2021, rows=rows, tilldelning_ore=None, eget_kapital_ore=None)
+    text = plain(render("budget", "tabell", t=table, förbund="Förbundet", max=40).text)
+    assert "| Insats 39 |" in text and "| Insats 40 |" not in text
+    assert "| … och 5 insatser till (hela listan: bot budget export) |" in text
+    assert f"| **Summa** | **{sum(100 - n for n in range(45)) * 1000:,} kr**".replace(
+        ",", " ") in text
+    assert "Tilldelningen för 2021 är inte inlagd" in text

@@ -28,6 +28,9 @@ _FIELDS = {"ägare": "owner", "agare": "owner", "organisation": "owner", "kontak
            "kontaktperson": "contact", "period": "period", "status": "status"}
 _PERIOD = re.compile(r"^((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2})?)?$")
 NOTICE_WORDS = ("uppsatt", "nedtaget", "nedtagen")
+# A chat reply stays readable: the largest grants are listed, the totals cover all rows.
+TABLE_ROWS = 40
+CHART_BARS = 30
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -155,7 +158,7 @@ def _table(ctx: Context, year: int | None) -> Reply:
     if year is None:
         year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
     table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
-    return render("budget", "tabell", t=table, förbund=ctx.organ.forbund_name)
+    return render("budget", "tabell", t=table, förbund=ctx.organ.forbund_name, max=TABLE_ROWS)
 
 
 def _diagram(ctx: Context, year: int | None) -> Reply:
@@ -165,9 +168,9 @@ def _diagram(ctx: Context, year: int | None) -> Reply:
     if not table.rows:
         raise UserError("ingen_budget", år=year)
     title = render("budget", "diagramrubrik", år=year, förbund=ctx.organ.forbund_name).text
-    reply = render("budget", "diagram", t=table)
+    reply = render("budget", "diagram", t=table, max=CHART_BARS)
     reply.attachments.append(Attachment(f"budget-{year}.png", "image/png",
-                                        bar_chart(table, title)))
+                                        bar_chart(table, title, CHART_BARS)))
     return reply
 
 
