@@ -25,12 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, text  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
 from bot.config import Config, ForbundConfig, OrganConfig  # noqa: E402
 from bot.messages import IncomingMessage  # noqa: E402
 from storage import budget  # noqa: E402
-from storage.models_budget import BudgetGrant, BudgetOutcome  # noqa: E402
+from storage.models_budget import BudgetGrant, BudgetOutcome, Insats  # noqa: E402
 
 FIRST_YEAR = 2016
 CHUNK = 20_000
@@ -97,6 +98,29 @@ def _measure(app, lines: list[str], repeat: int) -> dict[str, float]:  # type: i
     return {"median_ms": round(statistics.median(times), 2),
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
             "max_ms": round(times[-1], 2), "runs": repeat}
+
+
+def _queries(app, forbund_id: int, ids: list[int], years: int, repeat: int  # type: ignore[no-untyped-def]
+             ) -> dict[str, dict[str, float]]:
+    """The storage queries alone (no commit, no rendering): how the SQL grows with rows."""
+    rng = random.Random(2)
+    found: dict[str, list[float]] = {"insats_year": [], "year_table": []}
+    with app.db.transaction() as session:
+        insatser = {i.id: i for i in session.exec(
+            select(Insats).where(Insats.forbund_id == forbund_id))}
+        for _ in range(repeat):
+            insats = insatser[ids[rng.randrange(len(ids))]]
+            year = FIRST_YEAR + rng.randrange(years)
+            start = time.perf_counter()
+            budget.insats_year(session, insats, year)
+            found["insats_year"].append((time.perf_counter() - start) * 1000)
+        for n in range(max(10, repeat // 5)):
+            start = time.perf_counter()
+            budget.year_table(session, forbund_id, FIRST_YEAR + n % years)
+            found["year_table"].append((time.perf_counter() - start) * 1000)
+    return {name: {"median_ms": round(statistics.median(t), 2),
+                   "p95_ms": round(sorted(t)[int(len(t) * 0.95) - 1], 2)}
+            for name, t in found.items()}
 
 
 def _plans(app) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -166,6 +190,7 @@ def main() -> int:
                 "load_seconds": round(load_s, 1),
                 "budget_insats": _measure(app, insats_lines, args.repeat),
                 "budget_year_table": _measure(app, table_lines, max(10, args.repeat // 5)),
+                "storage_only": _queries(app, forbund_id, ids, args.years, args.repeat),
             }
             results.append(point)
             print(json.dumps(point), flush=True)
@@ -180,6 +205,9 @@ def main() -> int:
             "growth": {
                 name: round(results[-1][name]["median_ms"] / results[0][name]["median_ms"], 2)
                 for name in ("budget_insats", "budget_year_table")} if len(results) > 1 else {},
+            "note": "Times through the dispatcher include the transaction commit (which on "
+                    "SQLite waits for the disk) and rendering; storage_only is the SQL alone. "
+                    "The machine is shared, so single runs are noisy.",
             "plans": _plans(app),
         }
         app.close()

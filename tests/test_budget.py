@@ -27,6 +27,7 @@ def test_done_when_vidare_vy_apple_and_year_total(ovik: Chat) -> None:
     assert "- Utfall: 227 223 kr (50 % av beviljat)" in vy
     assert "- Kvar: 227 777 kr" in vy
     assert "- Senaste utfall: onsdag 30 juni 2021, Delårsbokslut per 30 juni 2021" in vy
+    assert "- Anslaget är importerat (Delårsbokslut per 30 juni 2021, not 2)" in vy
     assert "Samverkansprojekt Äpplet 2021" in ovik.text("!budget äpplet 2021")
     table = plain(ovik.text("!budget 2021"))
     assert ("| **Summa** | **3 993 000 kr** | **1 770 608 kr** | **2 222 392 kr** | **44 %** |"
@@ -44,6 +45,7 @@ def test_without_year_takes_the_latest_year_with_figures(ovik: Chat) -> None:
     load_2021(ovik)  # the chat's clock is in 2022, the figures are from 2021
     assert plain(ovik.text("!budget Vidare Vy")).startswith("**Vidare Vy 2021**")
     assert "**Budget 2021**" in ovik.text("!budget")
+    assert "”3021” är inget år. Skriv till exempel !budget 2021." in ovik.text("!budget 3021")
 
 
 @pytest.mark.parametrize(("typed", "found"), [
@@ -150,7 +152,7 @@ def test_anslag_records_decision_and_grant_linked_both_ways(ovik: Chat) -> None:
     assert "2. Styrelsen beviljar Samverkansprojekt Äpplet 1 200 000 kr för 2022." in shown
     answer = plain(ovik.text("!budget Vidare Vy 2022"))
     assert "- Beviljat: 455 000 kr" in answer
-    assert "- Beviljat genom: § 27, sammanträdet fredag 25 mars 2022" in answer
+    assert "- Beviljat genom § 27, sammanträdet fredag 25 mars 2022" in answer
     with ovik.app.db.transaction() as session:
         organ_id = tenants.organ_for_room(session, "console", "console").organ_id
         paragraph = find_paragraph(session, organ_id, "2022", 27)

@@ -128,7 +128,7 @@ def budget_command(ctx: Context, args: str) -> Reply:
     if not text or parse_year(text) is not None:
         return _table(ctx, parse_year(text) if text else None)
     if looks_like_date(text) or (text.isdigit() and len(text) == 4):
-        raise UserError("ogiltigt_år", text=text, kommando="budget")
+        raise UserError("ogiltigt_budgetår", text=text, kommando="budget")
     return _insats(ctx, text)
 
 
