@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--config", help="konfigurationsfil (TOML)")
     calendar.add_argument("--organ", help="organets key (standard: det första)")
     calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
+    from bot.budget_cli import add_parser as add_budget_parser
+
+    add_budget_parser(sub)
     return parser
 
 
@@ -74,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.reminders.calendar import write_calendar
 
             return write_calendar(app, getattr(args, "organ", None), getattr(args, "out", None))
+        if command == "budget":
+            from bot.budget_cli import run as run_budget
+
+            return run_budget(args, app)
         if command == "run":
             from bot.runner import run_transports
 

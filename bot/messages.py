@@ -20,6 +20,9 @@ class IncomingMessage:
     # Other ids of the same sender that config `ids` may name (Teams: UPN, e-mail,
     # the Teams user id beside the Entra object id in sender_id).
     sender_aliases: tuple[str, ...] = ()
+    # Files sent with the message (a budget spreadsheet for `!budget import`). Transports
+    # that can fetch a file's bytes put them here; the rest leave it empty.
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ def _environment(finalize: Any) -> Environment:
         klocka=swedish.clock,
         iso=swedish.iso_date,
         kr=swedish.amount,
+        öre=swedish.amount_ore,
         namn=swedish.join_names,
         raw=Raw,
     )

@@ -36,22 +36,35 @@ def iso_date(value: date | datetime) -> str:
     return value.isoformat()
 
 
+NBSP = "\u00a0"
+
+
 def amount(value: int | float | Decimal, *, decimals: bool = False) -> str:
-    """'1 234 567 kr'; negative amounts keep their sign ('-5 000 kr')."""
-    number = Decimal(str(value))
-    quant = Decimal("0.01") if decimals else Decimal("1")
-    number = number.quantize(quant, rounding=ROUND_HALF_UP)
+    """'1 234 567 kr' in kronor, with a no-break space between digit groups and before
+    'kr'; öre only when there are any ('119 684,43 kr'), or always with `decimals`.
+    Negative amounts keep their sign ('-5 000 kr')."""
+    number = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return _kronor(number, decimals)
+
+
+def amount_ore(ore: int, *, decimals: bool = False) -> str:
+    """An exact amount stored as integer öre: 11968443 -> '119 684,43 kr'."""
+    return _kronor(Decimal(int(ore)).scaleb(-2), decimals)
+
+
+def _kronor(number: Decimal, decimals: bool) -> str:
     sign = "-" if number < 0 else ""
-    whole, _, frac = f"{abs(number):f}".partition(".")
+    whole, frac = divmod(abs(number) * 100, 100)
+    digits = str(int(whole))
     groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = " ".join(groups)
-    if decimals and frac:
-        text += "," + frac
-    return f"{sign}{text} kr"
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    text = NBSP.join(groups)
+    if frac or decimals:
+        text += f",{int(frac):02d}"
+    return f"{sign}{text}{NBSP}kr"
 
 
 def paragraph_range(numbers: list[int]) -> str:

@@ -20,12 +20,17 @@ def set_config_insatser(forbund_key: str, names: list[str]) -> None:
 
 
 def insats_names(session: Session, forbund_id: int, year: int) -> list[str]:
-    """The insatser that owe an årsrapport for `year`. The one place that knows where
-    insatser come from: today the config; switch to the budget register here."""
+    """The insatser that owe an årsrapport for `year`: the budget register's active ones
+    (storage.budget), plus any the config still names that the register lacks."""
+    from storage import budget
+
     forbund = session.get(Forbund, forbund_id)
     if forbund is None:
         return []
-    return list(_CONFIG_INSATSER.get(forbund.key, []))
+    names = budget.insats_names(session, forbund_id, year)
+    known = {fold(n) for n in names}
+    names += [n for n in _CONFIG_INSATSER.get(forbund.key, []) if fold(n) not in known]
+    return names
 
 
 def received(session: Session, forbund_id: int, year: int) -> list[ReportReceived]:

@@ -101,7 +101,7 @@ def _match_insats(ctx: Context, text: str, year: int) -> str:
         return partial[0]
     if partial:
         raise UserError("insats_tvetydig", text=text, träffar=partial)
-    raise UserError("insats_okänd", text=text, insatser=names)
+    raise UserError("rapport_insats_okänd", text=text, insatser=names)
 
 
 @command("rapporter", aliases=["reports", "årsrapporter", "arsrapporter"], group=GROUP,

@@ -1,0 +1,217 @@
+"""Budget files as the economy office exports them: CSV (comma or semicolon, UTF-8 or the
+Windows-1252 that Swedish Excel writes) and XLSX. Columns: insats, år, beviljat, utfall,
+datum, kommentar. The whole file is checked before anything is stored."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from bot.amounts import AmountError, ore_to_decimal, parse_amount
+from bot.dates import parse_date, parse_year
+from storage.budget import BudgetLine
+
+COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar")
+_HEADER_ALIASES = {"ar": "år", "year": "år", "namn": "insats", "belopp beviljat": "beviljat",
+                   "budget": "beviljat", "anslag": "beviljat", "kostnad": "utfall",
+                   "resultat": "utfall", "bokföringsdatum": "datum", "date": "datum",
+                   "kommentarer": "kommentar", "källa": "kommentar", "comment": "kommentar"}
+MAX_ERRORS = 5
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # 0: the file as a whole
+    message: str
+
+
+class BudgetFileError(Exception):
+    """The file is rejected whole; `errors` say where and why, in Swedish."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(f"rad {e.line}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+def read_budget_file(data: bytes, filename: str = "", default_year: int | None = None
+                     ) -> list[BudgetLine]:
+    if len(data) > MAX_BYTES:
+        raise BudgetFileError([RowError(0, "filen är större än 20 MB")])
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
+        rows = _xlsx_rows(data)
+    else:
+        rows = _csv_rows(data)
+    return _lines(rows, default_year)
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Swedish Excel's "CSV (semikolon)"
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = max(";,\t", key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(reader.line_num, list(row)) for row in reader]
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise BudgetFileError([RowError(0, "filen är ingen Excel-fil (xlsx) jag kan läsa")]
+                              ) from None
+    try:
+        sheet = book.worksheets[0]
+        return [(number, list(values)) for number, values
+                in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+
+
+def _header(cells: list[object]) -> dict[str, int] | None:
+    names = [re.sub(r"\s+", " ", str(c or "")).strip().casefold() for c in cells]
+    columns: dict[str, int] = {}
+    for index, name in enumerate(names):
+        name = _HEADER_ALIASES.get(name, name)
+        if name in COLUMNS and name not in columns:
+            columns[name] = index
+    return columns if "insats" in columns else None
+
+
+def _lines(rows: list[tuple[int, list[object]]], default_year: int | None) -> list[BudgetLine]:
+    rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
+    if not rows:
+        raise BudgetFileError([RowError(0, "filen är tom")])
+    header_line, header_cells = rows[0]
+    columns = _header(header_cells)
+    if columns is None:
+        raise BudgetFileError([RowError(header_line, "första raden ska vara rubriker: "
+                                        + ", ".join(COLUMNS))])
+    if "år" not in columns and default_year is None:
+        raise BudgetFileError([RowError(header_line, "kolumnen år saknas; ange året med "
+                                        "--år ÅÅÅÅ (eller !budget import ÅÅÅÅ)")])
+    if "beviljat" not in columns and "utfall" not in columns:
+        raise BudgetFileError([RowError(header_line, "kolumnen beviljat eller utfall saknas")])
+    lines: list[BudgetLine] = []
+    errors: list[RowError] = []
+    for number, cells in rows[1:]:
+        def cell(name: str, cells: list[object] = cells) -> object:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
+        try:
+            lines.append(_line(number, cell, default_year))
+        except ValueError as error:
+            errors.append(RowError(number, str(error)))
+    if errors:
+        raise BudgetFileError(errors[:MAX_ERRORS])
+    if not lines:
+        raise BudgetFileError([RowError(0, "filen har inga rader under rubrikerna")])
+    return lines
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _line(number: int, cell, default_year: int | None) -> BudgetLine:  # type: ignore[no-untyped-def]
+    name = re.sub(r"\s+", " ", _text(cell("insats")))
+    if not name:
+        raise ValueError("insatsens namn saknas")
+    if len(name) > 200:
+        raise ValueError("insatsens namn är längre än 200 tecken")
+    raw_year = _text(cell("år"))
+    year = parse_year(raw_year) if raw_year else default_year
+    if year is None:
+        raise ValueError(f"”{raw_year}” är inget år (skriv t.ex. 2021)")
+    granted = _amount(cell("beviljat"), "beviljat")
+    spent = _amount(cell("utfall"), "utfall")
+    day = _date(cell("datum"))
+    comment = _text(cell("kommentar"))[:300]
+    return BudgetLine(number, name, year, granted, spent, day, comment)
+
+
+def _amount(value: object, column: str) -> int | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{column}: ”{value}” är inget belopp")
+    if isinstance(value, int | float | Decimal):
+        # Excel keeps numbers as binary floats; round to öre before going exact.
+        ore = Decimal(str(round(float(value), 2))) * 100
+        return abs(int(ore))
+    try:
+        # Costs are negative in the accounts; both grant and outcome are stored positive.
+        return abs(parse_amount(str(value)))
+    except AmountError as error:
+        raise ValueError(f"{column}: ”{_text(value)}” är inget belopp ({error.reason}); "
+                         "skriv t.ex. 455 000 eller 404 315,57") from None
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    day = parse_date(text[:10]) if re.match(r"^\d{4}-\d{1,2}-\d{1,2}( 00:00(:00)?)?$", text) \
+        else None
+    if day is None:
+        raise ValueError(f"datum: ”{text}” är inget datum (skriv ÅÅÅÅ-MM-DD, t.ex. 2021-06-30)")
+    return day
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _plain_amount(ore: int | None) -> str:
+    """'455000' or '404315,57': what Swedish Excel reads as a number."""
+    if ore is None:
+        return ""
+    kronor, rest = divmod(ore, 100)
+    return f"{kronor},{rest:02d}" if rest else str(kronor)
+
+
+def write_csv(lines: list[BudgetLine]) -> bytes:
+    """Semicolon CSV in UTF-8 with a byte order mark: Swedish Excel opens it as it is."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for ln in lines:
+        writer.writerow([ln.insats, ln.year, _plain_amount(ln.granted_ore),
+                         _plain_amount(ln.spent_ore), ln.day.isoformat() if ln.day else "",
+                         ln.comment])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(lines: list[BudgetLine]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Budget"
+    sheet.append(list(COLUMNS))
+    for ln in lines:
+        sheet.append([ln.insats, ln.year,
+                      ore_to_decimal(ln.granted_ore) if ln.granted_ore is not None else None,
+                      ore_to_decimal(ln.spent_ore) if ln.spent_ore is not None else None,
+                      ln.day, ln.comment or None])
+    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=4):
+        for c in row:
+            c.number_format = "#,##0.00"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,401 @@
+"""!budget, !anslag, !utfall, !insats, !insatser: the budget per insats of the room's
+förbund. Every lookup is scoped to ctx.organ.forbund_id: another förbund's insats is never
+found, shown or counted."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
+from bot.budget_chart import bar_chart
+from bot.budget_files import BudgetFileError, read_budget_file
+from bot.commands.common import open_meeting
+from bot.commands.paragraphs import _current_or_new
+from bot.context import Context
+from bot.dates import looks_like_date, parse_date, parse_year
+from bot.errors import UserError
+from bot.messages import Attachment, Reply
+from bot.registry import READ, RECORD, command
+from bot.render import render
+from storage import budget, paragraphs
+from storage.models_budget import STATUSES, Insats
+
+GROUP = "Budget"
+_AMOUNT_START = re.compile(rf"^(?P<amount>{AMOUNT_PATTERN})(?=\s|$)\s*(?P<rest>.*)$",
+                           re.IGNORECASE | re.DOTALL)
+_FIELDS = {"ägare": "owner", "agare": "owner", "organisation": "owner", "kontakt": "contact",
+           "kontaktperson": "contact", "period": "period", "status": "status"}
+_PERIOD = re.compile(r"^((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2})?)?$")
+NOTICE_WORDS = ("uppsatt", "nedtaget", "nedtagen")
+# A chat reply stays readable: the largest grants are listed, the totals cover all rows.
+TABLE_ROWS = 40
+CHART_BARS = 30
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+
+def _require_record(ctx: Context, what: str) -> None:
+    if not ctx.actor.can_record:
+        raise UserError("behörighet", kommando=what, organ=ctx.organ.organ_name)
+
+
+def _resolve(ctx: Context, name: str, kommando: str) -> Insats:
+    found = budget.match_insats(ctx.session, ctx.organ.forbund_id, name)
+    if found.found is not None:
+        return found.found
+    if found.candidates:
+        raise UserError("insats_flera", namn=name, kandidater=[i.name for i in found.candidates],
+                        kommando=kommando)
+    raise UserError("insats_okänd", namn=name,
+                    förslag=found.suggestion.name if found.suggestion else None,
+                    kommando=kommando)
+
+
+def _split_year(text: str) -> tuple[str, int | None]:
+    """'Vidare Vy 2021' -> ('Vidare Vy', 2021)."""
+    head, _, last = text.strip().rpartition(" ")
+    year = parse_year(last)
+    if year is not None:
+        return head.strip(), year
+    return text.strip(), None
+
+
+def _amount(text: str, kommando: str) -> int:
+    try:
+        return abs(parse_amount(text))
+    except AmountError as error:
+        raise UserError("ogiltigt_belopp", text=text, skäl=error.reason,
+                        kommando=kommando) from None
+
+
+def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, int, str]:
+    """'<insats> <belopp> <rest>': the name may have spaces and digits, so try every split
+    and take the first whose name is an insats of the förbund."""
+    words = args.split()
+    splits: list[tuple[str, str, str]] = []
+    for cut in range(1, len(words)):
+        match = _AMOUNT_START.match(" ".join(words[cut:]))
+        if match:
+            splits.append((" ".join(words[:cut]), match.group("amount"), match.group("rest")))
+    if not splits:
+        raise UserError("saknar_belopp", kommando=kommando)
+    for name, amount, rest in splits:
+        found = budget.match_insats(ctx.session, ctx.organ.forbund_id, name)
+        if found.found is not None:
+            return found.found, _amount(amount, kommando), rest.strip()
+    name, amount, rest = splits[0]
+    return _resolve(ctx, name, kommando), _amount(amount, kommando), rest.strip()
+
+
+def _default_year(ctx: Context, years: list[int]) -> int:
+    """This year when it has figures, else the latest year up to now that has."""
+    now = ctx.now.year
+    if now in years or not years:
+        return now
+    past = [y for y in years if y <= now]
+    return past[0] if past else years[-1]
+
+
+# --- !budget ------------------------------------------------------------------------------
+
+
+@command("budget", aliases=["ekonomi"], group=GROUP, permission=READ,
+         summary="Visar beviljat, utfall och vad som är kvar, per insats eller för året.",
+         usage=["!budget <insats> [år]", "!budget [år]", "!budget diagram [år]",
+                "!budget import [år] (med filen bifogad)", "!budget tilldelning <belopp> [år]",
+                "!budget eget kapital <belopp> [år]"],
+         examples=["!budget Vidare Vy", "!budget äpplet 2021", "!budget 2021",
+                   "!budget diagram 2021", "!budget tilldelning 5 034 000 2021"])
+def budget_command(ctx: Context, args: str) -> Reply:
+    text = args.strip()
+    first, _, rest = text.partition(" ")
+    word = first.casefold()
+    if word == "diagram":
+        return _diagram(ctx, _only_year(rest, "budget diagram"))
+    if word == "import":
+        return _import(ctx, _only_year(rest, "budget import"))
+    if word == "tilldelning":
+        return _year_figure(ctx, rest, "tilldelning")
+    if word in ("eget", "egetkapital"):
+        rest = rest.strip()
+        if word == "eget":
+            if not rest.casefold().startswith("kapital"):
+                return _insats(ctx, text)
+            rest = rest[len("kapital"):]
+        return _year_figure(ctx, rest, "eget kapital")
+    if not text or parse_year(text) is not None:
+        return _table(ctx, parse_year(text) if text else None)
+    if looks_like_date(text) or (text.isdigit() and len(text) == 4):
+        raise UserError("ogiltigt_budgetår", text=text, kommando="budget")
+    return _insats(ctx, text)
+
+
+def _only_year(text: str, kommando: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    year = parse_year(text)
+    if year is None:
+        raise UserError("ogiltigt_budgetår", text=text, kommando=kommando)
+    return year
+
+
+def _insats(ctx: Context, text: str) -> Reply:
+    name, year = _split_year(text)
+    if not name:  # "!budget 2021" is the table; this is e.g. "!budget  "
+        return _table(ctx, year)
+    insats = _resolve(ctx, name, "budget")
+    if year is None:
+        year = _default_year(ctx, budget.years_of_insats(ctx.session, insats.id))
+    figures = budget.insats_year(ctx.session, insats, year)
+    aliases = budget.aliases_of(ctx.session, [insats.id])[insats.id]
+    return render("budget", "insats", r=figures, alias=aliases, förbund=ctx.organ.forbund_name)
+
+
+def _table(ctx: Context, year: int | None) -> Reply:
+    if year is None:
+        year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
+    table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
+    return render("budget", "tabell", t=table, förbund=ctx.organ.forbund_name, max=TABLE_ROWS)
+
+
+def _diagram(ctx: Context, year: int | None) -> Reply:
+    if year is None:
+        year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
+    table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
+    if not table.rows:
+        raise UserError("ingen_budget", år=year)
+    title = render("budget", "diagramrubrik", år=year, förbund=ctx.organ.forbund_name).text
+    reply = render("budget", "diagram", t=table, max=CHART_BARS)
+    reply.attachments.append(Attachment(f"budget-{year}.png", "image/png",
+                                        bar_chart(table, title, CHART_BARS)))
+    return reply
+
+
+def _import(ctx: Context, year: int | None) -> Reply:
+    _require_record(ctx, "budget import")
+    files = ctx.message.attachments
+    if not files:
+        raise UserError("ingen_budgetfil")
+    file = next((f for f in files if f.filename.lower().endswith((".csv", ".xlsx", ".txt"))),
+                files[0])
+    try:
+        lines = read_budget_file(file.data, file.filename, year)
+    except BudgetFileError as error:
+        raise UserError("budgetfil_fel", filnamn=file.filename, fel=error.errors) from None
+    result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
+                                 ctx.event_id)
+    return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
+
+
+def _year_figure(ctx: Context, text: str, what: str) -> Reply:
+    _require_record(ctx, f"budget {what}")
+    amount_text, year = _split_year(text)
+    if not amount_text:
+        raise UserError("saknar_belopp", kommando=f"budget {what}")
+    ore = _amount(amount_text, f"budget {what}")
+    year = year or ctx.now.year
+    forbund = ctx.organ.forbund_id
+    if what == "tilldelning":
+        budget.set_year_figure(ctx.session, forbund, year, ctx.actor.name, tilldelning_ore=ore)
+    else:
+        budget.set_year_figure(ctx.session, forbund, year, ctx.actor.name, eget_kapital_ore=ore)
+    table = budget.year_table(ctx.session, forbund, year)
+    return render("budget", "årssiffra", vad=what, t=table)
+
+
+# --- !anslag ------------------------------------------------------------------------------
+
+
+@command("anslag", aliases=["bevilja", "grant"], group=GROUP, permission=RECORD,
+         summary="Beviljar en insats medel: beslut i aktuell paragraf och anslag i budgeten.",
+         usage=["!anslag <insats> <belopp> [år]"],
+         examples=["!anslag Vidare Vy 455 000 2022", "!anslag Äpplet 1,2 mkr 2023"])
+def grant_command(ctx: Context, args: str) -> Reply:
+    first = args.strip().partition(" ")[0].casefold()
+    if first in NOTICE_WORDS:
+        # `!anslag uppsatt <datum>` is about the notice board, not money.
+        notice = ctx.services["registry"].get("anslagstavla")
+        if notice is None:
+            raise UserError("anslagstavla_saknas")
+        return notice.handler(ctx, args)
+    if not args.strip():
+        raise UserError("saknar_belopp", kommando="anslag")
+    insats, ore, rest = _name_and_amount(ctx, args, "anslag")
+    meeting = open_meeting(ctx)
+    rest = re.sub(r"^(?:för|år)\s+", "", rest.strip().rstrip("."), flags=re.IGNORECASE)
+    year = meeting.date.year
+    if rest:
+        year = parse_year(rest)
+        if year is None:
+            raise UserError("ogiltigt_budgetår", text=rest, kommando="anslag")
+    if ore == 0:
+        raise UserError("ogiltigt_belopp", text="0", skäl="ett anslag måste vara större än 0",
+                        kommando="anslag")
+    decision = render("budget", "beslutstext", organ=ctx.organ.organ_name, insats=insats.name,
+                      belopp=ore, år=year).text
+    target, created = _current_or_new(ctx, meeting, decision)
+    entry = paragraphs.add_entry(ctx.session, target, "beslut", decision, "", ctx.actor.name,
+                                 ctx.event_id)
+    budget.add_grant(ctx.session, insats, year, ore, ctx.actor.name, decided_on=meeting.date,
+                     paragraph=target, entry=entry, event_id=ctx.event_id)
+    figures = budget.insats_year(ctx.session, insats, year)
+    return render("budget", "anslag", paragraf=target, post=entry, ny=created, r=figures)
+
+
+# --- !utfall ------------------------------------------------------------------------------
+
+
+@command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
+         summary="Bokför ett utfall (en kostnad) på en insats.",
+         usage=["!utfall <insats> <belopp> [ÅÅÅÅ-MM-DD] [kommentar]"],
+         examples=["!utfall Vidare Vy 227 223 2021-06-30 Delårsbokslut",
+                   "!utfall Äpplet 37 500 Faktura december"])
+def outcome_command(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        raise UserError("saknar_belopp", kommando="utfall")
+    insats, ore, rest = _name_and_amount(ctx, args, "utfall")
+    first, _, after = rest.partition(" ")
+    day: date = ctx.now.date()
+    if first and looks_like_date(first):
+        parsed = parse_date(first)
+        if parsed is None:
+            raise UserError("ogiltigt_datum", text=first, kommando="utfall Vidare Vy 227 223")
+        day, rest = parsed, after.strip()
+    budget.add_outcome(ctx.session, insats, day.year, ore, ctx.actor.name, booked_on=day,
+                       comment=rest[:300], event_id=ctx.event_id)
+    figures = budget.insats_year(ctx.session, insats, day.year)
+    return render("budget", "utfall", belopp=ore, datum=day, kommentar=rest[:300], r=figures)
+
+
+# --- the register -------------------------------------------------------------------------
+
+
+@command("insats", aliases=["intervention"], group=GROUP, permission=READ,
+         summary="Lägger till en insats, ett alias eller uppgifter, eller visar en insats.",
+         usage=["!insats ny <namn>[; ägare: …; kontakt: …; period: 2021–2023]",
+                "!insats alias <namn> = <alias>", "!insats ändra <namn>; status: avslutad",
+                "!insats <namn>"],
+         examples=["!insats ny Vidare Vy; ägare: Örnsköldsviks kommun; period: 2020–2022",
+                   "!insats alias Samverkansprojekt Äpplet = Projekt Äpplet",
+                   "!insats ändra Vidare Vy; kontakt: Anna Andersson"])
+def insats_command(ctx: Context, args: str) -> Reply:
+    action, _, rest = args.strip().partition(" ")
+    word = action.casefold()
+    if word in ("ny", "nytt", "new", "lägg", "lagg"):
+        _require_record(ctx, "insats ny")
+        return _new_insats(ctx, rest)
+    if word == "alias":
+        _require_record(ctx, "insats alias")
+        return _alias(ctx, rest)
+    if word in ("ändra", "andra", "edit"):
+        _require_record(ctx, "insats ändra")
+        name, _, details = rest.partition(";")
+        insats = _resolve(ctx, name.strip(), "insats ändra")
+        values = _details(details)
+        if not values:
+            raise UserError("insats_uppgifter_saknas")
+        budget.update_insats(ctx.session, insats, **values)
+        return _show(ctx, insats, ändrad=True)
+    if not args.strip():
+        return insatser_command(ctx, "")
+    return _show(ctx, _resolve(ctx, args.strip(), "insats"))
+
+
+def _show(ctx: Context, insats: Insats, ändrad: bool = False) -> Reply:
+    aliases = budget.aliases_of(ctx.session, [insats.id])[insats.id]
+    years = budget.years_of_insats(ctx.session, insats.id)
+    return render("budget", "insatskort", i=insats, alias=aliases, år=years, ändrad=ändrad)
+
+
+def _details(text: str) -> dict[str, object]:
+    """'ägare: ÖK; kontakt: Anna; period: 2021–2023; status: avslutad' -> column values."""
+    values: dict[str, object] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        key, sep, value = part.partition(":")
+        field = _FIELDS.get(key.strip().casefold())
+        if not sep or field is None:
+            raise UserError("insats_uppgift_okänd", text=part)
+        value = value.strip()[:200]
+        if field == "period":
+            match = _PERIOD.match(value)
+            if match is None:
+                raise UserError("insats_period", text=value)
+            values["start_year"] = int(match.group(1))
+            values["end_year"] = int(match.group(2)) if match.group(2) else (
+                None if re.search(r"[-–—]", value) else int(match.group(1)))
+        elif field == "status":
+            if value.casefold() not in STATUSES:
+                raise UserError("insats_status", text=value, former=list(STATUSES))
+            values["status"] = value.casefold()
+        else:
+            values[field] = value
+    return values
+
+
+def _new_insats(ctx: Context, text: str) -> Reply:
+    name, _, details = text.partition(";")
+    name = re.sub(r"\s+", " ", name).strip()
+    if not name:
+        raise UserError("saknar_insatsnamn")
+    if len(name) > 200:
+        raise UserError("insatsnamn_för_långt")
+    taken = budget.find_exact(ctx.session, ctx.organ.forbund_id, name)
+    if taken is not None:
+        raise UserError("insats_finns", namn=name, insats=taken.name)
+    values = _details(details)
+    insats = budget.create_insats(ctx.session, ctx.organ.forbund_id, name, ctx.actor.name,
+                                  **values)  # type: ignore[arg-type]
+    return render("budget", "insats_ny", i=insats)
+
+
+def _alias(ctx: Context, text: str) -> Reply:
+    text = text.strip()
+    forbund = ctx.organ.forbund_id
+    name = alias = ""
+    for sep in ("=", ":", ";"):
+        if sep in text:
+            name, _, alias = (p.strip() for p in text.partition(sep))
+            break
+    insats: Insats | None = None
+    if name:
+        insats = _resolve(ctx, name, "insats alias")
+    else:
+        words = text.split()
+        # The longest start that is exactly a name, else the shortest that names one insats.
+        for cut in range(len(words) - 1, 0, -1):
+            insats = budget.find_exact(ctx.session, forbund, " ".join(words[:cut]))
+            if insats is not None:
+                break
+        else:
+            for cut in range(1, len(words)):
+                insats = budget.match_insats(ctx.session, forbund, " ".join(words[:cut])).found
+                if insats is not None:
+                    break
+        if insats is None:
+            raise UserError("alias_form")
+        alias = " ".join(words[cut:])
+    alias = re.sub(r"\s+", " ", alias).strip()
+    if not alias or insats is None:
+        raise UserError("alias_form")
+    if len(alias) > 200:
+        raise UserError("insatsnamn_för_långt")
+    taken = budget.find_exact(ctx.session, forbund, alias)
+    if taken is not None:
+        raise UserError("alias_finns", alias=alias, insats=taken.name)
+    budget.add_alias(ctx.session, insats, alias)
+    return render("budget", "alias_ny", i=insats, alias=alias)
+
+
+@command("insatser", aliases=["interventions"], group=GROUP, permission=READ,
+         summary="Listar förbundets insatser med alias, ägare, period och status.",
+         usage=["!insatser"], examples=["!insatser"])
+def insatser_command(ctx: Context, args: str) -> Reply:
+    register = budget.insatser(ctx.session, ctx.organ.forbund_id)
+    aliases = budget.aliases_of(ctx.session, [i.id for i in register])
+    return render("budget", "insatser", lista=register, alias=aliases,
+                  förbund=ctx.organ.forbund_name)

@@ -1,0 +1,164 @@
+"""Budget files: CSV (comma or semicolon, UTF-8 or Windows-1252) and XLSX, whole-file
+rejection with line numbers, idempotent re-import, and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from bot.budget_files import BudgetFileError, read_budget_file
+from bot.cli import main
+from tests.budget_support import BUDGET_2021, plain, send_file
+from tests.conftest import FIXTURES, Chat
+
+
+def _rows() -> list[list[str]]:
+    text = BUDGET_2021.read_text(encoding="utf-8")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _csv(delimiter: str, encoding: str) -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(_rows())
+    return out.getvalue().encode(encoding)
+
+
+def _xlsx() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    header, *rows = _rows()
+    sheet.append([h.upper() for h in header])  # headers are case-insensitive
+    for name, year, granted, spent, day, comment in rows:
+        # Numbers as Excel keeps them: floats, costs negative, dates as text.
+        sheet.append([name, int(year), float(granted.replace(" ", "")),
+                      float(spent.replace(" ", "")), day, comment])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("filename", "make"), [
+    ("budget.csv", lambda: _csv(";", "utf-8")),
+    ("budget.csv", lambda: _csv(",", "utf-8-sig")),
+    ("budget.csv", lambda: _csv(";", "cp1252")),
+    ("budget.csv", lambda: _csv(",", "cp1252")),
+    ("budget.xlsx", _xlsx),
+])
+def test_every_format_gives_the_seed_figures(ovik: Chat, filename: str, make) -> None:  # type: ignore[no-untyped-def]
+    data = make()
+    reply = send_file(ovik, "!budget import", filename, data)
+    assert reply.text.startswith(f"Importerat {filename} (11 rader, 2021): 11 nya anslag och "
+                                 "11 nya utfall.")
+    assert "Samverkansprojekt Äpplet" in reply.text  # å, ä, ö survive every encoding
+    vy = plain(ovik.text("!budget Vidare Vy 2021"))
+    assert "- Beviljat: 455 000 kr" in vy and "- Kvar: 227 777 kr" in vy
+    assert "**3 993 000 kr**" in plain(ovik.text("!budget 2021"))
+    again = send_file(ovik, "!budget import", filename, data)
+    assert "0 nya anslag och 0 nya utfall; 22 fanns redan och lämnades orörda" in again.text
+    assert "**3 993 000 kr**" in plain(ovik.text("!budget 2021"))
+
+
+def test_a_bad_row_rejects_the_whole_file(ovik: Chat) -> None:
+    data = ("insats;år;beviljat;utfall;datum;kommentar\n"
+            "Vidare Vy;2021;455 000;-227 223;2021-06-30;ok\n"
+            "Plattform U;2021;600 000;trehundra;2021-06-30;\n"
+            ";2021;1;;;\n"
+            "Lärlingsvux;21;500 000;;;\n"
+            "Äpplet;2021;600 000;;30/6 2021;\n").encode()
+    reply = send_file(ovik, "!budget import", "fel.csv", data)
+    assert reply.text.startswith("fel.csv lästes inte in; inget är sparat.")
+    assert "- Rad 3: utfall: ”trehundra” är inget belopp" in reply.text
+    assert "- Rad 4: insatsens namn saknas" in reply.text
+    assert "- Rad 5: ”21” är inget år" in reply.text
+    assert "- Rad 6: datum: ”30/6 2021” är inget datum" in reply.text
+    assert "Jag hittar ingen insats" in ovik.text("!budget Vidare Vy")  # nothing half-imported
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "filen är tom"),
+    (b"projekt;belopp\nVidare Vy;5\n", "rubriker"),
+    (b"insats;kommentar\nVidare Vy;x\n", "kolumnen år saknas"),
+    (b"insats;\xc3\xa5r;beviljat\n", "inga rader"),
+    (b"PK\x03\x04not really a workbook", "ingen Excel-fil"),
+])
+def test_files_that_are_not_budget_files(data: bytes, message: str) -> None:
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(data, "x.csv")
+    assert message in str(caught.value)
+
+
+def test_year_from_the_command_when_the_file_has_none(ovik: Chat) -> None:
+    data = "Insats;Beviljat;Utfall\nVidare Vy;455 tkr;227 223:-\n".encode("cp1252")
+    reply = send_file(ovik, "!budget import 2021", "utan-år.csv", data)
+    assert "1 nya anslag och 1 nya utfall" in reply.text
+    assert "- Kvar: 227 777 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+
+
+def test_import_matches_aliases_and_counts_chat_grants(ovik: Chat) -> None:
+    ovik.text("!insats ny Samverkansprojekt Äpplet")
+    ovik.text("!insats alias Samverkansprojekt Äpplet = Projekt Äpplet")
+    ovik.text("!möte öppna 2021-02-12 09:00 Stadshuset")
+    ovik.text("!anslag Äpplet 600 000 2021")
+    # The export of that grant, re-imported, is the same grant (same date and amount).
+    data = ("insats,år,beviljat,utfall,datum,kommentar\n"
+            "Projekt Äpplet,2021,600000,,2021-02-12,§ 1\n"
+            "Projekt Äpplet,2021,,\"-37 500\",2021-12-31,Upplupen kostnad\n").encode()
+    reply = send_file(ovik, "!budget import", "appel.csv", data)
+    assert "0 nya anslag och 1 nya utfall; 1 fanns redan" in reply.text
+    answer = plain(ovik.text("!budget äpplet 2021"))
+    assert "- Beviljat: 600 000 kr" in answer and "- Utfall: 37 500 kr (6 % av beviljat)" in answer
+
+
+def _config(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BOT_DATABASE_URL", db_url)
+    path = tmp_path / "config.toml"
+    path.write_text((FIXTURES / "ornskoldsvik.toml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_command_line_import_export_round_trip(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = _config(tmp_path, db_url, monkeypatch)
+    assert main(["budget", "import", str(BUDGET_2021), "--config", config]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Importerat budget-2021.csv till Samordningsförbundet i Örnsköldsvik "
+                          "(11 rader, 2021): 11 nya anslag och 11 nya utfall.")
+    assert main(["budget", "import", str(BUDGET_2021), "--config", config]) == 0
+    assert "0 nya anslag och 0 nya utfall; 22 fanns redan." in capsys.readouterr().out
+    assert main(["budget", "export", "--config", config, "--år", "2021"]) == 0
+    exported = capsys.readouterr().out
+    assert exported.splitlines()[0] == "insats;år;beviljat;utfall;datum;kommentar"
+    assert "Vidare Vy;2021;455000;;2021-06-30;Delårsbokslut per 30 juni 2021, not 2" in exported
+    assert "Vidare Vy;2021;;227223;2021-06-30;" in exported
+    xlsx = tmp_path / "ut.xlsx"
+    assert main(["budget", "export", "--config", config, "--out", str(xlsx)]) == 0
+    assert main(["budget", "import", str(xlsx), "--config", config]) == 0
+    assert "0 nya anslag och 0 nya utfall; 22 fanns redan." in capsys.readouterr().out
+    bad = tmp_path / "fel.csv"
+    bad.write_bytes("insats;år;beviljat\nVidare Vy;2021;12x\n".encode("cp1252"))
+    assert main(["budget", "import", str(bad), "--config", config]) == 1
+    err = capsys.readouterr().err
+    assert "fel.csv lästes inte in; inget är sparat." in err
+    assert "Rad 2: beviljat: ”12x” är inget belopp" in err
+    assert main(["budget", "import", str(BUDGET_2021), "--config", config,
+                 "--forbund", "sundsvall"]) == 2
+    assert "Förbundet sundsvall finns inte" in capsys.readouterr().err
+
+
+def test_exported_csv_rebuilds_the_budget_elsewhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    first = _config(tmp_path, f"sqlite:///{tmp_path / 'a.db'}", monkeypatch)
+    main(["budget", "import", str(BUDGET_2021), "--config", first])
+    out = tmp_path / "export.csv"
+    main(["budget", "export", "--config", first, "--out", str(out)])
+    monkeypatch.setenv("BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
+    capsys.readouterr()
+    assert main(["budget", "import", str(out), "--config", first]) == 0
+    assert "(22 rader, 2021): 11 nya anslag och 11 nya utfall." in capsys.readouterr().out
