@@ -190,15 +190,18 @@ async def test_meeting_in_unencrypted_room(synapse: Synapse, tmp_path: Path,
 
 
 async def test_meeting_in_encrypted_room(scene: Scene) -> None:
-    bot = await scene.start_bot()
+    bot = await scene.start_bot(typing_after=0.0)  # "typing…" on every command
     room_id = await scene.room(encrypted=True)
     await play_meeting(scene, room_id)
     assert bot.client.rooms[room_id].encrypted
-    # Everything the bot said was encrypted on the wire.
+    assert any(scene.bot_account.user_id in users for room, users in scene.chair.typing
+               if room == room_id)
+    # Everything the bot said was encrypted on the wire (nio decrypted it for the chair).
     raw = await scene.chair.client.room_messages(room_id, limit=100)
-    sent_by_bot = [e for e in raw.chunk if e.sender == scene.bot_account.user_id
-                   and e.source.get("type") == "m.room.message"]
-    assert not sent_by_bot
+    from_bot = [e for e in raw.chunk if e.sender == scene.bot_account.user_id
+                and e.source.get("type") != "m.room.member"]
+    assert len(from_bot) >= len(MEETING) + 3
+    assert all(getattr(e, "decrypted", False) for e in from_bot), from_bot
 
 
 async def test_member_power_level_makes_a_moderator(scene: Scene) -> None:
@@ -215,6 +218,12 @@ async def test_member_power_level_makes_a_moderator(scene: Scene) -> None:
     await asyncio.sleep(0.5)  # the bot sees the change in its next sync
     allowed = await scene.member.ask(room_id, "!beslut Styrelsen beslutar om fika.")
     assert allowed.body.startswith("§ 1 Styrelsen beslutar om fika")
+    # A moderator may send the bot away.
+    goodbye = await scene.member.ask(room_id, "!lämna")
+    assert goodbye.body.startswith("Hej då! Jag lämnar rummet.")
+    await scene.chair.wait(
+        lambda: scene.chair.membership(room_id, scene.bot_account.user_id) == "leave",
+        what="the bot leaving")
 
 
 async def test_edits_and_redactions_are_not_run(scene: Scene) -> None:
