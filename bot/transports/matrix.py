@@ -112,6 +112,12 @@ class MatrixBot:
         self._pending: dict[str, list[tuple[MegolmEvent, float]]] = {}
         self._greet: set[str] = set()
         self._creators: dict[str, set[str]] = {}
+        self.client.add_response_callback(self._on_error, ErrorResponse)
+
+    async def _on_error(self, response: ErrorResponse) -> None:
+        # nio calls this before it sleeps out a 429 for the server's retry_after_ms.
+        if response.status_code == "M_LIMIT_EXCEEDED":
+            self.stats["rate_limited"] += 1
 
     # ----------------------------------------------------------------- life cycle
 
@@ -200,6 +206,7 @@ class MatrixBot:
         self.client = AsyncClient(self.settings.homeserver, self.settings.user_id,
                                   store_path=str(self.settings.store_path),
                                   config=self.client.config)
+        self.client.add_response_callback(self._on_error, ErrorResponse)
         await self._login()
 
     # ----------------------------------------------------------------------- sync
