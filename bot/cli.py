@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_transports(app))
     except KeyboardInterrupt:
         return 130
+    except ConfigError as error:  # a transport's own settings, or its account refused
+        print(error, file=sys.stderr)
+        return 2
     finally:
         app.close()
     return 1

@@ -42,3 +42,5 @@ class Reply:
     in_reply_to: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     kind: str = "svar"  # svar | fel | påminnelse
+    # The bot should leave the room after sending this (`!lämna`); transports act on it.
+    leave_room: bool = False

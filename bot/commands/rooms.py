@@ -1,0 +1,79 @@
+"""!organ and !lämna: which organ a chat room belongs to, and asking the bot to leave it.
+Transport-agnostic: the transport tells the core who moderates the room."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import command
+from bot.render import render
+from storage import rooms, tenants
+from storage.tenants import OrganRef
+
+GROUP = "Rummet"
+
+
+@command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
+         summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett organ "
+                 "(moderatorer).",
+         usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
+         examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
+def organ_command(ctx: Context, args: str) -> Reply:
+    message = ctx.message
+    binding = rooms.room_binding(ctx.session, message.transport, message.room_id)
+    current = ctx.organ_ref
+    text = " ".join(args.split())
+    if not text:
+        return render("rum", "koppling", organ=current,
+                      från_konfiguration=binding is not None and binding.bound_by == "config",
+                      alla=_all_organs(ctx))
+    if not message.sender_is_moderator:
+        raise UserError("bara_moderator", kommando="organ")
+    organ = _resolve(ctx, text, current)
+    if current is not None and current.organ_id == organ.organ_id:
+        return render("rum", "redan_kopplat", organ=organ)
+    if binding is not None and binding.bound_by == "config":
+        # The config is synced on every start and would undo a binding made here.
+        raise UserError("organ_i_konfigurationen", organ=current)
+    tenants.bind_room(ctx.session, message.transport, message.room_id, organ.organ_id,
+                      message.sender_id)
+    return render("rum", "kopplat", organ=organ, tidigare=current)
+
+
+def _resolve(ctx: Context, text: str, current: OrganRef | None) -> OrganRef:
+    """'Styrelsen' (unique in the config, or in this room's förbund), 'ornskoldsvik
+    Styrelsen' (förbund key or name, then organ) or 'Samordningsförbundet X Styrelsen'."""
+    session = ctx.session
+    if current is not None:
+        same = tenants.find_organs(session, current.forbund_id, text)
+        if len(same) == 1:
+            return same[0]
+    found = tenants.find_organs(session, None, text)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise UserError("organ_flera", namn=text, kandidater=found)
+    words = text.split(" ")
+    for cut in range(len(words) - 1, 0, -1):
+        forbund_text, organ_text = " ".join(words[:cut]), " ".join(words[cut:])
+        for forbund in rooms.find_forbund(session, forbund_text):
+            matches = tenants.find_organs(session, forbund.id, organ_text)
+            if len(matches) == 1:
+                return matches[0]
+    raise UserError("organ_finns_inte", namn=text, alla=_all_organs(ctx))
+
+
+def _all_organs(ctx: Context) -> list[OrganRef]:
+    return rooms.all_organs(ctx.session)
+
+
+@command("lämna", aliases=["leave"], needs_organ=False, group=GROUP,
+         summary="Ber boten lämna rummet (moderatorer).",
+         usage=["!lämna"], examples=["!lämna"])
+def leave_command(ctx: Context, args: str) -> Reply:
+    if not ctx.message.sender_is_moderator:
+        raise UserError("bara_moderator", kommando="lämna")
+    reply = render("rum", "lämnar", organ=ctx.organ_ref)
+    reply.leave_room = True
+    return reply

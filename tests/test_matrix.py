@@ -1,0 +1,442 @@
+"""The Matrix transport end to end against a real Synapse on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nio import RoomMessageFile
+
+from bot.app import App, create_app
+from bot.transports.matrix import MatrixBot
+from bot.transports.matrix_config import matrix_settings
+from storage import matrix as matrix_store
+from storage.models import Entry, Paragraph
+from tests.matrix_support import Account, Person, Synapse, env_without_proxies
+from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
+from tests.meeting_scenario import (
+    CHAIR_NAME,
+    MEETING,
+    MEMBER_NAME,
+    check_protokoll,
+    meeting_config,
+)
+
+
+@dataclass
+class Scene:
+    synapse: Synapse
+    tmp: Path
+    admin: Account
+    bot_account: Account
+    chair: Person
+    member: Person
+    database_url: str
+    bots: list[tuple[MatrixBot, asyncio.Task[None], App]] = field(default_factory=list)
+
+    def config(self, **matrix: Any) -> Any:
+        section = {"homeserver": self.synapse.url, "user_id": self.bot_account.user_id,
+                   "password": self.bot_account.password,
+                   "store_path": str(self.tmp / "bot-store"),
+                   "allowed_inviters": [self.chair.user_id], "sync_timeout": 5, **matrix}
+        return meeting_config(chair_id=self.chair.user_id, member_id=self.member.user_id,
+                              database_url=self.database_url, extra={"matrix": section})
+
+    async def start_bot(self, **options: Any) -> MatrixBot:
+        app = create_app(self.config())
+        options.setdefault("retry_cap", 1.0)
+        bot = MatrixBot(app, matrix_settings(app.config), **options)
+        task = asyncio.ensure_future(bot.run())
+        self.bots.append((bot, task, app))
+        ready = asyncio.ensure_future(bot.ready.wait())
+        done, _ = await asyncio.wait({ready, task}, timeout=30,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            task.result()
+        assert ready in done, "the bot did not finish its first sync"
+        return bot
+
+    async def stop_bots(self) -> None:
+        for _bot, task, app in self.bots:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            app.close()
+        self.bots.clear()
+
+    async def room(self, *, encrypted: bool = False) -> str:
+        """A fresh room made by the chair, with the member and the bot in it."""
+        room_id = await self.chair.create_room(
+            invite=[self.member.user_id, self.bot_account.user_id], encrypted=encrypted)
+        await self.member.join(room_id)
+        await self.chair.wait(
+            lambda: self.chair.membership(room_id, self.bot_account.user_id) == "join"
+            and self.chair.membership(room_id, self.member.user_id) == "join",
+            what="bot and member in the room")
+        if encrypted:
+            everyone = [self.chair.user_id, self.member.user_id, self.bot_account.user_id]
+            await self.chair.wait_for_keys(room_id, everyone)
+            await self.member.wait_for_keys(room_id, everyone)
+        return room_id
+
+
+async def make_scene(synapse: Synapse, tmp: Path, database_url: str) -> Scene:
+    chair = Person(synapse, synapse.register("ordf"), tmp / "chair", CHAIR_NAME)
+    member = Person(synapse, synapse.register("ledamot"), tmp / "member", MEMBER_NAME)
+    scene = Scene(synapse=synapse, tmp=tmp, admin=synapse.register("admin", admin=True),
+                  bot_account=synapse.register("sekreteraren"), chair=chair, member=member,
+                  database_url=database_url)
+    await chair.start()
+    await member.start()
+    return scene
+
+
+@pytest.fixture
+async def scene(synapse: Synapse, tmp_path: Path) -> AsyncIterator[Scene]:
+    s = await make_scene(synapse, tmp_path, f"sqlite:///{tmp_path / 'bot.db'}")
+    try:
+        yield s
+    finally:
+        await s.stop_bots()
+        await s.chair.stop()
+        await s.member.stop()
+
+
+async def play_meeting(scene: Scene, room_id: str) -> None:
+    people = {"chair": scene.chair, "member": scene.member}
+    for who, line, expected in MEETING:
+        reply = await people[who].ask(room_id, line)
+        assert reply.body.startswith(expected), (line, reply.body)
+        content = reply.source["content"]
+        assert content["msgtype"] == "m.notice"
+        assert content["format"] == "org.matrix.custom.html"
+        assert content["formatted_body"]
+    # The protokoll arrives as files after its summary (PDF, Word, HTML, Markdown).
+    await scene.chair.wait(lambda: len(files(scene.chair, room_id)) >= 4, what="protokoll")
+    names = sorted(f.body for f in files(scene.chair, room_id))
+    assert [n.rsplit(".", 1)[1] for n in names] == ["docx", "html", "md", "pdf"], names
+    markdown = await download(scene.chair, files(scene.chair, room_id), ".md")
+    check_protokoll(markdown)
+    html = await download(scene.chair, files(scene.chair, room_id), ".html")
+    assert "<h2>§ 2 Årsredovisning 2025</h2>" in html
+
+
+def files(person: Person, room_id: str) -> list[Any]:
+    from nio import RoomEncryptedFile
+
+    return [e for e in person.events.get(room_id, [])
+            if isinstance(e, RoomMessageFile | RoomEncryptedFile)]
+
+
+async def download(person: Person, events: list[Any], suffix: str) -> str:
+    from nio.crypto.attachments import decrypt_attachment
+
+    (event,) = [e for e in events if e.body.endswith(suffix)]
+    response = await person.client.download(event.url)
+    data = response.body
+    if getattr(event, "key", None):
+        data = decrypt_attachment(data, event.key["k"], event.hashes["sha256"], event.iv)
+    return data.decode("utf-8")
+
+
+# ------------------------------------------------------------------------------ tests
+
+
+async def test_invite_by_allowed_inviter_only(scene: Scene) -> None:
+    bot = await scene.start_bot()
+    room_id = await scene.chair.create_room(invite=[scene.bot_account.user_id])
+    await scene.chair.wait(lambda: scene.chair.notices(room_id), what="greeting")
+    greeting = scene.chair.notices(room_id)[0].body
+    assert greeting.startswith("Hej! Jag är Finsam-sekreteraren")
+    assert "!organ Styrelsen" in greeting
+    # The member is not in allowed_inviters: the invitation is declined.
+    other = await scene.member.create_room(invite=[scene.bot_account.user_id], name="Fika")
+    await scene.member.wait(
+        lambda: scene.member.membership(other, scene.bot_account.user_id) == "leave",
+        what="declined invite")
+    assert not scene.member.notices(other)
+    assert bot.client.rooms.keys() >= {room_id}
+    assert other not in bot.client.rooms
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgresql",
+                                                          marks=pytest.mark.postgres)])
+async def test_meeting_in_unencrypted_room(synapse: Synapse, tmp_path: Path,
+                                           store: str) -> None:
+    from tests.conftest import postgres_schema_url
+
+    urls = postgres_schema_url() if store == "postgresql" else iter(
+        [f"sqlite:///{tmp_path / 'bot.db'}"])
+    url = next(urls)
+    scene = await make_scene(synapse, tmp_path, url)
+    try:
+        await scene.start_bot()
+        room_id = await scene.room()
+        await play_meeting(scene, room_id)
+    finally:
+        await scene.stop_bots()
+        await scene.chair.stop()
+        await scene.member.stop()
+        for _ in urls:
+            pass
+
+
+async def test_meeting_in_encrypted_room(scene: Scene) -> None:
+    bot = await scene.start_bot(typing_after=0.0)  # "typing…" on every command
+    room_id = await scene.room(encrypted=True)
+    await play_meeting(scene, room_id)
+    assert bot.client.rooms[room_id].encrypted
+    assert any(scene.bot_account.user_id in users for room, users in scene.chair.typing
+               if room == room_id)
+    # Everything the bot said was encrypted on the wire (nio decrypted it for the chair).
+    raw = await scene.chair.client.room_messages(room_id, limit=100)
+    from_bot = [e for e in raw.chunk if e.sender == scene.bot_account.user_id
+                and e.source.get("type") != "m.room.member"]
+    assert len(from_bot) >= len(MEETING) + 3
+    assert all(getattr(e, "decrypted", False) for e in from_bot), from_bot
+
+
+async def test_member_power_level_makes_a_moderator(scene: Scene) -> None:
+    await scene.start_bot()
+    room_id = await scene.room()
+    assert (await scene.chair.ask(room_id, "!organ Styrelsen")).body.startswith("Rummet är nu")
+    await scene.chair.ask(room_id, "!möte öppna Kansliet")
+    refused = await scene.member.ask(room_id, "!beslut Styrelsen beslutar om fika.")
+    assert refused.body.startswith("Du får inte använda !beslut")
+    await scene.chair.set_power(room_id, scene.member.user_id, 50)
+    await scene.member.wait(
+        lambda: scene.member.client.rooms[room_id].power_levels.get_user_level(
+            scene.member.user_id) == 50, what="power level")
+    await asyncio.sleep(0.5)  # the bot sees the change in its next sync
+    allowed = await scene.member.ask(room_id, "!beslut Styrelsen beslutar om fika.")
+    assert allowed.body.startswith("§ 1 Styrelsen beslutar om fika")
+    # A moderator may send the bot away.
+    goodbye = await scene.member.ask(room_id, "!lämna")
+    assert goodbye.body.startswith("Hej då! Jag lämnar rummet.")
+    await scene.chair.wait(
+        lambda: scene.chair.membership(room_id, scene.bot_account.user_id) == "leave",
+        what="the bot leaving")
+
+
+async def test_edits_and_redactions_are_not_run(scene: Scene) -> None:
+    bot = await scene.start_bot()
+    room_id = await scene.room()
+    await scene.chair.ask(room_id, "!organ Styrelsen")
+    await scene.chair.ask(room_id, "!möte öppna Kansliet")
+    first = await scene.chair.say(room_id, "!paragraf Första")
+    await scene.chair.reply(room_id, first)
+    # An edit of the command (m.replace) must not open a second §.
+    await scene.chair.say(room_id, "", {
+        "msgtype": "m.text", "body": "* !paragraf Första (rättad)",
+        "m.new_content": {"msgtype": "m.text", "body": "!paragraf Första (rättad)"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": first}})
+    # A command redacted before the bot sees it is ignored: stop the bot meanwhile.
+    await scene.stop_bots()
+    doomed = await scene.chair.say(room_id, "!paragraf Strukits")
+    await scene.chair.client.room_redact(room_id, doomed)
+    await scene.start_bot()
+    last = await scene.chair.ask(room_id, "!paragraf Andra")
+    assert last.body.startswith("§ 2 Andra"), last.body
+    assert not scene.chair.replies_to(room_id, doomed)
+    assert bot.stats["commands"] == 3
+
+
+async def test_burst_of_200_is_handled_once_and_in_order(scene: Scene) -> None:
+    # Synapse's own default of 10 events per sync: the burst must come back limited.
+    bot = await scene.start_bot(timeline_limit=10)
+    room_id = await scene.room()
+    await scene.chair.ask(room_id, "!organ Styrelsen")
+    await scene.chair.ask(room_id, "!möte öppna Kansliet")
+    gate = asyncio.Semaphore(8)
+
+    async def send(n: int) -> str:
+        async with gate:
+            return await scene.chair.say(room_id, f"!paragraf Ärende {n}")
+
+    sent = await asyncio.gather(*(send(n) for n in range(1, 201)))
+    await scene.chair.wait(lambda: all(scene.chair.replies_to(room_id, e) for e in sent),
+                           what="200 replies", timeout=120)
+    # The server's order of the commands is the order of the § numbers.
+    order = await timeline_order(scene.chair, room_id, set(sent))
+    numbers = {}
+    for event_id in sent:
+        (reply,) = scene.chair.replies_to(room_id, event_id)
+        numbers[event_id] = int(reply.body.split()[1])
+    assert [numbers[e] for e in order] == list(range(1, 201))
+    assert bot.stats["gaps"] >= 1 and bot.stats["gap_events"] > 0
+    with bot.app.db.transaction() as session:
+        from sqlmodel import select
+
+        titles = session.exec(select(Paragraph.title).order_by(Paragraph.number)).all()
+    assert len(titles) == 200 and titles[0] == "Ärende" + " " + titles[0].split()[1]
+
+
+async def test_rate_limited_replies_wait_and_arrive(scene: Scene) -> None:
+    bot = await scene.start_bot()
+    room_id = await scene.room()
+    await scene.chair.ask(room_id, "!organ Styrelsen")
+    # One message a second for the bot: the server answers 429 with a retry-after.
+    scene.synapse.limit_messages(scene.admin, scene.bot_account.user_id, 1, 1)
+    sent = [await scene.chair.say(room_id, f"!visa §{n}") for n in range(1, 5)]
+    for event_id in sent:
+        reply = await scene.chair.reply(room_id, event_id, timeout=60)
+        assert reply.body.startswith("Det finns ingen § ")
+    assert bot.stats["rate_limited"] > 0
+    assert [len(scene.chair.replies_to(room_id, e)) for e in sent] == [1, 1, 1, 1]
+
+
+async def timeline_order(person: Person, room_id: str, wanted: set[str]) -> list[str]:
+    from nio import MessageDirection
+
+    order: list[str] = []
+    token = None
+    while True:
+        page = await person.client.room_messages(room_id, start=token, limit=100,
+                                                 direction=MessageDirection.back)
+        order.extend(e.event_id for e in page.chunk if e.event_id in wanted)
+        if not page.chunk or not page.end:
+            break
+        token = page.end
+    return list(reversed(order))
+
+
+async def test_restart_with_old_token_repeats_nothing(scene: Scene) -> None:
+    bot = await scene.start_bot()
+    room_id = await scene.room()
+    await scene.chair.ask(room_id, "!organ Styrelsen")
+    await scene.chair.ask(room_id, "!möte öppna Kansliet")
+    with bot.app.db.transaction() as session:
+        early = matrix_store.sync_token(session, scene.bot_account.user_id)
+    for n in range(1, 6):
+        await scene.chair.ask(room_id, f"!beslut Beslut nummer {n}.")
+    await scene.stop_bots()
+    # Said while the bot is away: must be handled after the restart.
+    missed = [await scene.chair.say(room_id, f"!beslut Beslut nummer {n}.") for n in (6, 7)]
+    # And the bot restarts from an old sync token, as after a crash before saving it.
+    app = create_app(scene.config())
+    with app.db.transaction() as session:
+        assert early is not None
+        matrix_store.save_sync_token(session, scene.bot_account.user_id, early)
+    app.close()
+    devices_before = scene.synapse.devices(scene.admin, scene.bot_account.user_id)
+    bot = await scene.start_bot(timeline_limit=3)
+    for event_id in missed:
+        await scene.chair.reply(room_id, event_id)
+    last = await scene.chair.ask(room_id, "!beslut Beslut nummer 8.")
+    assert "Beslut nummer 8" in last.body
+    with bot.app.db.transaction() as session:
+        from sqlmodel import select
+
+        texts = session.exec(select(Entry.text).order_by(Entry.id)).all()
+    assert texts == [f"Beslut nummer {n}." for n in range(1, 9)]
+    assert bot.stats["skipped"] >= 5  # the five old ones came again and were skipped
+    # The restart reused the bot's device instead of logging in anew.
+    assert scene.synapse.devices(scene.admin, scene.bot_account.user_id) == devices_before
+    assert sum(1 for e in scene.chair.notices(room_id)
+               if "Beslut nummer 3" in e.body) == 1
+
+
+async def test_bot_killed_mid_meeting_and_restarted(scene: Scene) -> None:
+    """`bot run` as a real process, killed with SIGKILL between two commands."""
+    config_file = scene.tmp / "config.toml"
+    write_toml(scene, config_file)
+    process = start_process(config_file, scene.tmp)
+    try:
+        room_id = await scene.chair.create_room(invite=[scene.bot_account.user_id,
+                                                        scene.member.user_id])
+        await scene.chair.wait(lambda: scene.chair.notices(room_id), what="greeting",
+                               timeout=60)
+        await scene.chair.ask(room_id, "!organ Styrelsen")
+        await scene.chair.ask(room_id, "!möte öppna Kansliet")
+        await scene.chair.ask(room_id, "!beslut Före krasch.")
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        during = await scene.chair.say(room_id, "!beslut Under avbrott.")
+        process = start_process(config_file, scene.tmp)
+        reply = await scene.chair.reply(room_id, during, timeout=60)
+        assert reply.body.startswith("§ 1 ")
+        after = await scene.chair.ask(room_id, "!beslut Efter omstart.")
+        assert "Efter omstart" in after.body
+        markdown_reply = await scene.chair.ask(room_id, "!protokoll")
+        assert markdown_reply.body
+        await scene.chair.wait(lambda: len(files(scene.chair, room_id)) >= 4,
+                               what="protokoll")
+        markdown = await download(scene.chair, files(scene.chair, room_id), ".md")
+        for text in ("Före krasch.", "Under avbrott.", "Efter omstart."):
+            assert markdown.count(text) == 1, text
+    finally:
+        process.kill()
+        process.wait()
+
+
+def write_toml(scene: Scene, path: Path) -> None:
+    path.write_text(f'''
+[bot]
+database_url = "{scene.database_url}"
+
+[[forbund]]
+key = "testbygden"
+name = "Samordningsförbundet Testbygden"
+
+[[forbund.organ]]
+name = "Styrelsen"
+
+[[forbund.organ.member]]
+name = "{CHAIR_NAME}"
+role = "ordförande"
+ids = ["{scene.chair.user_id}"]
+
+[[forbund.organ.member]]
+name = "{MEMBER_NAME}"
+ids = ["{scene.member.user_id}"]
+
+[matrix]
+homeserver = "{scene.synapse.url}"
+user_id = "{scene.bot_account.user_id}"
+password = "{scene.bot_account.password}"
+store_path = "{scene.tmp / 'bot-store'}"
+allowed_inviters = ["{scene.chair.user_id}"]
+sync_timeout = 5
+''', encoding="utf-8")
+
+
+def start_process(config_file: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    with open(cwd / "bot.log", "ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config_file)], cwd=cwd,
+            env=env_without_proxies(), stdout=output, stderr=subprocess.STDOUT)
+
+
+async def test_homeserver_restart_while_bot_runs(scene: Scene) -> None:
+    bot = await scene.start_bot()
+    room_id = await scene.room()
+    await scene.chair.ask(room_id, "!organ Styrelsen")
+    await scene.chair.ask(room_id, "!möte öppna Kansliet")
+    scene.synapse.stop()
+    try:
+        await asyncio.sleep(1.5)
+        # A reminder posted while the homeserver is down is sent once it is back.
+        from bot.render import render
+
+        delivery = asyncio.ensure_future(bot.app.deliver(
+            "matrix", room_id, render("rum", "välkommen", organ=None)))
+        await asyncio.sleep(1.5)
+        assert not delivery.done()
+    finally:
+        scene.synapse.start()
+    await asyncio.wait_for(delivery, 60)
+    assert bot.stats["sync_errors"] + bot.stats["retries"] > 0
+    reply = await scene.chair.ask(room_id, "!paragraf Efter omstarten", timeout=60)
+    assert reply.body.startswith("§ 1 Efter omstarten")
+    await scene.chair.wait(lambda: sum(1 for e in scene.chair.notices(room_id)
+                                       if e.body.startswith("Hej! Jag är")) >= 2,
+                           what="the delayed message")
+
