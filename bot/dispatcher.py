@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
 from bot.config import Config
 from bot.context import Context
@@ -18,8 +17,8 @@ from bot.parser import parse
 from bot.permissions import actor_for
 from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render
+from storage import events
 from storage.db import Database
-from storage.models import HandledEvent
 from storage.tenants import member_by_identity, organ_for_room
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ class Dispatcher:
     def _in_transaction(self, message: IncomingMessage, command: Command, args: str
                         ) -> Reply | None:
         with self.db.transaction() as session:
-            if not self._first_time(session, message):
+            if not events.claim(session, message.transport, message.event_id):
                 return None
             organ = organ_for_room(session, message.transport, message.room_id)
             if command.needs_organ and organ is None:
@@ -99,21 +98,9 @@ class Dispatcher:
                           organ_ref=organ, services=self.services)
             return command.handler(ctx, args)
 
-    def _first_time(self, session: Any, message: IncomingMessage) -> bool:
-        """Claim the event id in the command's own transaction: committed with its effects,
-        so a redelivered event (restart, retry) is never acted on twice."""
-        seen = session.exec(select(HandledEvent.id).where(
-            HandledEvent.transport == message.transport,
-            HandledEvent.event_id == message.event_id)).first()
-        if seen is not None:
-            return False
-        session.add(HandledEvent(transport=message.transport, event_id=message.event_id))
-        session.flush()
-        return True
-
     def _mark_handled(self, message: IncomingMessage) -> None:
         try:
             with self.db.transaction() as session:
-                self._first_time(session, message)
+                events.mark_handled(session, message.transport, message.event_id)
         except Exception:  # the error reply matters more than the marker
             log.warning("could not mark %s handled", message.event_id)

@@ -61,6 +61,7 @@ from bot.messages import Attachment, IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
 from bot.transports.matrix_config import MatrixSettings, matrix_settings
+from storage import events
 from storage import matrix as store
 from storage.tenants import organ_for_room
 
@@ -423,7 +424,7 @@ class MatrixBot:
         if parse(text, self.app.config.prefix) is None:
             return
         if event.event_id in self._answered or await self._db(
-                store.is_handled, TRANSPORT, event.event_id):
+                events.is_handled, TRANSPORT, event.event_id):
             self.stats["skipped"] += 1
             return
         message = IncomingMessage(
@@ -439,7 +440,7 @@ class MatrixBot:
         if reply is None:
             return
         # Unknown commands and the like are answered outside a command's transaction.
-        await self._db(store.mark_handled, TRANSPORT, event.event_id)
+        await self._db(events.mark_handled, TRANSPORT, event.event_id)
         await self.send(room.room_id, reply)
         if reply.leave_room:
             await self._retry("leave", lambda: self.client.room_leave(room.room_id))
