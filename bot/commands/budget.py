@@ -10,7 +10,7 @@ from datetime import date
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
 from bot.budget_chart import bar_chart
 from bot.budget_files import BudgetFileError, read_budget_file
-from bot.commands.common import open_meeting
+from bot.commands.common import open_meeting, optional_year
 from bot.commands.paragraphs import _current_or_new
 from bot.context import Context
 from bot.dates import looks_like_date, parse_date, parse_year
@@ -113,9 +113,9 @@ def budget_command(ctx: Context, args: str) -> Reply:
     first, _, rest = text.partition(" ")
     word = first.casefold()
     if word == "diagram":
-        return _diagram(ctx, _only_year(rest, "budget diagram"))
+        return _diagram(ctx, optional_year(rest, "budget diagram 2021"))
     if word == "import":
-        return _import(ctx, _only_year(rest, "budget import"))
+        return _import(ctx, optional_year(rest, "budget import 2021"))
     if word == "tilldelning":
         return _year_figure(ctx, rest, "tilldelning")
     if word in ("eget", "egetkapital"):
@@ -128,18 +128,8 @@ def budget_command(ctx: Context, args: str) -> Reply:
     if not text or parse_year(text) is not None:
         return _table(ctx, parse_year(text) if text else None)
     if looks_like_date(text) or (text.isdigit() and len(text) == 4):
-        raise UserError("ogiltigt_budgetår", text=text, kommando="budget")
+        raise UserError("ogiltigt_år", text=text, exempel="budget 2021")
     return _insats(ctx, text)
-
-
-def _only_year(text: str, kommando: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    year = parse_year(text)
-    if year is None:
-        raise UserError("ogiltigt_budgetår", text=text, kommando=kommando)
-    return year
 
 
 def _insats(ctx: Context, text: str) -> Reply:
@@ -230,7 +220,7 @@ def grant_command(ctx: Context, args: str) -> Reply:
     if rest:
         year = parse_year(rest)
         if year is None:
-            raise UserError("ogiltigt_budgetår", text=rest, kommando="anslag")
+            raise UserError("ogiltigt_år", text=rest, exempel="anslag Vidare Vy 455 000 2022")
     if ore == 0:
         raise UserError("ogiltigt_belopp", text="0", skäl="ett anslag måste vara större än 0",
                         kommando="anslag")

@@ -95,6 +95,17 @@ def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
     return paragraph
 
 
+def optional_year(text: str, example: str, default: int | None = None) -> int | None:
+    """A year typed after a command ('2021'), or `default` when none is typed."""
+    text = text.strip()
+    if not text:
+        return default
+    year = parse_year(text)
+    if year is None:
+        raise UserError("ogiltigt_år", text=text, exempel=example)
+    return year
+
+
 def split_names(text: str) -> list[str]:
     """'A, B och C' -> ['A', 'B', 'C']."""
     parts = re.split(r",|;|\soch\s|\n", text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.commands.common import optional_year
 from bot.commands.reminders import GROUP
 from bot.context import Context
 from bot.dates import parse_year
@@ -25,16 +26,6 @@ def _rules(ctx: Context) -> tuple[DeadlineRule, ...]:
     return forbund_settings(ctx.config, fc).deadlines if fc else ()
 
 
-def _year_arg(text: str, kommando: str, default: int) -> int:
-    text = text.strip()
-    if not text:
-        return default
-    year = parse_year(text)
-    if year is None:
-        raise UserError("år_ogiltigt", text=text, kommando=kommando)
-    return year
-
-
 def report_year(today: date) -> int:
     """The year an årsrapport is for by default: last year until midsummer, then this
     year (reports for it are due next 31 January)."""
@@ -51,7 +42,7 @@ def _arsrapport_day(ctx: Context, year: int) -> date:
                  "delårsbokslut, verksamhetsplan och budget.",
          usage=["!frister [år]"], examples=["!frister", "!frister 2027"])
 def deadlines(ctx: Context, args: str) -> Reply:
-    year = _year_arg(args, "frister", ctx.now.year)
+    year = optional_year(args, "frister 2027", ctx.now.year)
     found = deadlines_in(_rules(ctx), year)
     names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year - 1)
     done = {r.insats_key for r in reports.received(ctx.session, ctx.organ.forbund_id, year - 1)}
@@ -108,7 +99,7 @@ def _match_insats(ctx: Context, text: str, year: int) -> str:
          summary="Visar vilka insatser som har lämnat sin årsrapport och vilka som saknas.",
          usage=["!rapporter [år]"], examples=["!rapporter", "!rapporter 2025"])
 def report_status(ctx: Context, args: str) -> Reply:
-    year = _year_arg(args, "rapporter", report_year(ctx.now.date()))
+    year = optional_year(args, "rapporter 2026", report_year(ctx.now.date()))
     if not reports.insats_names(ctx.session, ctx.organ.forbund_id, year):
         raise UserError("inga_insatser")
     tz = ZoneInfo(ctx.organ.timezone)
