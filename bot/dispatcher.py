@@ -54,10 +54,15 @@ class Dispatcher:
 
     def _run(self, message: IncomingMessage, name: str, args: str) -> Reply | None:
         command = self.registry.get(name)
-        if command is None:
-            return render("fel", "okänt_kommando", namn=name,
-                          förslag=self.registry.suggest(name))
-        if len(message.text) > MAX_TEXT:
+        if command is None or len(message.text) > MAX_TEXT:
+            # Answered without a command transaction: claim the event id first, so a
+            # redelivered event is not answered twice and transports need no check of
+            # their own before every command.
+            if not self._mark_handled(message):
+                return None
+            if command is None:
+                return render("fel", "okänt_kommando", namn=name,
+                              förslag=self.registry.suggest(name))
             return render("fel", "för_lång_text", max=MAX_TEXT)
         for attempt in range(2):
             try:
@@ -111,9 +116,11 @@ class Dispatcher:
         session.flush()
         return True
 
-    def _mark_handled(self, message: IncomingMessage) -> None:
+    def _mark_handled(self, message: IncomingMessage) -> bool:
+        """Claim the event id on its own; False if it was handled before."""
         try:
             with self.db.transaction() as session:
-                self._first_time(session, message)
+                return self._first_time(session, message)
         except Exception:  # the error reply matters more than the marker
             log.warning("could not mark %s handled", message.event_id)
+            return True

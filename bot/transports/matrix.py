@@ -422,8 +422,7 @@ class MatrixBot:
             text = _REPLY_FALLBACK.sub("", text, count=1)
         if parse(text, self.app.config.prefix) is None:
             return
-        if event.event_id in self._answered or await self._db(
-                store.is_handled, TRANSPORT, event.event_id):
+        if event.event_id in self._answered:
             self.stats["skipped"] += 1
             return
         message = IncomingMessage(
@@ -432,14 +431,16 @@ class MatrixBot:
             event_id=event.event_id,
             timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
             sender_is_moderator=self._is_moderator(room, event.sender))
+        # The dispatcher claims the event id in the command's own transaction (one
+        # database round trip per command); None means it was handled before (a restart,
+        # a re-sync from an older token).
         async with self._typing(room.room_id):
             reply = await self.app.dispatcher.handle(message)
-        self.stats["commands"] += 1
         self._remember(event.event_id)
         if reply is None:
+            self.stats["skipped"] += 1
             return
-        # Unknown commands and the like are answered outside a command's transaction.
-        await self._db(store.mark_handled, TRANSPORT, event.event_id)
+        self.stats["commands"] += 1
         await self.send(room.room_id, reply)
         if reply.leave_room:
             await self._retry("leave", lambda: self.client.room_leave(room.room_id))
