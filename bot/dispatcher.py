@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
-from bot.parser import parse
+from bot.parser import clean_text, parse
 from bot.permissions import actor_for
 from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render
@@ -46,6 +47,12 @@ class Dispatcher:
         parsed = parse(message.text, self.config.prefix)
         if parsed is None:
             return None
+        text, name = clean_text(message.text), clean_text(message.sender_name)
+        if text != message.text or name != message.sender_name:
+            message = dataclasses.replace(message, text=text, sender_name=name)
+            parsed = parse(text, self.config.prefix)
+            if parsed is None:
+                return None
         reply = self._run(message, parsed.name, parsed.args)
         if reply is not None:
             reply.room_id = message.room_id

@@ -479,13 +479,7 @@ class MatrixBot:
     async def send(self, room_id: str, reply: Reply) -> None:
         """A reply (or a reminder) as an m.notice: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files."""
-        content: dict[str, Any] = {
-            "msgtype": "m.notice", "body": reply.text,
-            "format": "org.matrix.custom.html", "formatted_body": reply.html,
-        }
-        if reply.in_reply_to:
-            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
-        await self._room_send(room_id, content)
+        await self._room_send(room_id, notice_content(reply))
         for attachment in reply.attachments:
             await self._send_attachment(room_id, attachment)
 
@@ -557,6 +551,18 @@ class MatrixBot:
                 return fn(session, *args)
 
         return await asyncio.to_thread(work)
+
+
+def notice_content(reply: Reply) -> dict[str, Any]:
+    """The m.room.message content of a reply: an m.notice (bots do not answer notices),
+    Markdown as the plain body and the template's escaped HTML as formatted_body."""
+    content: dict[str, Any] = {
+        "msgtype": "m.notice", "body": reply.text,
+        "format": "org.matrix.custom.html", "formatted_body": reply.html,
+    }
+    if reply.in_reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
+    return content
 
 
 def _transient(response: ErrorResponse) -> bool:
