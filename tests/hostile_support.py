@@ -10,6 +10,9 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from sqlalchemy import inspect, text
+
+from bot.app import App
 from bot.registry import REGISTRY
 
 HTML = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
@@ -162,3 +165,15 @@ def card_problem(card: dict[str, Any]) -> str | None:
         return None
 
     return walk(card)
+
+
+# Tables that only say "this event was seen": a refused command may claim its event id.
+BOOKKEEPING = {"handled_event", "alembic_version", "reminder_job", "matrix_sync_state"}
+
+
+def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table but the bookkeeping ones, in a stable order."""
+    with app.db.engine.connect() as conn:
+        tables = [t for t in inspect(conn).get_table_names() if t not in BOOKKEEPING]
+        return {t: sorted((tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}"'))),
+                          key=repr) for t in sorted(tables)}

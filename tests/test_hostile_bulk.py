@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect, text
 
 from bot.app import App
 from bot.config import default_config
@@ -30,11 +29,10 @@ from tests.hostile_support import (
     command_names,
     hostile_messages,
     markup_injected,
+    snapshot,
 )
 
 COUNT = 10_000
-# Tables that only say "this event was seen": a refused command may claim its event id.
-BOOKKEEPING = {"handled_event", "alembic_version", "reminder_job", "matrix_sync_state"}
 OUTSIDER = "Utomstående"
 
 
@@ -109,14 +107,6 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     app.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table but the bookkeeping ones."""
-    with app.db.engine.connect() as conn:
-        tables = [t for t in inspect(conn).get_table_names() if t not in BOOKKEEPING]
-        return {t: [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}"'))]
-                for t in sorted(tables)}
 
 
 def test_dispatcher_survives_the_corpus_and_refusals_change_nothing(hostile_app: App) -> None:
