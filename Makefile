@@ -22,8 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	bash scripts/ensure-postgres.sh
-	$(BIN)/python -m bench.throughput $(BENCH_ARGS)
-	$(BIN)/python bench/reminders_bench.py
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
-from bot.parser import parse
+from bot.parser import clean_text, parse
 from bot.permissions import actor_for
 from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render
@@ -45,6 +46,12 @@ class Dispatcher:
         parsed = parse(message.text, self.config.prefix)
         if parsed is None:
             return None
+        text, name = clean_text(message.text), clean_text(message.sender_name)
+        if text != message.text or name != message.sender_name:
+            message = dataclasses.replace(message, text=text, sender_name=name)
+            parsed = parse(text, self.config.prefix)
+            if parsed is None:
+                return None
         reply = self._run(message, parsed.name, parsed.args)
         if reply is not None:
             reply.room_id = message.room_id
@@ -53,10 +60,15 @@ class Dispatcher:
 
     def _run(self, message: IncomingMessage, name: str, args: str) -> Reply | None:
         command = self.registry.get(name)
-        if command is None:
-            return render("fel", "okänt_kommando", namn=name,
-                          förslag=self.registry.suggest(name))
-        if len(message.text) > MAX_TEXT:
+        if command is None or len(message.text) > MAX_TEXT:
+            # Answered without a command transaction: claim the event id first, so a
+            # redelivered event is not answered twice and transports need no check of
+            # their own before every command.
+            if not self._mark_handled(message):
+                return None
+            if command is None:
+                return render("fel", "okänt_kommando", namn=name,
+                              förslag=self.registry.suggest(name))
             return render("fel", "för_lång_text", max=MAX_TEXT)
         for attempt in range(2):
             try:
@@ -98,9 +110,11 @@ class Dispatcher:
                           organ_ref=organ, services=self.services)
             return command.handler(ctx, args)
 
-    def _mark_handled(self, message: IncomingMessage) -> None:
+    def _mark_handled(self, message: IncomingMessage) -> bool:
+        """Claim the event id on its own; False if it was handled before."""
         try:
             with self.db.transaction() as session:
-                events.mark_handled(session, message.transport, message.event_id)
+                return events.claim(session, message.transport, message.event_id)
         except Exception:  # the error reply matters more than the marker
             log.warning("could not mark %s handled", message.event_id)
+            return True

@@ -229,7 +229,9 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
                      for j, c in enumerate(r)] for r in block.rows]
             widths = [width * 0.32] + [width * 0.68 / (columns - 1)] * (columns - 1) \
                 if columns > 1 else [width]
-            table = Table(data, colWidths=widths, hAlign="LEFT")
+            # splitInRow: a cell longer than a page (a very long list of names) continues
+            # on the next page instead of failing the whole document.
+            table = Table(data, colWidths=widths, hAlign="LEFT", splitInRow=1)
             table.setStyle(TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),

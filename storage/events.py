@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import HandledEvent
@@ -22,13 +21,3 @@ def claim(session: Session, transport: str, event_id: str) -> bool:
     session.flush()
     return True
 
-
-def mark_handled(session: Session, transport: str, event_id: str) -> None:
-    """Record an event answered outside a command's transaction (an unknown command, …)."""
-    if is_handled(session, transport, event_id):
-        return
-    try:
-        with session.begin_nested():
-            session.add(HandledEvent(transport=transport, event_id=event_id))
-    except IntegrityError:  # someone else recorded it first: same result
-        pass

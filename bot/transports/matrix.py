@@ -61,7 +61,6 @@ from bot.messages import Attachment, IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
 from bot.transports.matrix_config import MatrixSettings, matrix_settings
-from storage import events
 from storage import matrix as store
 from storage.tenants import organ_for_room
 
@@ -423,8 +422,7 @@ class MatrixBot:
             text = _REPLY_FALLBACK.sub("", text, count=1)
         if parse(text, self.app.config.prefix) is None:
             return
-        if event.event_id in self._answered or await self._db(
-                events.is_handled, TRANSPORT, event.event_id):
+        if event.event_id in self._answered:
             self.stats["skipped"] += 1
             return
         message = IncomingMessage(
@@ -433,14 +431,16 @@ class MatrixBot:
             event_id=event.event_id,
             timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
             sender_is_moderator=self._is_moderator(room, event.sender))
+        # The dispatcher claims the event id in the command's own transaction (one
+        # database round trip per command); None means it was handled before (a restart,
+        # a re-sync from an older token).
         async with self._typing(room.room_id):
             reply = await self.app.dispatcher.handle(message)
-        self.stats["commands"] += 1
         self._remember(event.event_id)
         if reply is None:
+            self.stats["skipped"] += 1
             return
-        # Unknown commands and the like are answered outside a command's transaction.
-        await self._db(events.mark_handled, TRANSPORT, event.event_id)
+        self.stats["commands"] += 1
         await self.send(room.room_id, reply)
         if reply.leave_room:
             await self._retry("leave", lambda: self.client.room_leave(room.room_id))
@@ -479,13 +479,7 @@ class MatrixBot:
     async def send(self, room_id: str, reply: Reply) -> None:
         """A reply (or a reminder) as an m.notice: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files."""
-        content: dict[str, Any] = {
-            "msgtype": "m.notice", "body": reply.text,
-            "format": "org.matrix.custom.html", "formatted_body": reply.html,
-        }
-        if reply.in_reply_to:
-            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
-        await self._room_send(room_id, content)
+        await self._room_send(room_id, notice_content(reply))
         for attachment in reply.attachments:
             await self._send_attachment(room_id, attachment)
 
@@ -557,6 +551,18 @@ class MatrixBot:
                 return fn(session, *args)
 
         return await asyncio.to_thread(work)
+
+
+def notice_content(reply: Reply) -> dict[str, Any]:
+    """The m.room.message content of a reply: an m.notice (bots do not answer notices),
+    Markdown as the plain body and the template's escaped HTML as formatted_body."""
+    content: dict[str, Any] = {
+        "msgtype": "m.notice", "body": reply.text,
+        "format": "org.matrix.custom.html", "formatted_body": reply.html,
+    }
+    if reply.in_reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
+    return content
 
 
 def _transient(response: ErrorResponse) -> bool:

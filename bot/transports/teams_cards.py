@@ -9,6 +9,7 @@ tables). A reply with files (the protokoll) becomes a summary card of its HTML d
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,6 +26,17 @@ LONG_LISTING = 8
 
 _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_LINK_OPENING = re.compile(r"\](?=\s*\()")
+
+
+def card_text(value: object) -> str:
+    """TextBlocks and facts read Markdown, links included: a zero-width space between "]"
+    and "(" keeps a user's "[text](url)" from becoming a link (Teams' Markdown has no
+    dependable backslash escape)."""
+    return _LINK_OPENING.sub("]\u200b", str(value))
+
+
+_ENV.filters["card_text"] = card_text
 
 
 @dataclass

@@ -1,0 +1,97 @@
+"""Every benchmark in one run, then one table: `make bench`, or
+
+    .venv/bin/python -m bench [--quick] [--skip latency,throughput,reminders,budget]
+
+- latency: end to end on a real Synapse against a bare matrix-nio echo bot (bench/latency.py)
+- throughput: commands per second in process, SQLite and PostgreSQL (bench/throughput.py)
+- reminders: scheduler start-up, memory and lateness (bench/reminders_bench.py)
+- budget: !budget with 100 000 and 1 000 000 utfall rows (bench/budget_bench.py)
+Each writes its JSON to bench/results/; the table is printed at the end."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import latency, throughput
+from bench.common import PG_ADMIN_URL, RESULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(script: str, *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, check=True)
+
+
+def _json(name: str) -> dict[str, Any] | None:
+    path = RESULTS / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def table(lat: list[dict[str, Any]], thr: list[dict[str, Any]]) -> str:
+    lines = ["", "Svarstid i Matrix (median / p95, ms) mot golvet (nio-ekobot):",
+             "| databas | rum | kommando | boten | golvet | kvot median | kvot p95 |",
+             "|---|---:|---|---:|---:|---:|---:|"]
+    for r in lat:
+        for name, c in r["commands"].items():
+            lines.append(f"| {r['db']} | {r['rooms']} | !{name} | {c['bot']['median_ms']:.0f} / "
+                         f"{c['bot']['p95_ms']:.0f} | {c['floor']['median_ms']:.0f} / "
+                         f"{c['floor']['p95_ms']:.0f} | {c['ratio_median']:.2f} | "
+                         f"{c['ratio_p95']:.2f} |")
+    if lat:
+        lines += ["", "Minne (RSS, MiB) för boten: i vila / efter lasten:"]
+        lines += [f"- {r['db']}, {r['rooms']} rum: {r['bot_rss_idle_mib']} / "
+                  f"{r['bot_rss_after_mib']} (ekoboten {r['echo_rss_after_mib']})" for r in lat]
+    if thr:
+        lines += ["", "Genomströmning i processen (kommandon/s):",
+                  "| databas | rum | historik (år) | !beslut | !budget | !visa | minne (MiB) |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {r['db']} | {r['rooms']} | {r['history_years']} | {r['beslut_per_s']} | "
+                  f"{r['budget_per_s']} | {r['visa_per_s']} | {r['rss_after_mib']} |"
+                  for r in thr]
+    reminders = _json("reminders-sqlite.json")
+    if reminders:
+        lines += ["", "Påminnelser (SQLite): start / omstart (s), minne (MB), försening median / "
+                  "värst (ms):"]
+        lines += [f"- {r['scenario']}: {r['startup_seconds']['första start']} / "
+                  f"{r['startup_seconds']['omstart']}, {r['rss_mb']}, "
+                  f"{r['lateness_ms']['median']} / {r['lateness_ms']['worst']}"
+                  for r in reminders["results"]]
+    for db in ("sqlite", "postgresql"):
+        budget = _json(f"budget-{db}.json")
+        if budget:
+            points = ", ".join(
+                f"{p['utfall_rows']:,} rader: {p['budget_insats']['median_ms']} ms".replace(
+                    ",", " ") for p in budget["points"])
+            lines.append(f"- !budget <insats> på {db}: {points}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a first look")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    quick = ["--quick"] if args.quick else []
+    lat = thr = []
+    if "latency" not in skip:
+        lat = latency.main(["--rooms", "1,10" if args.quick else "1,10,100",
+                            "--rounds", "50" if args.quick else "200"])
+    if "throughput" not in skip:
+        thr = throughput.main(quick)
+    if "reminders" not in skip:
+        _run("reminders_bench.py")
+    if "budget" not in skip:
+        sizes = "10000,100000" if args.quick else "100000,1000000"
+        _run("budget_bench.py", "--sizes", sizes)
+        _run("budget_bench.py", "--sizes", sizes, "--db", PG_ADMIN_URL)
+    print(table(lat, thr))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Faults around the Matrix transport against the real Synapse: the bot killed in the
+middle of a burst, the homeserver gone for ten seconds while commands and reminders are
+due, and rights that a room's power levels do not give."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import Entry, Paragraph
+from storage.models_reminders import SENT, Reminder
+from storage.reminders import schedule_reminder
+from storage.tenants import organ_for_room
+from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
+from tests.test_matrix import Scene, start_process, write_toml
+from tests.test_matrix import scene as scene  # noqa: F401  (the fixture)
+
+BURST = 20  # pairs of !paragraf and !beslut: 40 commands
+
+
+def paragraphs_with_entries(url: str) -> list[tuple[int, str, list[str]]]:
+    db = Database(url)
+    try:
+        with db.transaction() as session:
+            found = session.exec(select(Paragraph).order_by(Paragraph.number)).all()
+            return [(p.number, p.title, list(session.exec(
+                select(Entry.text).where(Entry.paragraph_id == p.id, Entry.removed_at.is_(None))
+                .order_by(Entry.position)).all())) for p in found]
+    finally:
+        db.dispose()
+
+
+async def test_bot_killed_in_a_burst_records_every_command_once(scene: Scene) -> None:
+    """`bot run` killed with SIGKILL while a burst of !paragraf/!beslut arrives: after the
+    restart every command is recorded exactly once, in order, with no gap in § numbers."""
+    config_file = scene.tmp / "config.toml"
+    write_toml(scene, config_file)
+    process = start_process(config_file, scene.tmp)
+    chair = scene.chair
+    try:
+        room_id = await chair.create_room(invite=[scene.bot_account.user_id])
+        await chair.wait(lambda: chair.notices(room_id), what="greeting", timeout=60)
+        await chair.ask(room_id, "!organ Styrelsen")
+        await chair.ask(room_id, "!möte öppna Kansliet")
+        lines = [line for n in range(1, BURST + 1)
+                 for line in (f"!paragraf Ärende {n}", f"!beslut Beslut {n}.")]
+        sent: list[str] = []
+
+        async def burst() -> None:
+            for line in lines:
+                sent.append(await chair.say(room_id, line))
+
+        sending = asyncio.ensure_future(burst())
+
+        def answered() -> int:
+            return sum(1 for e in list(sent) if chair.replies_to(room_id, e))
+
+        await chair.wait(lambda: answered() >= 6, what="the first replies", timeout=60)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        at_kill = answered()
+        assert at_kill < len(lines), "the burst was over before the kill"
+        await asyncio.wait_for(sending, 60)
+        process = start_process(config_file, scene.tmp)
+        # Commands are handled in timeline order: once this is answered, all were.
+        last = await chair.ask(room_id, f"!visa §{BURST}", timeout=90)
+        assert last.body.startswith(f"§ {BURST} Ärende {BURST}"), last.body
+        await asyncio.sleep(0.5)
+        assert all(len(chair.replies_to(room_id, e)) <= 1 for e in sent)
+        assert [(n, t, e) for n, t, e in paragraphs_with_entries(scene.database_url)] == [
+            (n, f"Ärende {n}", [f"Beslut {n}."]) for n in range(1, BURST + 1)]
+    finally:
+        process.kill()
+        process.wait()
+
+
+async def test_homeserver_down_ten_seconds_with_commands_and_reminders_due(
+        scene: Scene) -> None:
+    """Synapse stopped for 10 s right after three commands, with two reminders falling due
+    meanwhile: after it returns all five are answered or posted, each exactly once."""
+    bot = await scene.start_bot()
+    app = bot.app
+    await app.start()  # the reminder scheduler, as `bot run` does
+    chair = scene.chair
+    try:
+        room_id = await scene.room()
+        await chair.ask(room_id, "!organ Styrelsen")
+        await chair.ask(room_id, "!möte öppna Kansliet")
+        now = datetime.now(UTC)
+        with app.db.transaction() as session:
+            organ = organ_for_room(session, "matrix", room_id)
+            assert organ is not None
+            for seconds, text in ((3, "Ring revisorn"), (6, "Skicka kallelsen")):
+                schedule_reminder(session, organ_id=organ.organ_id, text=text,
+                                  due_at=now + timedelta(seconds=seconds))
+        commands = [await chair.say(room_id, f"!beslut Under avbrottet {n}.") for n in (1, 2, 3)]
+        stopped = asyncio.get_running_loop().time()
+        await asyncio.to_thread(scene.synapse.stop)
+        await asyncio.sleep(max(0.0, 10 - (asyncio.get_running_loop().time() - stopped)))
+        await asyncio.to_thread(scene.synapse.start)
+        for event_id in commands:
+            await chair.reply(room_id, event_id, timeout=60)
+        for text in ("Ring revisorn", "Skicka kallelsen"):
+            await chair.wait(lambda t=text: any(t in e.body for e in chair.notices(room_id)),
+                             what=text, timeout=60)
+        # One more round trip: anything sent twice would have arrived by now.
+        after = await chair.ask(room_id, "!beslut Efter avbrottet.", timeout=60)
+        assert "Efter avbrottet." in after.body
+        assert [len(chair.replies_to(room_id, e)) for e in commands] == [1, 1, 1]
+        for text in ("Ring revisorn", "Skicka kallelsen"):
+            assert sum(text in e.body for e in chair.notices(room_id)) == 1, text
+        with app.db.transaction() as session:
+            texts = session.exec(select(Entry.text).order_by(Entry.id)).all()
+            statuses = session.exec(select(Reminder.status).where(
+                Reminder.text.in_(["Ring revisorn", "Skicka kallelsen"]))).all()
+        assert texts == [f"Under avbrottet {n}." for n in (1, 2, 3)] + ["Efter avbrottet."]
+        assert statuses == [SENT, SENT]
+        assert bot.stats["sync_errors"] + bot.stats["retries"] > 0
+    finally:
+        await app.stop()
+
+
+async def test_power_level_alone_decides_what_an_unlisted_user_may_do(scene: Scene,
+                                                                      tmp_path: Path) -> None:
+    """A Matrix user who is in the room but not in the organ's config: without a power
+    level every recording command is refused and nothing is stored; with moderator power
+    the same user may record."""
+    await scene.start_bot()
+    chair = scene.chair
+    room_id = await scene.room()
+    outsider = await scene_person(scene, tmp_path, "gast")
+    try:
+        await chair.invite(room_id, outsider.user_id)
+        await outsider.join(room_id)
+        await chair.ask(room_id, "!organ Styrelsen")
+        await chair.ask(room_id, "!möte öppna Kansliet")
+        await chair.ask(room_id, "!beslut Styrelsen beslutar om fika.")
+        for line in ("!beslut Gästen beslutar.", "!paragraf Gästens ärende",
+                     "!ändra §1 Gästen ändrar.", "!ångra", "!möte avsluta",
+                     "!justerare Gästen", "!anslag Vidare Vy 100 000 2026",
+                     "!utfall Vidare Vy 5 000 2026", "!budget tilldelning 1 000 000 2026"):
+            refused = await outsider.ask(room_id, line)
+            assert refused.body.startswith("Du får inte använda !"), (line, refused.body)
+        await chair.set_power(room_id, outsider.user_id, 50)
+        await outsider.wait(lambda: outsider.client.rooms[room_id].power_levels.get_user_level(
+            outsider.user_id) == 50, what="power level")
+        await asyncio.sleep(0.5)  # the bot sees the change in its next sync
+        allowed = await outsider.ask(room_id, "!beslut Gästen beslutar, nu som moderator.")
+        assert allowed.body.startswith("§ 1 Styrelsen beslutar om fika"), allowed.body
+        assert paragraphs_with_entries(scene.database_url) == [
+            (1, "Styrelsen beslutar om fika", ["Styrelsen beslutar om fika.",
+                                               "Gästen beslutar, nu som moderator."])]
+    finally:
+        await outsider.stop()
+
+
+async def scene_person(scene: Scene, tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
+    from tests.matrix_support import Person
+
+    person = Person(scene.synapse, scene.synapse.register(name), tmp_path / name, "Gästen")
+    await person.start()
+    return person
