@@ -87,10 +87,3 @@ def remove_item(session: Session, plan: KallelsePlan, position: int) -> AgendaIt
     session.flush()
     return removed
 
-
-def dated_plans(session: Session) -> list[KallelsePlan]:
-    """Planned meetings of every organ that have a date and are not held yet."""
-    plans = session.exec(select(KallelsePlan).where(
-        KallelsePlan.status == "planerat", KallelsePlan.meeting_date.is_not(None))
-        .order_by(KallelsePlan.id)).all()
-    return [p for p in plans if active_plan(session, p.organ_id) is p]
