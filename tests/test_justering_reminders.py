@@ -93,19 +93,44 @@ async def test_justering_anslag_and_uppdrag_reminders_fire_from_the_engine(
     ovik.now = at(2022, 4, 29, 10, 0)
     ovik.text("!anslagstavla nedtagen")
 
+    # The next sammanträde, planned with !sammanträde, gets its agenda with !dagordning.
+    ovik.text("!sammanträde 2022-05-25 13:00 Stadshuset Kronan")
+    ovik.text("!dagordning Delårsrapport förslag: Styrelsen godkänner delårsrapporten.")
+
     # A closed uppdrag says nothing more; the open one is reminded a week before and on
     # the day.
     ovik.text("!uppdrag klart 3")
     assert {r.status for r in _reminders(ovik_app, "uppdrag:") if '"uppdrag": 3' in r.payload
             or r.text.startswith("uppdrag 3")} == {"borttagen"}
     (week,) = await run(2022, 5, 13, 9, 0, 30)
+    assert inbox.posted[-1][1].attachments == []
     assert week.startswith("Påminnelse från Styrelsen: uppdrag 1 ska vara klart senast "
                            "fredag 20 maj 2022.\nförbundschefen: närmare undersöka")
     assert "(§ 28, 2022-03-25)" in week and "Skriv !uppdrag klart 1 när det är utfört." in week
+    (kallelse,) = await run(2022, 5, 18, 13, 0, 30)
+    assert kallelse.startswith(
+        "Påminnelse: Styrelsen sammanträder om 7 dagar, onsdag 25 maj 2022 kl. 13:00, "
+        "Stadshuset Kronan.\nKallelse och handlingar bör vara utskickade. Kallelsen med "
+        "föredragningslista är bifogad.\n\nÖppna uppdrag att återrapportera:\n\n"
+        "- Uppdrag 1 – förbundschefen: närmare undersöka")
+    assert "(§ 28, 2022-03-25), senast fredag 20 maj 2022" in kallelse
+    assert "Uppdrag 3 " not in kallelse and "Uppdrag 5 – förbundschefen" in kallelse
+    files = {a.filename: a.data for a in inbox.posted[-1][1].attachments}
+    assert set(files) == {f"kallelse-styrelsen-2022-05-25.{ext}"
+                          for ext in ("pdf", "docx", "html", "md")}
+    document = files["kallelse-styrelsen-2022-05-25.md"].decode()
+    assert "onsdag 25 maj 2022 kl. 13:00" in document and "Stadshuset Kronan" in document
+    assert "5. Delårsrapport" in document
+    assert "*Förslag till beslut:* Styrelsen godkänner delårsrapporten." in document
+    assert "4. Föregående protokoll (2022-03-25, § 22–30)" in document
     (day,) = await run(2022, 5, 20, 9, 0, 30)
     assert "ska vara klart i dag, fredag 20 maj 2022" in day
-    assert await run(2022, 6, 1, 9, 0) == []
-    assert {r.status for r in _reminders(ovik_app, "")} == {"skickad", "borttagen"}
+    assert await run(2022, 5, 24, 13, 0, 30) == [
+        "Påminnelse: Styrelsen sammanträder i morgon, onsdag 25 maj 2022 kl. 13:00, "
+        "Stadshuset Kronan."]
+    assert await run(2022, 6, 1, 9, 0) == []  # the 1-hour one came too late: silent
+    for prefix in ("justering:", "anslag:", "uppdrag:"):
+        assert {r.status for r in _reminders(ovik_app, prefix)} <= {"skickad", "borttagen"}
 
 
 async def test_undone_or_changed_decisions_take_their_uppdrag_reminders_along(

@@ -97,18 +97,38 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     assert "Uppdrag 4" not in ovik.text("!uppdrag")
 
     ovik.now = at(2022, 4, 1, 9, 0)
+    # The agenda belongs to a planned sammanträde: none is planned yet.
+    assert ovik.text("!dagordning Delårsrapport").startswith(
+        "Inget kommande sammanträde är planerat. Planera det först med !sammanträde")
+    draft = ovik.text("!kallelse")
+    assert draft.startswith("Utkast till kallelse för Styrelsens nästa sammanträde (datum "
+                            "inte bestämt).")
+    assert ovik.text("!kallelse 2022-03-01").startswith("tisdag 1 mars 2022 har redan varit.")
+    assert ovik.text("!kallelse 2022-05-20").startswith(
+        "Inget sammanträde är planerat fredag 20 maj 2022. Ange tiden så planeras det, till "
+        "exempel !kallelse 2022-05-20 09:00 Stadshuset.")
+    # !kallelse with a date and time plans it, like !sammanträde.
+    planned = ovik.text("!kallelse 2022-05-20 09:00 Stadshuset")
+    assert planned.startswith("Kallelse till Styrelsens sammanträde fredag 20 maj 2022 kl. "
+                              "09:00, Stadshuset.")
+    assert "Sammanträdet är nu planerat som nummer 1, med påminnelser före" in planned
+    assert "- 1: fredag 20 maj 2022 kl. 09:00, Stadshuset" in ovik.text("!sammanträden")
     added = ovik.text("!dagordning Rapport från studiebesöket på I-Kraft förslag: Styrelsen "
                       "tackar för rapporten.")
     assert added.startswith("Punkt 5 på dagordningen: Rapport från studiebesöket på I-Kraft.")
+    assert "Dagordningen för sammanträdet fredag 20 maj 2022 kl. 09:00 har nu 1 egen punkt" \
+        in added
     ovik.text("!dagordning Delårsrapport")
     ovik.text("!dagordning Ta bort mig")
     assert ovik.text("!dagordning ta bort 7") == \
         "Punkten ”Ta bort mig” är borttagen från dagordningen."
-    assert ovik.text("!kallelse 2022-03-01").startswith("tisdag 1 mars 2022 har redan varit.")
-    reply = ovik.say("!kallelse 2022-05-20 09:00 Stadshuset Kronan")
+    # The same day again changes only the place; !kallelse alone renders the next meeting.
+    ovik.text("!kallelse 2022-05-20 Stadshuset Kronan")
+    reply = ovik.say("!kallelse")
     assert reply is not None
     assert reply.text.startswith("Kallelse till Styrelsens sammanträde fredag 20 maj 2022 "
                                  "kl. 09:00, Stadshuset Kronan.")
+    assert "planerat som nummer" not in reply.text
     md = attachment(reply, ".md").decode()
     agenda = md.split("## Föredragningslista")[1].split("## Öppna uppdrag")[0]
     items = [x.strip() for x in agenda.strip().splitlines() if x.strip()]
@@ -132,10 +152,16 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
         assert "Uppdrag 1 – förbundschefen: närmare undersöka" in text
         assert "senast fredag 20 maj 2022" in text
 
-    # Once the planned meeting is held, the next kallelse starts empty.
-    ovik.now = at(2022, 5, 20, 9, 0)
+    # Once the planned meeting is held, the next kallelse is a draft again; a meeting
+    # planned later has its own, empty agenda.
+    ovik.now = at(2022, 5, 20, 8, 45)
     ovik.text("!möte öppna Stadshuset Kronan")
     assert "nästa sammanträde (datum inte bestämt)" in ovik.text("!kallelse")
+    ovik.text("!sammanträde 2022-06-17 09:00 Digitalt via Teams")
+    later = ovik.text("!kallelse")
+    assert later.startswith("Kallelse till Styrelsens sammanträde fredag 17 juni 2022 kl. "
+                            "09:00, Digitalt via Teams.")
+    assert "5. Övriga frågor" in later and "Delårsrapport" not in later
 
 
 def test_export_writes_the_years_justerade_protokoll_and_a_decision_register(
