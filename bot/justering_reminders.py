@@ -1,126 +1,165 @@
-"""What the justering, anslag, uppdrag and kallelse reminders say, and when they are due.
+"""Justering, anslag and uppdrag reminders, sent by the one reminder engine (bot/reminders).
 
-These functions only compute; the reminder engine sends. Each returns every reminder due
-at `now` (an aware datetime, injected so tests can move the clock) with a stable `key`:
-the engine sends a key once and skips it later. Only the newest step of a series is
-returned (day 8 gives the 7-day justering reminder, not also the 3-day one), so an engine
-that was down does not post a burst of stale reminders."""
+The commands that make a reminder due schedule it in their own transaction
+(storage.reminders.schedule_reminder) and cancel it when it is no longer due
+(cancel_reminders, by `ref`). The message itself is rendered when the reminder fires, from
+the rows as they are then: a justerare who has signed in the meantime is not named, an
+anslag already taken down or an uppdrag already closed says nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import kallelse as kallelse_document
 from bot.messages import Reply
+from bot.reminders.kinds import Firing, register_kind
 from bot.render import render
-from storage import justering, kallelse, uppdrag
-from storage.tenants import OrganRef, organ_by_id
+from storage import justering, meetings, uppdrag
+from storage.models import Meeting
+from storage.models_justering import Anslag, Uppdrag
+from storage.models_reminders import Reminder
+from storage.reminders import cancel_reminders, payload_of, room_by_external, schedule_reminder
+from storage.tenants import OrganRef
 
 JUSTERING_AFTER_DAYS = (3, 7)  # after `!protokoll klart`
 UPPDRAG_BEFORE_DAYS = (7, 0)  # before the due date, and on it
-KALLELSE_BEFORE_DAYS = 7
 REMINDER_TIME = time(9, 0)  # date-based reminders go out at 09:00 local time
 
 
-@dataclass(frozen=True)
-class DueReminder:
-    key: str  # stable: "justering:12:7", "anslag:3", "uppdrag:5:0", "kallelse:2"
-    organ_id: int
-    transport: str
-    room_id: str
-    due_at: datetime  # aware
-    reply: Reply
+def justering_ref(meeting_id: int) -> str:
+    return f"justering:{meeting_id}"
+
+
+def anslag_ref(meeting_id: int) -> str:
+    return f"anslag:{meeting_id}"
+
+
+def uppdrag_ref(uppdrag_id: int) -> str:
+    return f"uppdrag:{uppdrag_id}"
 
 
 def _at(day: date, organ: OrganRef) -> datetime:
     return datetime.combine(day, REMINDER_TIME, tzinfo=ZoneInfo(organ.timezone))
 
 
-def _reminder(key: str, organ: OrganRef, transport: str, room_id: str, due_at: datetime,
-              reply: Reply) -> DueReminder:
-    reply.kind = "påminnelse"
-    reply.room_id = room_id
-    return DueReminder(key, organ.organ_id, transport, room_id, due_at, reply)
+def _room(session: Session, transport: str, external_id: str) -> int | None:
+    """Our id of the room a reminder goes to; None (every room of the organ) if unknown."""
+    room = room_by_external(session, transport, external_id) if external_id else None
+    return room.id if room is not None else None
 
 
-def justering_reminders_due(session: Session, now: datetime) -> list[DueReminder]:
-    """The ordförande and justerare who have not justerat, 3 and 7 days after
-    `!protokoll klart`."""
-    due: list[DueReminder] = []
-    for request, meeting in justering.pending_requests(session):
-        passed = [d for d in JUSTERING_AFTER_DAYS
-                  if now >= request.requested_at + timedelta(days=d)]
-        if not passed or not request.room_id:
+def _label(family: str, macro: str, **kw: Any) -> str:
+    """The line `!påminnelser` shows for a reminder (the message is rendered when it fires)."""
+    return render(family, macro, **kw).text
+
+
+# Scheduling, called by the commands.
+
+def schedule_justering(session: Session, organ: OrganRef, meeting: Meeting,
+                       requested_at: datetime, transport: str, room_id: str,
+                       actor: str) -> None:
+    """`!protokoll klart`: remind whoever has not justerat 3 and 7 days later (counted from
+    the newest `!protokoll klart`)."""
+    cancel_reminders(session, justering_ref(meeting.id))
+    room = _room(session, transport, room_id)
+    for days in JUSTERING_AFTER_DAYS:
+        schedule_reminder(session, organ_id=organ.organ_id, room_id=room,
+                          due_at=requested_at + timedelta(days=days), kind="justering",
+                          ref=justering_ref(meeting.id), created_by=actor,
+                          text=_label("justering", "rubrik_justering", möte=meeting),
+                          payload={"möte": meeting.id, "dagar": days})
+
+
+def cancel_justering(session: Session, meeting_id: int) -> None:
+    cancel_reminders(session, justering_ref(meeting_id))
+
+
+def schedule_anslag(session: Session, organ: OrganRef, meeting: Meeting, anslag: Anslag,
+                    now: datetime, actor: str) -> None:
+    """The take-down reminder on the anslag's earliest take-down day (moved with it)."""
+    cancel_reminders(session, anslag_ref(meeting.id))
+    due = _at(anslag.remove_on, organ)
+    if due <= now:
+        return  # recorded after the fact: nothing left to remind about
+    schedule_reminder(session, organ_id=organ.organ_id,
+                      room_id=_room(session, anslag.transport, anslag.room_id), due_at=due,
+                      kind="anslag", ref=anslag_ref(meeting.id), created_by=actor,
+                      text=_label("justering", "rubrik_anslag", möte=meeting),
+                      payload={"möte": meeting.id, "datum": anslag.remove_on.isoformat()})
+
+
+def cancel_anslag(session: Session, meeting_id: int) -> None:
+    cancel_reminders(session, anslag_ref(meeting_id))
+
+
+def schedule_uppdrag(session: Session, organ: OrganRef, row: Uppdrag, now: datetime,
+                     actor: str) -> None:
+    """An open uppdrag with a due date: a week before and on the day (the steps still
+    ahead). Replaces any earlier reminders of the uppdrag."""
+    cancel_uppdrag(session, row)
+    if row.due_on is None or row.status != "öppet":
+        return
+    room = _room(session, row.transport, row.room_id)
+    label = _label("uppdrag", "rubrik_påminnelse", nummer=row.number, datum=row.due_on)
+    for days in UPPDRAG_BEFORE_DAYS:
+        due = _at(row.due_on - timedelta(days=days), organ)
+        if due <= now:
             continue
-        organ = organ_by_id(session, meeting.organ_id)
-        missing = justering.missing_signers(session, meeting.id)
-        if not missing:
-            continue
-        days = passed[-1]
-        reply = render("justering", "påminnelse_justering", organ=organ, möte=meeting,
-                       kvar=missing, dagar=days)
-        due.append(_reminder(f"justering:{meeting.id}:{days}", organ, request.transport,
-                             request.room_id, request.requested_at + timedelta(days=days),
-                             reply))
-    return due
+        schedule_reminder(session, organ_id=organ.organ_id, room_id=room, due_at=due,
+                          kind="uppdrag", ref=uppdrag_ref(row.id), created_by=actor,
+                          text=label,
+                          payload={"uppdrag": row.id, "dagar": days,
+                                   "datum": row.due_on.isoformat()})
 
 
-def anslag_reminders_due(session: Session, now: datetime) -> list[DueReminder]:
-    """An anslag that may be taken down: from its earliest take-down day, until it is."""
-    due: list[DueReminder] = []
-    for anslag, meeting in justering.anslag_up(session):
-        organ = organ_by_id(session, meeting.organ_id)
-        at = _at(anslag.remove_on, organ)
-        if now < at or not anslag.room_id:
-            continue
-        reply = render("justering", "påminnelse_anslag", organ=organ, möte=meeting,
-                       anslag=anslag)
-        due.append(_reminder(f"anslag:{anslag.id}", organ, anslag.transport, anslag.room_id,
-                             at, reply))
-    return due
+def cancel_uppdrag(session: Session, row: Uppdrag) -> None:
+    if row.id is not None:
+        cancel_reminders(session, uppdrag_ref(row.id))
 
 
-def uppdrag_reminders_due(session: Session, now: datetime) -> list[DueReminder]:
-    """Open uppdrag a week before their due date and on it."""
-    due: list[DueReminder] = []
-    for view in uppdrag.open_with_due_date(session):
-        row = view.uppdrag
-        organ = organ_by_id(session, row.organ_id)
-        steps = [(d, _at(row.due_on - timedelta(days=d), organ)) for d in UPPDRAG_BEFORE_DAYS]
-        passed = [(d, at) for d, at in steps if now >= at]
-        if not passed or not row.room_id:
-            continue
-        days, at = passed[-1]
-        reply = render("uppdrag", "påminnelse", organ=organ, u=view,
-                       idag=now.astimezone(ZoneInfo(organ.timezone)).date())
-        due.append(_reminder(f"uppdrag:{row.id}:{days}", organ, row.transport, row.room_id,
-                             at, reply))
-    return due
+# Rendering, when a reminder falls due.
+
+def _late(firing: Firing) -> datetime | None:
+    return firing.due if firing.late else None
 
 
-def kallelse_reminders_due(session: Session, now: datetime,
-                           days_before: int = KALLELSE_BEFORE_DAYS) -> list[DueReminder]:
-    """The kallelse of a planned meeting, with its open uppdrag, `days_before` days ahead."""
-    due: list[DueReminder] = []
-    for plan in kallelse.dated_plans(session):
-        organ = organ_by_id(session, plan.organ_id)
-        at = _at(plan.meeting_date - timedelta(days=days_before), organ)
-        today = now.astimezone(ZoneInfo(organ.timezone)).date()
-        if now < at or today > plan.meeting_date or not plan.room_id:
-            continue
-        document = kallelse_document.build(session, organ, today)
-        reply = render("kallelse", "påminnelse", k=document,
-                       dagar=(plan.meeting_date - today).days)
-        reply.attachments = kallelse_document.attachments(document)
-        due.append(_reminder(f"kallelse:{plan.id}", organ, plan.transport, plan.room_id, at,
-                             reply))
-    return due
+def _justering(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+    data = payload_of(reminder)
+    meeting = meetings.meeting_by_id(session, int(data.get("möte", 0)))
+    if meeting is None or meeting.justerad_at is not None:
+        return None
+    if justering.request_of(session, meeting.id) is None:
+        return None
+    missing = justering.missing_signers(session, meeting.id)
+    if not missing:
+        return None
+    return render("justering", "påminnelse_justering", organ=firing.organ, möte=meeting,
+                  kvar=missing, dagar=int(data.get("dagar", 0)), sen=_late(firing))
 
 
-def all_reminders_due(session: Session, now: datetime) -> list[DueReminder]:
-    return [*justering_reminders_due(session, now), *anslag_reminders_due(session, now),
-            *uppdrag_reminders_due(session, now), *kallelse_reminders_due(session, now)]
+def _anslag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+    data = payload_of(reminder)
+    meeting = meetings.meeting_by_id(session, int(data.get("möte", 0)))
+    anslag = justering.anslag_of(session, meeting.id) if meeting else None
+    if anslag is None or anslag.taken_down_on is not None \
+            or anslag.remove_on.isoformat() != data.get("datum"):
+        return None
+    return render("justering", "påminnelse_anslag", organ=firing.organ, möte=meeting,
+                  anslag=anslag, sen=_late(firing))
+
+
+def _uppdrag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+    data = payload_of(reminder)
+    row = uppdrag.open_by_id(session, int(data.get("uppdrag", 0)))
+    if row is None or row.due_on is None or row.due_on.isoformat() != data.get("datum"):
+        return None
+    return render("uppdrag", "påminnelse", organ=firing.organ, u=uppdrag.view(session, row),
+                  idag=firing.now.date(), sen=_late(firing))
+
+
+register_kind("justering", _justering)
+register_kind("anslag", _anslag)
+register_kind("uppdrag", _uppdrag)

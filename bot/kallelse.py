@@ -1,10 +1,11 @@
-"""Builds the kallelse (with föredragningslista) of an organ's planned meeting and renders
-it in every format, like the protokoll."""
+"""Builds the kallelse (with föredragningslista) of an organ's planned sammanträde (the one
+`!sammanträde` planned) and renders it in every format, like the protokoll."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -14,7 +15,8 @@ from bot.messages import Attachment
 from bot.render import document_attachments, render_document
 from storage import kallelse, meetings, paragraphs, uppdrag
 from storage.models import Meeting
-from storage.models_justering import AgendaItem, KallelsePlan
+from storage.models_justering import AgendaItem
+from storage.models_reminders import PlannedMeeting
 from storage.tenants import OrganRef
 from storage.uppdrag import UppdragView
 
@@ -22,7 +24,7 @@ from storage.uppdrag import UppdragView
 @dataclass
 class Kallelse:
     organ: OrganRef
-    plan: KallelsePlan | None
+    meeting: PlannedMeeting | None  # None: a draft, no sammanträde planned yet
     items: list[AgendaItem] = field(default_factory=list)
     uppdrag: list[UppdragView] = field(default_factory=list)
     previous: Meeting | None = None  # whose protokoll is "föregående protokoll"
@@ -30,8 +32,19 @@ class Kallelse:
     today: date | None = None
 
     @property
+    def starts(self) -> datetime | None:
+        """When the meeting begins, in the organ's time zone."""
+        if self.meeting is None:
+            return None
+        return self.meeting.starts_at.astimezone(ZoneInfo(self.organ.timezone))
+
+    @property
     def day(self) -> date | None:
-        return self.plan.meeting_date if self.plan else None
+        return self.starts.date() if self.starts else None
+
+    @property
+    def place(self) -> str:
+        return self.meeting.place if self.meeting else ""
 
     @property
     def stem(self) -> str:
@@ -43,16 +56,20 @@ class Kallelse:
         return f"Kallelse {self.organ.forbund_name}, {self.organ.organ_name}{when}"
 
 
-def build(session: Session, organ: OrganRef, today: date) -> Kallelse:
-    plan = kallelse.active_plan(session, organ.organ_id)
+def build(session: Session, organ: OrganRef, now: datetime,
+          meeting: PlannedMeeting | None = None) -> Kallelse:
+    """The kallelse of `meeting`, or of the organ's next planned sammanträde."""
+    tz = ZoneInfo(organ.timezone)
+    if meeting is None:
+        meeting = kallelse.next_meeting(session, organ.organ_id, now, tz)
     previous = meetings.latest_meeting(session, organ.organ_id)
     if previous is not None and previous.status == "öppet":
         previous = None  # a meeting in progress has no protokoll to approve yet
     numbers = ([v.number for v in paragraphs.paragraphs_of_meeting(session, previous.id)]
                if previous else [])
-    return Kallelse(organ, plan, kallelse.items(session, plan.id) if plan else [],
+    return Kallelse(organ, meeting, kallelse.items(session, meeting.id) if meeting else [],
                     uppdrag.listed(session, organ.organ_id), previous,
-                    swedish.paragraph_range(numbers), today)
+                    swedish.paragraph_range(numbers), now.astimezone(tz).date())
 
 
 def attachments(document: Kallelse) -> list[Attachment]:

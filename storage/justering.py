@@ -136,13 +136,6 @@ def awaiting(session: Session, organ_id: int) -> list[Meeting]:
         .order_by(Meeting.date.desc(), Meeting.id.desc())).all())
 
 
-def pending_requests(session: Session) -> list[tuple[JusteringRequest, Meeting]]:
-    """Every protokoll (all organs) still waiting for justering."""
-    return [(r, m) for r, m in session.exec(
-        select(JusteringRequest, Meeting).join(Meeting, Meeting.id == JusteringRequest.meeting_id)
-        .where(Meeting.justerad_at.is_(None)).order_by(JusteringRequest.id)).all()]
-
-
 def latest_justerad(session: Session, organ_id: int) -> Meeting | None:
     return session.exec(select(Meeting).where(
         Meeting.organ_id == organ_id, Meeting.justerad_at.is_not(None))
@@ -181,9 +174,3 @@ def take_down(session: Session, anslag: Anslag, day: date) -> None:
     session.add(anslag)
     session.flush()
 
-
-def anslag_up(session: Session) -> list[tuple[Anslag, Meeting]]:
-    """Every anslag (all organs) not yet taken down."""
-    return [(a, m) for a, m in session.exec(
-        select(Anslag, Meeting).join(Meeting, Meeting.id == Anslag.meeting_id)
-        .where(Anslag.taken_down_on.is_(None)).order_by(Anslag.id)).all()]

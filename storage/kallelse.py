@@ -1,82 +1,75 @@
-"""The planned next sammanträde of an organ and its föredragningslista."""
+"""The föredragningslista of an organ's planned sammanträde. The meeting itself is the one
+`!sammanträde` planned (storage.models_reminders.PlannedMeeting, storage.reminders)."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.models import Meeting
-from storage.models_justering import AgendaItem, KallelsePlan
+from storage.models_justering import AgendaItem
+from storage.models_reminders import PlannedMeeting
 
 
-def _held_by(session: Session, plan: KallelsePlan) -> Meeting | None:
-    """The meeting that holds a plan: opened after the plan was made, on or after its date."""
-    query = select(Meeting).where(Meeting.organ_id == plan.organ_id,
-                                  Meeting.id > plan.after_meeting_id)
-    if plan.meeting_date is not None:
-        query = query.where(Meeting.date >= plan.meeting_date)
-    return session.exec(query.order_by(Meeting.id)).first()
+def _local_date(meeting: PlannedMeeting, tz: ZoneInfo) -> date:
+    return meeting.starts_at.astimezone(tz).date()
 
 
-def active_plan(session: Session, organ_id: int) -> KallelsePlan | None:
-    """The organ's planned meeting, if it has not been held yet."""
-    plan = session.exec(select(KallelsePlan).where(
-        KallelsePlan.organ_id == organ_id, KallelsePlan.status == "planerat")
-        .order_by(KallelsePlan.id.desc())).first()
-    if plan is None:
-        return None
-    held = _held_by(session, plan)
-    if held is not None:
-        plan.status, plan.meeting_id = "hållet", held.id
-        session.add(plan)
-        session.flush()
-        return None
-    return plan
+def _held_on(session: Session, organ_id: int, day: date) -> bool:
+    return session.exec(select(Meeting.id).where(Meeting.organ_id == organ_id,
+                                                 Meeting.date == day)).first() is not None
 
 
-def ensure_plan(session: Session, organ_id: int, actor: str, transport: str,
-                room_id: str) -> KallelsePlan:
-    plan = active_plan(session, organ_id)
-    if plan is not None:
-        return plan
-    newest = session.exec(select(func.coalesce(func.max(Meeting.id), 0))
-                          .where(Meeting.organ_id == organ_id)).one()
-    plan = KallelsePlan(organ_id=organ_id, after_meeting_id=newest, created_by=actor,
-                          transport=transport, room_id=room_id)
-    session.add(plan)
-    session.flush()
-    return plan
+def next_meeting(session: Session, organ_id: int, now: datetime,
+                 tz: ZoneInfo) -> PlannedMeeting | None:
+    """The organ's next planned, not cancelled sammanträde: it has not begun, and no
+    meeting of the organ has been opened on its day (then it is being held)."""
+    coming = session.exec(select(PlannedMeeting).where(
+        PlannedMeeting.organ_id == organ_id, PlannedMeeting.status == "planerat",
+        PlannedMeeting.starts_at > now.astimezone(UTC))
+        .order_by(PlannedMeeting.starts_at, PlannedMeeting.id)).all()
+    for meeting in coming:
+        if not _held_on(session, organ_id, _local_date(meeting, tz)):
+            return meeting
+    return None
 
 
-def set_when(session: Session, plan: KallelsePlan, day: date, start: time | None,
-             place: str, transport: str, room_id: str) -> None:
-    plan.meeting_date, plan.start_time = day, start
+def planned_on(session: Session, organ_id: int, day: date,
+               tz: ZoneInfo) -> PlannedMeeting | None:
+    """The organ's planned (not cancelled) sammanträde on a day, if there is one."""
+    rows = session.exec(select(PlannedMeeting).where(
+        PlannedMeeting.organ_id == organ_id, PlannedMeeting.status == "planerat")
+        .order_by(PlannedMeeting.starts_at, PlannedMeeting.id)).all()
+    return next((m for m in rows if _local_date(m, tz) == day), None)
+
+
+def move(session: Session, meeting: PlannedMeeting, starts_at: datetime, place: str) -> None:
+    meeting.starts_at = starts_at.astimezone(UTC)
     if place:
-        plan.place = place
-    plan.transport, plan.room_id = transport, room_id
-    session.add(plan)
+        meeting.place = place
+    session.add(meeting)
     session.flush()
 
 
-def items(session: Session, plan_id: int) -> list[AgendaItem]:
-    return list(session.exec(select(AgendaItem).where(AgendaItem.kallelse_plan_id == plan_id)
+def items(session: Session, meeting_id: int) -> list[AgendaItem]:
+    return list(session.exec(select(AgendaItem).where(AgendaItem.planned_meeting_id == meeting_id)
                              .order_by(AgendaItem.position, AgendaItem.id)).all())
 
 
-def add_item(session: Session, plan: KallelsePlan, title: str, proposal: str,
+def add_item(session: Session, meeting: PlannedMeeting, title: str, proposal: str,
              actor: str) -> AgendaItem:
-    position = len(items(session, plan.id)) + 1
-    item = AgendaItem(kallelse_plan_id=plan.id, position=position, title=title,
+    position = len(items(session, meeting.id)) + 1
+    item = AgendaItem(planned_meeting_id=meeting.id, position=position, title=title,
                       proposal=proposal, added_by=actor)
     session.add(item)
     session.flush()
     return item
 
 
-def remove_item(session: Session, plan: KallelsePlan, position: int) -> AgendaItem | None:
-    current = items(session, plan.id)
+def remove_item(session: Session, meeting: PlannedMeeting, position: int) -> AgendaItem | None:
+    current = items(session, meeting.id)
     if not 1 <= position <= len(current):
         return None
     removed = current.pop(position - 1)
@@ -86,11 +79,3 @@ def remove_item(session: Session, plan: KallelsePlan, position: int) -> AgendaIt
         session.add(item)
     session.flush()
     return removed
-
-
-def dated_plans(session: Session) -> list[KallelsePlan]:
-    """Planned meetings of every organ that have a date and are not held yet."""
-    plans = session.exec(select(KallelsePlan).where(
-        KallelsePlan.status == "planerat", KallelsePlan.meeting_date.is_not(None))
-        .order_by(KallelsePlan.id)).all()
-    return [p for p in plans if active_plan(session, p.organ_id) is p]

@@ -1,9 +1,10 @@
-"""Tables for justering, anslag, uppdrag and the kallelse of a planned meeting.
-Change them only together with a migration (0005_justering)."""
+"""Tables for justering, anslag, uppdrag and the agenda of a planned meeting (the meeting
+itself is storage.models_reminders.PlannedMeeting). Change them only together with a
+migration (0005_justering)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -81,32 +82,13 @@ class Uppdrag(SQLModel, table=True):
     room_id: str = Field(default="", max_length=255)
 
 
-class KallelsePlan(SQLModel, table=True):
-    """The next sammanträde of an organ as the kallelse describes it. It counts as held
-    once the organ opens a meeting newer than `after_meeting_id` (the newest meeting when
-    the plan was made) on or after the planned date."""
-
-    __tablename__ = "kallelse_plan"
-    id: int | None = Field(default=None, primary_key=True)
-    organ_id: int = Field(foreign_key="organ.id", index=True)
-    meeting_date: date | None = None
-    start_time: time | None = None
-    place: str = Field(default="", max_length=300)
-    status: str = Field(default="planerat", max_length=20)  # planerat | hållet
-    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
-    after_meeting_id: int = 0
-    created_by: str = Field(default="", max_length=255)
-    created_at: datetime = Field(default_factory=utcnow)
-    transport: str = Field(default="", max_length=20)
-    room_id: str = Field(default="", max_length=255)
-
-
 class AgendaItem(SQLModel, table=True):
-    """One punkt on the föredragningslista of a planned meeting (`!dagordning`)."""
+    """One punkt on the föredragningslista of a planned sammanträde (`!dagordning`); the
+    meeting is the one `!sammanträde` (or `!kallelse <datum>`) planned."""
 
     __tablename__ = "agenda_item"
     id: int | None = Field(default=None, primary_key=True)
-    kallelse_plan_id: int = Field(foreign_key="kallelse_plan.id", index=True)
+    planned_meeting_id: int = Field(foreign_key="planned_meeting.id", index=True)
     position: int
     title: str = Field(max_length=300)
     proposal: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

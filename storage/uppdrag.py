@@ -132,9 +132,7 @@ def close(session: Session, row: Uppdrag, actor: str, at: datetime,
     session.flush()
 
 
-def open_with_due_date(session: Session) -> list[UppdragView]:
-    """Every open, dated uppdrag of every organ (for reminders)."""
-    rows = list(session.exec(_live(select(Uppdrag).where(
-        Uppdrag.status == "öppet", Uppdrag.due_on.is_not(None)))
-        .order_by(Uppdrag.id)).all())
-    return _views(session, rows)
+def open_by_id(session: Session, uppdrag_id: int) -> Uppdrag | None:
+    """The uppdrag if it is still open and its decision was not taken back."""
+    return session.exec(_live(select(Uppdrag).where(
+        Uppdrag.id == uppdrag_id, Uppdrag.status == "öppet"))).first()

@@ -36,6 +36,8 @@ BOT_NAME = "Sekreteraren"
 CHANNEL = "19:styrelsen0123456789abcdef@thread.tacv2"
 TEAM = CHANNEL
 MEETING_CHAT = "19:meeting_MzQ1Njc4OTAtYWJjZC00ZWZn@thread.v2"
+PERSONAL_CHAT = "a:1personalchat0123456789abcdefPar"
+FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 CONNECTOR_TOKEN = "connector-token-from-entra"
 BOTFRAMEWORK_ISSUER = "https://api.botframework.com"
 
@@ -180,10 +182,13 @@ class Sent:
 
 @dataclass
 class ConnectorDouble:
-    """The Bot Connector service (smba.trafficmanager.net) for the tests."""
+    """The Bot Connector service (smba.trafficmanager.net) for the tests; it also serves
+    the files users send in 1:1 chats (in Teams: SharePoint/OneDrive download URLs)."""
 
     sent: list[Sent] = field(default_factory=list)
     member_lookups: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     url: str = ""
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -194,7 +199,23 @@ class ConnectorDouble:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}",
                             self._post)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/personal/par/Documents/{name}", self._file)
         self._runner, self.url = await _serve(app)
+
+    def file_attachment(self, name: str, data: bytes) -> dict[str, Any]:
+        """A file as Teams attaches it to a 1:1 message, served by this double."""
+        self.files[name] = data
+        return {"contentType": FILE_INFO, "name": name,
+                "contentUrl": f"{self.url}/personal/par/Documents/{name}",
+                "content": {"downloadUrl": f"{self.url}/personal/par/Documents/{name}",
+                            "uniqueId": new_id(), "fileType": name.rsplit(".", 1)[-1]}}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.downloads.append(name)
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="application/octet-stream")
 
     async def stop(self) -> None:
         if self._runner:
@@ -238,8 +259,9 @@ def activity(kind: str, *, service_url: str, when: datetime, speaker: str = "Pä
     """Activity JSON shaped like Teams' own.
 
     kind: "channel" (a channel post or reply, `thread` = root message id), "meeting" (the
-    chat of a Teams meeting), "added"/"removed" (conversationUpdate for the bot) or
-    "install"/"uninstall" (installationUpdate)."""
+    chat of a Teams meeting), "personal" (a 1:1 chat with the bot, where files can be
+    sent), "added"/"removed" (conversationUpdate for the bot) or "install"/"uninstall"
+    (installationUpdate)."""
     person = PEOPLE[speaker]
     message_id = str(next(_message_ids))
     body: dict[str, Any] = {
@@ -255,7 +277,11 @@ def activity(kind: str, *, service_url: str, when: datetime, speaker: str = "Pä
     }
     team = {"id": TEAM, "name": "Samordningsförbundet Örnsköldsvik",
             "aadGroupId": "5f2c0000-0000-4000-8000-0000000000aa"}
-    if kind == "meeting":
+    if kind == "personal":
+        body["conversation"] = {"id": PERSONAL_CHAT, "conversationType": "personal",
+                                "tenantId": TENANT_ID}
+        body["channelData"] = {"tenant": {"id": TENANT_ID}}
+    elif kind == "meeting":
         body["conversation"] = {"id": MEETING_CHAT, "conversationType": "groupChat",
                                 "tenantId": TENANT_ID, "isGroup": True}
         body["channelData"] = {"tenant": {"id": TENANT_ID},
@@ -267,7 +293,7 @@ def activity(kind: str, *, service_url: str, when: datetime, speaker: str = "Pä
         body["channelData"] = {"teamsChannelId": conversation, "teamsTeamId": TEAM,
                                "channel": {"id": conversation, "name": "Styrelsen"},
                                "team": team, "tenant": {"id": TENANT_ID}}
-    if kind in ("channel", "meeting"):
+    if kind in ("channel", "meeting", "personal"):
         body["type"] = "message"
         body["textFormat"] = "plain"
         if mention:

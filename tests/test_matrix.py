@@ -440,3 +440,69 @@ async def test_homeserver_restart_while_bot_runs(scene: Scene) -> None:
                                        if e.body.startswith("Hej! Jag är")) >= 2,
                            what="the delayed message")
 
+
+
+# ------------------------------------------------------------------------- files in
+
+
+async def send_file(person: Person, room_id: str, data: bytes, filename: str, *,
+                    body: str | None = None, encrypted: bool = False) -> str:
+    """Upload a file and post it as m.file; `body` other than the filename is a caption."""
+    import io
+
+    from nio import UploadResponse
+
+    response, keys = await person.client.upload(
+        io.BytesIO(data), content_type="text/csv", filename=filename, encrypt=encrypted,
+        filesize=len(data))
+    assert isinstance(response, UploadResponse), response
+    content: dict[str, Any] = {"msgtype": "m.file", "body": body or filename,
+                               "filename": filename,
+                               "info": {"mimetype": "text/csv", "size": len(data)}}
+    if keys is not None:
+        content["file"] = {**keys, "url": response.content_uri}
+    else:
+        content["url"] = response.content_uri
+    return await person.say(room_id, "", content)
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+async def test_budget_file_reaches_budget_import(scene: Scene, encrypted: bool) -> None:
+    from tests.budget_support import BUDGET_2021
+
+    data = BUDGET_2021.read_bytes()
+    bot = await scene.start_bot()
+    room_id = await scene.room(encrypted=encrypted)
+    chair = scene.chair
+    assert (await chair.ask(room_id, "!organ Styrelsen")).body.startswith("Rummet är nu")
+
+    # 1. The command as the file's caption.
+    event_id = await send_file(chair, room_id, data, "budget-2021.csv",
+                               body="!budget import", encrypted=encrypted)
+    reply = await chair.reply(room_id, event_id)
+    assert reply.body.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag "
+                                 "och 11 nya utfall"), reply.body
+    answer = (await chair.ask(room_id, "!budget Vidare Vy 2021")).body.replace("\xa0", " ")
+    assert "Beviljat: 455 000 kr" in answer and "Utfall: 227 223 kr" in answer
+
+    # 2. The command right after the file, from the same sender.
+    await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)
+    again = (await chair.ask(room_id, "!budget import")).body
+    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 0 nya anslag och 0 "
+                            "nya utfall; 22 fanns redan"), again
+
+    # 3. A reply to the file, with other messages in between.
+    file_id = await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)
+    await chair.say(room_id, "Här är ekonomikontorets fil.")
+    command_id = await chair.say(room_id, "", {
+        "msgtype": "m.text", "body": "!budget import",
+        "m.relates_to": {"m.in_reply_to": {"event_id": file_id}}})
+    assert (await chair.reply(room_id, command_id)).body.startswith(
+        "Importerat budget-2021.csv")
+
+    # A command that neither follows nor answers a file gets none.
+    await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)
+    await chair.say(room_id, "Vänta, fel fil.")
+    assert (await chair.ask(room_id, "!budget import")).body.startswith(
+        "Skicka budgetfilen (CSV eller Excel)")
+    assert bot.stats["files"] == 3

@@ -146,7 +146,10 @@ async def test_meeting_reminders_by_the_clock_and_never_for_a_cancelled_one(db_u
     await service.run_due()
     assert inbox.texts == [
         "Påminnelse: Styrelsen sammanträder om 7 dagar, fredag 11 december 2026 kl. 09:00, "
-        "Stadshuset Kronan.\nKallelse och handlingar bör vara utskickade."]
+        "Stadshuset Kronan.\nKallelse och handlingar bör vara utskickade. Kallelsen med "
+        "föredragningslista är bifogad."]
+    assert {a.filename for a in inbox.posted[0][1].attachments} == {
+        f"kallelse-styrelsen-2026-12-11.{ext}" for ext in ("pdf", "docx", "html", "md")}
     clock.now = datetime(2026, 12, 10, 9, 0, 10, tzinfo=STOCKHOLM)
     await service.run_due()
     assert inbox.texts[1] == ("Påminnelse: Styrelsen sammanträder i morgon, fredag 11 december "

@@ -28,6 +28,7 @@ from tests.teams_support import (
     CONNECTOR_TOKEN,
     MEETING_CHAT,
     PEOPLE,
+    PERSONAL_CHAT,
     TENANT_ID,
     ConnectorDouble,
     KeyServer,
@@ -262,3 +263,37 @@ async def test_proactive_message_through_app_deliver(teams: TeamsHarness) -> Non
     assert sent.authorization == f"Bearer {CONNECTOR_TOKEN}"
     assert sent.activity["from"]["id"] == f"28:{APP_ID}"
     assert sent.activity["conversation"]["id"] == CHANNEL
+
+
+async def test_a_file_in_a_personal_chat_reaches_budget_import(teams: TeamsHarness) -> None:
+    from tests.budget_support import BUDGET_2021
+
+    data = BUDGET_2021.read_bytes()
+    with teams.app.db.transaction() as session:  # as `!organ Styrelsen` does
+        organ = first_organ(session, "styrelsen")
+        bind_room(session, "teams", PERSONAL_CHAT, organ.organ_id, "test")
+
+    async def personal(text: str, files: list[dict[str, Any]] | None = None) -> list[Sent]:
+        extra = {"attachments": files} if files else {}
+        status, sent = await teams.send("personal", text=text, mention=False, **extra)
+        assert status in (200, 202), status
+        return sent
+
+    # The file and the command in one message.
+    (sent,) = await personal("!budget import", [
+        teams.connector.file_attachment("budget-2021.csv", data)])
+    assert sent.conversation_id == PERSONAL_CHAT
+    assert sent.shown.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag "
+                                 "och 11 nya utfall"), sent.shown
+    assert teams.connector.downloads == ["budget-2021.csv"]
+    # A file alone is kept for the sender's next message (no prefix needed in 1:1).
+    assert await personal("", [teams.connector.file_attachment("budget.csv", data)]) == []
+    (again,) = await personal("budget import")
+    assert again.shown.startswith("Importerat budget.csv (11 rader, 2021): 0 nya anslag och "
+                                  "0 nya utfall; 22 fanns redan")
+    # Only the next message: after other chat the file is gone.
+    await personal("", [teams.connector.file_attachment("budget.csv", data)])
+    await personal("Tack!")
+    (none,) = await personal("budget import")
+    assert none.shown.startswith("Skicka budgetfilen (CSV eller Excel)")
+    assert teams.connector.downloads == ["budget-2021.csv", "budget.csv"]

@@ -1,5 +1,5 @@
 """Uppdrag recognised from decisions (§ 28, § 29 of seed 003), listed in the next kallelse;
-the reminder computations with an injected clock; `bot export`."""
+`bot export`. The reminders are in test_justering_reminders.py."""
 
 from __future__ import annotations
 
@@ -9,19 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
 from bot.cli import main
-from bot.justering_reminders import (
-    all_reminders_due,
-    anslag_reminders_due,
-    justering_reminders_due,
-    kallelse_reminders_due,
-    uppdrag_reminders_due,
-)
 from bot.uppdrag_recognition import recognise
 from tests.conftest import FIXTURES, Chat
 from tests.justering_support import (
-    CAROLINA,
     at,
     attachment,
     docx_text,
@@ -106,18 +97,38 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     assert "Uppdrag 4" not in ovik.text("!uppdrag")
 
     ovik.now = at(2022, 4, 1, 9, 0)
+    # The agenda belongs to a planned sammanträde: none is planned yet.
+    assert ovik.text("!dagordning Delårsrapport").startswith(
+        "Inget kommande sammanträde är planerat. Planera det först med !sammanträde")
+    draft = ovik.text("!kallelse")
+    assert draft.startswith("Utkast till kallelse för Styrelsens nästa sammanträde (datum "
+                            "inte bestämt).")
+    assert ovik.text("!kallelse 2022-03-01").startswith("tisdag 1 mars 2022 har redan varit.")
+    assert ovik.text("!kallelse 2022-05-20").startswith(
+        "Inget sammanträde är planerat fredag 20 maj 2022. Ange tiden så planeras det, till "
+        "exempel !kallelse 2022-05-20 09:00 Stadshuset.")
+    # !kallelse with a date and time plans it, like !sammanträde.
+    planned = ovik.text("!kallelse 2022-05-20 09:00 Stadshuset")
+    assert planned.startswith("Kallelse till Styrelsens sammanträde fredag 20 maj 2022 kl. "
+                              "09:00, Stadshuset.")
+    assert "Sammanträdet är nu planerat som nummer 1, med påminnelser före" in planned
+    assert "- 1: fredag 20 maj 2022 kl. 09:00, Stadshuset" in ovik.text("!sammanträden")
     added = ovik.text("!dagordning Rapport från studiebesöket på I-Kraft förslag: Styrelsen "
                       "tackar för rapporten.")
     assert added.startswith("Punkt 5 på dagordningen: Rapport från studiebesöket på I-Kraft.")
+    assert "Dagordningen för sammanträdet fredag 20 maj 2022 kl. 09:00 har nu 1 egen punkt" \
+        in added
     ovik.text("!dagordning Delårsrapport")
     ovik.text("!dagordning Ta bort mig")
     assert ovik.text("!dagordning ta bort 7") == \
         "Punkten ”Ta bort mig” är borttagen från dagordningen."
-    assert ovik.text("!kallelse 2022-03-01").startswith("tisdag 1 mars 2022 har redan varit.")
-    reply = ovik.say("!kallelse 2022-05-20 09:00 Stadshuset Kronan")
+    # The same day again changes only the place; !kallelse alone renders the next meeting.
+    ovik.text("!kallelse 2022-05-20 Stadshuset Kronan")
+    reply = ovik.say("!kallelse")
     assert reply is not None
     assert reply.text.startswith("Kallelse till Styrelsens sammanträde fredag 20 maj 2022 "
                                  "kl. 09:00, Stadshuset Kronan.")
+    assert "planerat som nummer" not in reply.text
     md = attachment(reply, ".md").decode()
     agenda = md.split("## Föredragningslista")[1].split("## Öppna uppdrag")[0]
     items = [x.strip() for x in agenda.strip().splitlines() if x.strip()]
@@ -141,69 +152,16 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
         assert "Uppdrag 1 – förbundschefen: närmare undersöka" in text
         assert "senast fredag 20 maj 2022" in text
 
-    # Once the planned meeting is held, the next kallelse starts empty.
-    ovik.now = at(2022, 5, 20, 9, 0)
+    # Once the planned meeting is held, the next kallelse is a draft again; a meeting
+    # planned later has its own, empty agenda.
+    ovik.now = at(2022, 5, 20, 8, 45)
     ovik.text("!möte öppna Stadshuset Kronan")
     assert "nästa sammanträde (datum inte bestämt)" in ovik.text("!kallelse")
-
-
-def test_reminders_are_computed_for_the_injected_clock(ovik: Chat, ovik_app: App) -> None:
-    replay_meeting(ovik, until="!protokoll")
-    ovik.now = at(2022, 3, 28, 10, 0)
-    ovik.text("!protokoll klart")
-    ovik.text("!uppdrag §28 senast 2022-05-20")
-    ovik.text("!kallelse 2022-05-20 09:00 Stadshuset Kronan")
-
-    def due(kind, *moment: int):  # type: ignore[no-untyped-def]
-        with ovik_app.db.transaction() as session:
-            return kind(session, at(*moment))
-
-    assert due(justering_reminders_due, 2022, 3, 31, 9, 59) == []
-    (first,) = due(justering_reminders_due, 2022, 3, 31, 10, 0)
-    assert first.key.startswith("justering:") and first.key.endswith(":3")
-    assert (first.transport, first.room_id, first.reply.kind) == ("console", "console",
-                                                                   "påminnelse")
-    assert first.reply.text == (
-        "Påminnelse: protokollet från Styrelsens sammanträde fredag 25 mars 2022 är inte "
-        "justerat ännu (3 dagar sedan det blev klart).\nCarolina Sondell och Cecilia Sparf: "
-        "läs protokollet (!protokoll 2022-03-25) och skriv !justera.")
-    ovik.now = at(2022, 4, 2, 9, 0)
-    ovik.text("!justera", sender="Cecilia Sparf")
-    (second,) = due(justering_reminders_due, 2022, 4, 4, 10, 0)
-    assert second.key.endswith(":7") and "\nCarolina Sondell: läs protokollet" in second.reply.text
-
-    ovik.now = at(2022, 4, 6, 10, 12)
-    ovik.text("!justera", sender=CAROLINA)
-    assert due(justering_reminders_due, 2022, 4, 10, 10, 0) == []
-    assert due(anslag_reminders_due, 2022, 4, 27, 8, 59) == []
-    (anslag,) = due(anslag_reminders_due, 2022, 4, 27, 9, 0)
-    assert anslag.reply.text.startswith(
-        "Påminnelse: anslaget för protokollet från Styrelsens sammanträde fredag 25 mars 2022 "
-        "får tas ned i dag, onsdag 27 april 2022.")
-    ovik.now = at(2022, 4, 27, 10, 0)
-    ovik.text("!anslagstavla nedtagen")
-    assert due(anslag_reminders_due, 2022, 4, 28, 9, 0) == []
-
-    assert due(uppdrag_reminders_due, 2022, 5, 13, 8, 0) == []
-    (week,) = due(uppdrag_reminders_due, 2022, 5, 13, 9, 0)
-    assert week.key.endswith(":7")
-    assert week.reply.text.startswith("Påminnelse från Styrelsen: uppdrag 1 ska vara klart "
-                                      "senast fredag 20 maj 2022.\nförbundschefen: närmare "
-                                      "undersöka")
-    (day,) = due(uppdrag_reminders_due, 2022, 5, 20, 9, 0)
-    assert day.key.endswith(":0") and "ska vara klart i dag, fredag 20 maj 2022" in day.reply.text
-
-    assert due(kallelse_reminders_due, 2022, 5, 13, 8, 59) == []
-    (notice,) = due(kallelse_reminders_due, 2022, 5, 13, 9, 0)
-    assert notice.reply.text.startswith("Påminnelse: Styrelsen har sammanträde fredag 20 maj "
-                                        "2022 kl. 09:00, Stadshuset Kronan (om 7 dagar).")
-    assert "Öppna uppdrag att återrapportera:" in notice.reply.text
-    assert "- Uppdrag 1 – förbundschefen: närmare undersöka" in notice.reply.text
-    assert "- Uppdrag 5 – förbundschefen: sammanställa" in notice.reply.text
-    assert {a.filename for a in notice.reply.attachments} >= {"kallelse-styrelsen-2022-05-20.pdf",
-                                                              "kallelse-styrelsen-2022-05-20.docx"}
-    keys = {r.key.split(":")[0] for r in due(all_reminders_due, 2022, 5, 13, 9, 0)}
-    assert keys == {"uppdrag", "kallelse"}
+    ovik.text("!sammanträde 2022-06-17 09:00 Digitalt via Teams")
+    later = ovik.text("!kallelse")
+    assert later.startswith("Kallelse till Styrelsens sammanträde fredag 17 juni 2022 kl. "
+                            "09:00, Digitalt via Teams.")
+    assert "5. Övriga frågor" in later and "Delårsrapport" not in later
 
 
 def test_export_writes_the_years_justerade_protokoll_and_a_decision_register(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot import protocol
+from bot import justering_reminders, protocol
 from bot.commands.common import ParagraphRef, parse_ref, resolve_paragraph
 from bot.commands.protocol import SUBCOMMANDS
 from bot.context import Context
@@ -74,6 +74,9 @@ def protocol_ready(ctx: Context, rest: str) -> Reply:
     justering.drop_stale(ctx.session, meeting.id)
     justering.save_request(ctx.session, meeting.id, utc(ctx), ctx.actor.name,
                            ctx.message.transport, ctx.message.room_id)
+    justering_reminders.schedule_justering(ctx.session, ctx.organ, meeting, ctx.now,
+                                           ctx.message.transport, ctx.message.room_id,
+                                           ctx.actor.name)
     document, files = _document(ctx, meeting)
     reply = render("justering", "klart", protokoll=document, väntar=_missing(ctx, meeting),
                    har_justerare=any(s.function == "justerare" for s in wanted))
@@ -130,8 +133,11 @@ def justera(ctx: Context, args: str) -> Reply:
         return render("justering", "signerat", namn=signer.name, möte=meeting, kvar=missing,
                       inaktuella=stale)
     justering.lock(ctx.session, meeting, utc(ctx))
-    justering.post_anslag(ctx.session, meeting.id, ctx.now.date(), ctx.actor.name,
-                          ctx.message.transport, ctx.message.room_id)
+    justering_reminders.cancel_justering(ctx.session, meeting.id)
+    anslag = justering.post_anslag(ctx.session, meeting.id, ctx.now.date(), ctx.actor.name,
+                                   ctx.message.transport, ctx.message.room_id)
+    justering_reminders.schedule_anslag(ctx.session, ctx.organ, meeting, anslag, ctx.now,
+                                        ctx.actor.name)
     document, files = _document(ctx, meeting)
     reply = render("justering", "justerat", protokoll=document, anslag=document.anslag)
     reply.attachments = files
@@ -231,6 +237,8 @@ def _posted(ctx: Context, rest: str) -> Reply:
         raise UserError("anslag_före_justering", datum=day, justerat=justerad_on)
     anslag = justering.post_anslag(ctx.session, meeting.id, day, ctx.actor.name,
                                    ctx.message.transport, ctx.message.room_id, place[:300])
+    justering_reminders.schedule_anslag(ctx.session, ctx.organ, meeting, anslag, ctx.now,
+                                        ctx.actor.name)
     return render("justering", "anslag_uppsatt", möte=meeting, anslag=anslag,
                   organ=ctx.organ)
 
@@ -246,6 +254,7 @@ def _taken_down(ctx: Context, rest: str) -> Reply:
     if day < anslag.remove_on:
         raise UserError("anslag_för_tidigt_ned", datum=day, tidigast=anslag.remove_on)
     justering.take_down(ctx.session, anslag, day)
+    justering_reminders.cancel_anslag(ctx.session, meeting.id)
     return render("justering", "anslag_nedtaget", möte=meeting, anslag=anslag)
 
 

@@ -1,11 +1,15 @@
-"""!dagordning and !kallelse: the föredragningslista of the next sammanträde."""
+"""!dagordning and !kallelse: the föredragningslista of the next planned sammanträde (the
+one `!sammanträde` planned; `!kallelse <datum> <tid>` can plan it too)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import kallelse as kallelse_document
 from bot.commands.justering import require_record
+from bot.commands.sammantraden import schedule_meeting_reminders
 from bot.context import Context
 from bot.dates import looks_like_date, parse_date, parse_time
 from bot.errors import UserError
@@ -14,6 +18,8 @@ from bot.registry import command
 from bot.render import render
 from bot.swedish import fold
 from storage import kallelse
+from storage.models_reminders import PlannedMeeting
+from storage.reminders import plan_meeting
 
 GROUP = "Uppdrag och kallelse"
 MAX_TITLE = 300
@@ -32,17 +38,15 @@ _PROPOSAL = re.compile(r"\s*(?:[-–:]\s*)?förslag(?:\s+till\s+beslut)?\s*:\s*"
 def agenda(ctx: Context, args: str) -> Reply:
     text = args.strip()
     if not text:
-        return _render(ctx)
+        return _render(ctx, None)
     require_record(ctx, "dagordning")
+    meeting = _next(ctx)
     removal = _REMOVE.match(text)
     if removal:
         number = int(removal.group(1))
-        plan = kallelse.active_plan(ctx.session, ctx.organ.organ_id)
-        if plan is None:
-            raise UserError("inget_planerat_möte")
-        current = kallelse.items(ctx.session, plan.id)
+        current = kallelse.items(ctx.session, meeting.id)
         # The list shows the own items after the four standard ones, so "5" is the first.
-        removed = kallelse.remove_item(ctx.session, plan, number - 4)
+        removed = kallelse.remove_item(ctx.session, meeting, number - 4)
         if removed is None:
             raise UserError("ingen_sådan_dagordningspunkt", nummer=number, antal=len(current))
         return render("kallelse", "punkt_borttagen", item=removed)
@@ -50,27 +54,40 @@ def agenda(ctx: Context, args: str) -> Reply:
     title = title.strip().rstrip(".:")
     if not title:
         raise UserError("saknar_text", kommando="dagordning")
-    plan = kallelse.ensure_plan(ctx.session, ctx.organ.organ_id, ctx.actor.name,
-                                ctx.message.transport, ctx.message.room_id)
-    item = kallelse.add_item(ctx.session, plan, title[:MAX_TITLE], proposal.strip(),
+    item = kallelse.add_item(ctx.session, meeting, title[:MAX_TITLE], proposal.strip(),
                              ctx.actor.name)
     return render("kallelse", "punkt_tillagd", item=item,
-                  antal=len(kallelse.items(ctx.session, plan.id)))
+                  antal=len(kallelse.items(ctx.session, meeting.id)),
+                  när=meeting.starts_at.astimezone(_tz(ctx)))
+
+
+def _tz(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.organ.timezone)
+
+
+def _next(ctx: Context) -> PlannedMeeting:
+    meeting = kallelse.next_meeting(ctx.session, ctx.organ.organ_id, ctx.now, _tz(ctx))
+    if meeting is None:
+        raise UserError("inget_planerat_möte")
+    return meeting
 
 
 @command("kallelse", aliases=["kalla", "notice"], group=GROUP,
-         summary="Skriver kallelsen med föredragningslista och öppna uppdrag.",
+         summary="Skriver kallelsen till nästa planerade sammanträde, med föredragningslista "
+                 "och öppna uppdrag.",
          usage=["!kallelse", "!kallelse ÅÅÅÅ-MM-DD [TT:MM] [plats]"],
          examples=["!kallelse", "!kallelse 2022-05-20 09:00 Stadshuset Kronan"])
 def notice(ctx: Context, args: str) -> Reply:
     text = args.strip()
-    if text:
-        _plan_when(ctx, text)
-    return _render(ctx)
+    if not text:
+        return _render(ctx, None)
+    meeting, planned = _plan_when(ctx, text)
+    return _render(ctx, meeting, planned)
 
 
-def _plan_when(ctx: Context, text: str) -> None:
-    require_record(ctx, "kallelse")
+def _plan_when(ctx: Context, text: str) -> tuple[PlannedMeeting, bool]:
+    """The planned sammanträde on the given day: planned now if there is none (a time is
+    then needed), its time and place changed if they are given."""
     words = text.split()
     if not looks_like_date(words[0]) and not words[0][:1].isdigit():
         raise UserError("ogiltigt_datum", text=words[0], kommando="kallelse")
@@ -87,14 +104,33 @@ def _plan_when(ctx: Context, text: str) -> None:
         if start is None:
             raise UserError("ogiltig_tid", text=words[0], kommando="kallelse")
         words.pop(0)
-    plan = kallelse.ensure_plan(ctx.session, ctx.organ.organ_id, ctx.actor.name,
-                                ctx.message.transport, ctx.message.room_id)
-    kallelse.set_when(ctx.session, plan, day, start, " ".join(words)[:300],
-                      ctx.message.transport, ctx.message.room_id)
+    place = " ".join(words)[:300]
+    meeting = kallelse.planned_on(ctx.session, ctx.organ.organ_id, day, _tz(ctx))
+    if meeting is None and start is None:
+        raise UserError("kallelse_tid_saknas", datum=day)
+    if (start is not None or place) and meeting is not None:
+        require_record(ctx, "kallelse")
+    if meeting is None:
+        require_record(ctx, "kallelse")
+        at = datetime.combine(day, start, tzinfo=_tz(ctx))
+        if at <= ctx.now:
+            raise UserError("kallelse_datum_passerat", datum=day)
+        meeting = plan_meeting(ctx.session, ctx.organ.organ_id, at, place, ctx.actor.name)
+        schedule_meeting_reminders(ctx, meeting)
+        return meeting, True
+    if start is not None:
+        at = datetime.combine(day, start, tzinfo=_tz(ctx))
+        moved = at != meeting.starts_at.astimezone(_tz(ctx))
+        kallelse.move(ctx.session, meeting, at, place)
+        if moved:
+            schedule_meeting_reminders(ctx, meeting)
+    elif place:
+        kallelse.move(ctx.session, meeting, meeting.starts_at, place)
+    return meeting, False
 
 
-def _render(ctx: Context) -> Reply:
-    document = kallelse_document.build(ctx.session, ctx.organ, ctx.now.date())
-    reply = render("kallelse", "skickad", k=document)
+def _render(ctx: Context, meeting: PlannedMeeting | None, planned: bool = False) -> Reply:
+    document = kallelse_document.build(ctx.session, ctx.organ, ctx.now, meeting)
+    reply = render("kallelse", "skickad", k=document, planerat=planned)
     reply.attachments = kallelse_document.attachments(document)
     return reply

@@ -25,6 +25,8 @@ from storage.models import Entry, Meeting, Paragraph
 # Capabilities that follow up decisions (uppdrag, …) register here. Each runs after a beslut
 # is recorded or changed, in the same transaction; a Reply it returns is appended.
 AFTER_DECISION: list[Callable[[Context, Paragraph, Entry], Reply | None]] = []
+# And after `!ångra` took something back (a decision's uppdrag goes with it).
+AFTER_UNDO: list[Callable[[Context, paragraphs.LastAction], Reply | None]] = []
 
 GROUP = "Paragrafer och beslut"
 MAX_TITLE = 300
@@ -75,11 +77,14 @@ def _after_decision(ctx: Context, target: Paragraph, entry: Entry, reply: Reply)
     if entry.kind != "beslut":
         return reply
     for hook in AFTER_DECISION:
-        note = hook(ctx, target, entry)
-        if note is not None:
-            reply.text += "\n" + note.text
-            reply.html += "\n" + note.html
+        _append(reply, hook(ctx, target, entry))
     return reply
+
+
+def _append(reply: Reply, note: Reply | None) -> None:
+    if note is not None:
+        reply.text += "\n" + note.text
+        reply.html += "\n" + note.html
 
 
 def _proposer(ctx: Context, text: str) -> tuple[str, str]:
@@ -177,7 +182,10 @@ def undo(ctx: Context, args: str) -> Reply:
         raise UserError("inget_att_ångra")
     ensure_not_justerad(meeting, action.paragraph)
     paragraphs.undo(ctx.session, action, ctx.actor.name, ctx.event_id)
-    return render("paragraf", "ångrat", ångrat=action)
+    reply = render("paragraf", "ångrat", ångrat=action)
+    for hook in AFTER_UNDO:
+        _append(reply, hook(ctx, action))
+    return reply
 
 
 @command("paragrafnummer", aliases=["nummer", "numbering"], group=GROUP, permission=RECORD,

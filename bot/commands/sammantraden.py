@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands.reminders import GROUP, parse_id, read_when
@@ -18,8 +18,10 @@ from bot.reminders.settings import (
 )
 from bot.render import render
 from bot.swedish import fold
+from storage.models_reminders import PlannedMeeting
 from storage.reminders import (
     cancel_meeting,
+    cancel_reminders,
     coming_meetings,
     meeting_ref,
     plan_meeting,
@@ -54,9 +56,19 @@ def plan(ctx: Context, args: str) -> Reply:
     tz = ZoneInfo(ctx.organ.timezone)
     meeting = plan_meeting(ctx.session, ctx.organ.organ_id, when.at, place[:300],
                            ctx.actor.name)
+    times = schedule_meeting_reminders(ctx, meeting)
+    return render("sammantraden", "planerat", id=meeting.id, organ=ctx.organ.organ_name,
+                  när=when.at.astimezone(tz), plats=meeting.place, påminnelser=times)
+
+
+def schedule_meeting_reminders(ctx: Context, meeting: PlannedMeeting) -> list[datetime]:
+    """The organ's reminders before a planned meeting (those still ahead), replacing any it
+    had; returns their local times. The 7-day one carries the kallelse."""
+    cancel_reminders(ctx.session, meeting_ref(meeting.id))
+    tz = ZoneInfo(ctx.organ.timezone)
     times = []
     for offset in _offsets(ctx):
-        due = when.at - offset
+        due = meeting.starts_at - offset
         if due <= ctx.now:
             continue
         schedule_reminder(ctx.session, organ_id=ctx.organ.organ_id, due_at=due,
@@ -65,8 +77,7 @@ def plan(ctx: Context, args: str) -> Reply:
                           payload={"sammanträde": meeting.id,
                                    "minuter": int(offset / timedelta(minutes=1))})
         times.append(due.astimezone(tz))
-    return render("sammantraden", "planerat", id=meeting.id, organ=ctx.organ.organ_name,
-                  när=when.at.astimezone(tz), plats=meeting.place, påminnelser=times)
+    return times
 
 
 def _cancel(ctx: Context, rest: str) -> Reply:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from bot import justering_reminders
 from bot.commands.common import parse_ref, resolve_paragraph
 from bot.commands.justering import require_record, utc
-from bot.commands.paragraphs import AFTER_DECISION
+from bot.commands.paragraphs import AFTER_DECISION, AFTER_UNDO
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import Reply
@@ -18,6 +19,8 @@ from bot.swedish import fold
 from bot.uppdrag_recognition import due_date, recognise
 from storage import meetings, uppdrag
 from storage.models import Entry, Paragraph
+from storage.models_justering import Uppdrag
+from storage.paragraphs import LastAction
 
 GROUP = "Uppdrag och kallelse"
 FORMS = ["!uppdrag", "!uppdrag alla", "!uppdrag klart <nr> [§N]",
@@ -33,19 +36,38 @@ def from_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | N
     if found is None:
         if existing is not None and existing.status == "öppet":
             number = existing.number
+            justering_reminders.cancel_uppdrag(ctx.session, existing)
             uppdrag.delete(ctx.session, existing)
             return render("uppdrag", "borttaget", nummer=number)
         return None
     if existing is not None:
         uppdrag.update(ctx.session, existing, found.assignee, found.task, found.due_on)
+        _remind(ctx, existing)
         return render("uppdrag", "antecknat", u=uppdrag.view(ctx.session, existing), ändrat=True)
     row = uppdrag.add(ctx.session, ctx.organ.organ_id, paragraph.id, entry.id, found.assignee,
                       found.task, found.due_on, ctx.actor.name, ctx.message.transport,
                       ctx.message.room_id)
+    _remind(ctx, row)
     return render("uppdrag", "antecknat", u=uppdrag.view(ctx.session, row), ändrat=False)
 
 
+def _remind(ctx: Context, row: Uppdrag) -> None:
+    justering_reminders.schedule_uppdrag(ctx.session, ctx.organ, row, ctx.now, ctx.actor.name)
+
+
+def after_undo(ctx: Context, action: LastAction) -> Reply | None:
+    """A decision taken back with !ångra takes its uppdrag (and their reminders) along."""
+    if action.entry is None or action.entry.kind != "beslut":
+        return None
+    row = uppdrag.for_entry(ctx.session, action.entry.id)
+    if row is None or row.status != "öppet":
+        return None
+    justering_reminders.cancel_uppdrag(ctx.session, row)
+    return render("uppdrag", "ångrat", nummer=row.number)
+
+
 AFTER_DECISION.append(from_decision)
+AFTER_UNDO.append(after_undo)
 
 
 @command("uppdrag", aliases=["assignments", "uppdragen"], group=GROUP,
@@ -98,6 +120,7 @@ def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
             raise UserError("uppdrag_redan_klart", nummer=rows[0].number)
     for row in rows:
         uppdrag.set_due(ctx.session, row, day)
+        _remind(ctx, row)
     return render("uppdrag", "datum_satt", uppdrag=[uppdrag.view(ctx.session, r) for r in rows],
                   datum=day)
 
@@ -111,4 +134,5 @@ def _close(ctx: Context, rest: str) -> Reply:
     reported = resolve_paragraph(ctx, parse_ref(ref, "uppdrag klart")) if ref.strip() else None
     uppdrag.close(ctx.session, row, ctx.actor.name, utc(ctx),
                   reported.id if reported else None)
+    justering_reminders.cancel_uppdrag(ctx.session, row)
     return render("uppdrag", "klart", u=uppdrag.view(ctx.session, row))

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from bot import kallelse as kallelse_document
 from bot.messages import Reply
 from bot.reminders.deadlines import Deadline, day_off, working_day_before, working_days_between
 from bot.render import render
@@ -64,9 +65,16 @@ def _meeting(session: Session, reminder: Reminder, firing: Firing) -> Reply | No
     starts = meeting.starts_at.astimezone(firing.now.tzinfo)
     if starts <= firing.now:
         return None  # came back after the meeting began: too late to remind
-    return render("sammantraden", "påminnelse", organ=firing.organ.organ_name, när=starts,
-                  plats=meeting.place, id=meeting.id, kvar=_left(firing.now, starts),
-                  kallelse=int(data.get("minuter", 0)) >= 6 * 24 * 60, sen=_late(firing))
+    # The week-before reminder (kallelse time) carries the kallelse and the open uppdrag.
+    with_kallelse = int(data.get("minuter", 0)) >= 6 * 24 * 60
+    document = (kallelse_document.build(session, firing.organ, firing.now, meeting)
+                if with_kallelse else None)
+    reply = render("sammantraden", "påminnelse", organ=firing.organ.organ_name, när=starts,
+                   plats=meeting.place, id=meeting.id, kvar=_left(firing.now, starts),
+                   kallelse=document, sen=_late(firing))
+    if document is not None:
+        reply.attachments = kallelse_document.attachments(document)
+    return reply
 
 
 def _left(now: datetime, then: datetime) -> dict[str, int]:

@@ -11,6 +11,13 @@ How it keeps its promises:
 - Network loss, a homeserver restart and rate limits (429, waited out with the server's
   retry-after) are retried with backoff; replies are retried with the same transaction id,
   so the server stores each at most once.
+
+Files sent to the bot (`!budget import`): a command gets a file (IncomingMessage.attachments)
+when it is the caption of the file (Matrix media captions: `body` is the caption when
+`filename` differs from it), when it is a reply to the file, or when it is the very next
+message of the file's sender within FILE_FOLLOW_SECONDS. Files are downloaded only then
+(authenticated media first, the legacy endpoint for older servers) and decrypted in
+encrypted rooms.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, urlparse
 
 from aiohttp import ClientConnectionError
 from nio import (
@@ -45,7 +53,10 @@ from nio import (
     MessageDirection,
     RedactionEvent,
     RoomCreateEvent,
+    RoomEncryptedFile,
+    RoomGetEventResponse,
     RoomMemberEvent,
+    RoomMessageFile,
     RoomMessagesResponse,
     RoomMessageText,
     RoomSendResponse,
@@ -53,6 +64,7 @@ from nio import (
     UploadResponse,
     WhoamiResponse,
 )
+from nio.crypto.attachments import decrypt_attachment
 from nio.exceptions import EncryptionError
 
 from bot.app import App
@@ -75,6 +87,9 @@ MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtim
 UNDECRYPTABLE_WAIT = 300.0  # seconds to wait for a room key that is late
 _NETWORK_ERRORS = (ClientConnectionError, TimeoutError, asyncio.TimeoutError, OSError)
 _REPLY_FALLBACK = re.compile(r"\A(> .*\n)+\n")
+FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a budget spreadsheet is far smaller
+_FILE_EVENTS = (RoomMessageFile, RoomEncryptedFile)
 
 
 class MatrixSetupError(ConfigError):
@@ -112,6 +127,10 @@ class MatrixBot:
         self._pending: dict[str, list[tuple[MegolmEvent, float]]] = {}
         self._greet: set[str] = set()
         self._creators: dict[str, set[str]] = {}
+        # Files seen lately (by event id) and each sender's latest file per room, for the
+        # command that comes with it.
+        self._files: OrderedDict[str, Any] = OrderedDict()
+        self._last_file: dict[tuple[str, str], Any] = {}
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
     async def _on_error(self, response: ErrorResponse) -> None:
@@ -410,31 +429,83 @@ class MatrixBot:
             self._pending[room_id] = still
 
     async def _handle_event(self, room: MatrixRoom, event: Event) -> None:
-        if not isinstance(event, RoomMessageText) or event.sender == self.client.user_id:
-            return  # notices (other bots), emotes, files, state
+        if getattr(event, "sender", None) == self.client.user_id:
+            return
+        if isinstance(event, _FILE_EVENTS):
+            await self._handle_file(room, event)
+            return
+        if not isinstance(event, RoomMessageText):
+            return  # notices (other bots), emotes, images, state
+        # Whatever the sender says next, their last file is no longer "just sent".
+        previous_file = self._last_file.pop((room.room_id, event.sender), None)
         content = event.source.get("content", {})
         relation = content.get("m.relates_to")
         relation = relation if isinstance(relation, dict) else {}
         if relation.get("rel_type") == "m.replace":
             return  # an edit of a command is not a second command
         text = event.body
-        if "m.in_reply_to" in relation:
+        replied = relation.get("m.in_reply_to")
+        replied_id = replied.get("event_id") if isinstance(replied, dict) else None
+        if replied is not None:
             text = _REPLY_FALLBACK.sub("", text, count=1)
         if parse(text, self.app.config.prefix) is None:
             return
+        files: list[Any] = []
+        if isinstance(replied_id, str):
+            target = await self._file_event(room.room_id, replied_id)
+            if target is not None:
+                files.append(target)
+        if not files and previous_file is not None and (
+                event.server_timestamp - previous_file.server_timestamp
+                <= FILE_FOLLOW_SECONDS * 1000):
+            files.append(previous_file)
+        await self._run_command(room, event, text, files)
+
+    async def _handle_file(self, room: MatrixRoom, event: Any) -> None:
+        """Remember a file for the command that follows it; a caption that is a command
+        runs with the file."""
+        self._files[event.event_id] = event
+        while len(self._files) > 200:
+            self._files.popitem(last=False)
+        content = event.source.get("content", {})
+        filename = content.get("filename")
+        caption = event.body if isinstance(filename, str) and filename != event.body else ""
+        if caption and parse(caption, self.app.config.prefix) is not None:
+            self._last_file.pop((room.room_id, event.sender), None)
+            await self._run_command(room, event, caption, [event])
+            return
+        self._last_file[(room.room_id, event.sender)] = event
+
+    async def _file_event(self, room_id: str, event_id: str) -> Any | None:
+        """The file event a command replies to (seen lately, or fetched and decrypted)."""
+        if event_id in self._files:
+            return self._files[event_id]
+        response = await self._retry("get_event", lambda: self.client.room_get_event(
+            room_id, event_id))
+        if not isinstance(response, RoomGetEventResponse):
+            return None
+        event: Any = response.event
+        if isinstance(event, MegolmEvent) and self.client.olm is not None:
+            with suppress(EncryptionError, AssertionError):
+                event = self.client.decrypt_event(event)
+        return event if isinstance(event, _FILE_EVENTS) else None
+
+    async def _run_command(self, room: MatrixRoom, event: Any, text: str,
+                           files: list[Any]) -> None:
+        # The dispatcher claims the event id in the command's own transaction (one
+        # database round trip per command); None back means it was handled before.
         if event.event_id in self._answered:
             self.stats["skipped"] += 1
             return
-        message = IncomingMessage(
-            transport=TRANSPORT, room_id=room.room_id, sender_id=event.sender,
-            sender_name=room.user_name(event.sender) or event.sender, text=text,
-            event_id=event.event_id,
-            timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
-            sender_is_moderator=self._is_moderator(room, event.sender))
-        # The dispatcher claims the event id in the command's own transaction (one
-        # database round trip per command); None means it was handled before (a restart,
-        # a re-sync from an older token).
         async with self._typing(room.room_id):
+            attachments = [a for a in [await self._download(f) for f in files] if a]
+            message = IncomingMessage(
+                transport=TRANSPORT, room_id=room.room_id, sender_id=event.sender,
+                sender_name=room.user_name(event.sender) or event.sender, text=text,
+                event_id=event.event_id,
+                timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
+                sender_is_moderator=self._is_moderator(room, event.sender),
+                attachments=tuple(attachments))
             reply = await self.app.dispatcher.handle(message)
         self._remember(event.event_id)
         if reply is None:
@@ -445,6 +516,59 @@ class MatrixBot:
         if reply.leave_room:
             await self._retry("leave", lambda: self.client.room_leave(room.room_id))
             log.warning("Matrix: lämnade %s på begäran av %s", room.room_id, event.sender)
+
+    async def _download(self, event: Any) -> Attachment | None:
+        """A file event's bytes (decrypted if it came encrypted), or None if it cannot be
+        had; the command then says that the file is missing."""
+        content = event.source.get("content", {})
+        info = content.get("info") if isinstance(content.get("info"), dict) else {}
+        filename = str(content.get("filename") or event.body or "fil")
+        mimetype = str(getattr(event, "mimetype", None) or info.get("mimetype")
+                       or "application/octet-stream")
+        size = info.get("size")
+        if isinstance(size, int) and size > MAX_FILE_BYTES:
+            log.warning("Matrix: %s är för stor (%d byte)", filename, size)
+            return None
+        data = await self._fetch_media(str(event.url or ""))
+        if data is None:
+            return None
+        if isinstance(event, RoomEncryptedFile):
+            try:
+                data = decrypt_attachment(data, event.key["k"], event.hashes["sha256"],
+                                          event.iv)
+            except (EncryptionError, KeyError, TypeError, ValueError) as error:
+                log.warning("Matrix: kunde inte dekryptera %s (%s)", filename, error)
+                return None
+        self.stats["files"] += 1
+        return Attachment(filename, mimetype, data)
+
+    async def _fetch_media(self, mxc: str) -> bytes | None:
+        """Download an mxc:// URI: the authenticated endpoint (Matrix 1.11), else the
+        legacy one."""
+        parts = urlparse(mxc)
+        if parts.scheme != "mxc" or not parts.netloc or not parts.path.strip("/"):
+            return None
+        server, media_id = quote(parts.netloc), quote(parts.path.strip("/"))
+        base = self.settings.homeserver.rstrip("/")
+        headers = {"Authorization": f"Bearer {self.client.access_token}"}
+        session = self.client.client_session
+        if session is None:
+            return None
+        for path in (f"/_matrix/client/v1/media/download/{server}/{media_id}",
+                     f"/_matrix/media/v3/download/{server}/{media_id}"):
+            try:
+                async with session.get(base + path, headers=headers,
+                                       proxy=self.client.proxy) as response:
+                    if response.status == 200:
+                        data = await response.content.read(MAX_FILE_BYTES + 1)
+                        if len(data) > MAX_FILE_BYTES:
+                            log.warning("Matrix: %s är för stor", mxc)
+                            return None
+                        return data
+                    log.warning("Matrix: hämtning av %s gav %s", mxc, response.status)
+            except _NETWORK_ERRORS as error:
+                log.warning("Matrix: hämtning av %s misslyckades (%s)", mxc, error)
+        return None
 
     def _remember(self, event_id: str) -> None:
         self._answered[event_id] = None

@@ -4,21 +4,28 @@ Built on the Microsoft 365 Agents SDK: an aiohttp server with `POST /api/message
 the SDK's JWT authorization middleware (only Azure Bot Service may post), a CloudAdapter
 that answers through the activity's serviceUrl, and the SDK's continue-conversation call for
 unprompted messages (reminders). The same server serves protokoll files behind unguessable
-links (`GET /filer/<token>/<filnamn>`), since bots cannot attach files in channels."""
+links (`GET /filer/<token>/<filnamn>`), since bots cannot attach files in channels.
+
+Files sent to the bot (`!budget import`): Teams delivers a file in a 1:1 chat as an
+attachment of type FILE_INFO with a pre-authorised downloadUrl. A command gets the files of
+its own message, or of its sender's file-only message just before it (within
+FILE_FOLLOW_SECONDS); they are downloaded only then."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import logging
+import mimetypes
 import re
 import sys
+import time
 import warnings
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
@@ -45,6 +52,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
 from bot.app import App
 from bot.config import ConfigError
+from bot.messages import Attachment as FileAttachment
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
@@ -57,6 +65,9 @@ log = logging.getLogger(__name__)
 
 TRANSPORT = "teams"
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.DOTALL | re.IGNORECASE)
+FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
+FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
+MAX_FILE_BYTES = 20 * 1024 * 1024
 # The base URL of the request being handled, for links to files (set per request).
 _REQUEST_BASE: contextvars.ContextVar[str] = contextvars.ContextVar("teams_base", default="")
 
@@ -99,6 +110,8 @@ class TeamsTransport:
         self.teams = TeamsAgentExtension(self.agent)
         self._known: set[tuple[str, str]] = set()  # references stored since start
         self._aliases: dict[str, tuple[str, ...]] = {}  # Teams user id -> UPN, e-mail
+        # A sender's file-only message, for the command that follows it.
+        self._last_files: dict[tuple[str, str], tuple[float, list[tuple[str, str]]]] = {}
         self._last_base = ""
         self._runner: web.AppRunner | None = None
         self.port = settings.port
@@ -202,17 +215,29 @@ class TeamsTransport:
     async def _on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
         room = room_of(activity.conversation.id)
+        sender = activity.from_property
+        files = _files_of(activity)
+        key = (room, sender.id or "")
+        previous = self._last_files.pop(key, None)
+        if files and not _MENTION.sub(" ", activity.text or "").strip():
+            # A file alone: the command for it comes in the sender's next message.
+            self._last_files[key] = (time.monotonic(), files)
+            return
         text = command_text(activity, self.app.config.prefix)
         if parse(text, self.app.config.prefix) is None:
             return  # ordinary chat
+        if not files and previous is not None \
+                and time.monotonic() - previous[0] <= FILE_FOLLOW_SECONDS:
+            files = previous[1]
         await self._remember(context)
-        sender = activity.from_property
+        attachments = [a for a in [await _download(name, url) for name, url in files] if a]
         message = IncomingMessage(
             transport=TRANSPORT, room_id=room,
             sender_id=sender.aad_object_id or sender.id, sender_name=sender.name or "",
             text=text, event_id=_event_id(room, activity.id or ""),
             timestamp=_aware(activity.timestamp),
-            sender_aliases=(sender.id, *await self._sender_aliases(context, room)))
+            sender_aliases=(sender.id, *await self._sender_aliases(context, room)),
+            attachments=tuple(attachments))
         reply = await self.app.dispatcher.handle(message)
         if reply is not None:
             await context.send_activity(await self._activity_for(reply, room))
@@ -361,6 +386,41 @@ class TeamsTransport:
             self._aliases.clear()
         self._aliases[user] = aliases
         return aliases
+
+
+def _files_of(activity: Activity) -> list[tuple[str, str]]:
+    """(file name, download URL) of the files a user sent with the message."""
+    found = []
+    for attachment in activity.attachments or []:
+        if attachment.content_type != FILE_INFO:
+            continue
+        content = attachment.content
+        if not isinstance(content, dict):
+            dump = getattr(content, "model_dump", None)
+            content = dump(by_alias=True) if dump else {}
+        url = content.get("downloadUrl")
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            found.append((attachment.name or "fil", url))
+    return found
+
+
+async def _download(name: str, url: str) -> FileAttachment | None:
+    """A file from its downloadUrl (pre-authorised by Teams: no token is sent along)."""
+    try:
+        async with ClientSession(timeout=ClientTimeout(total=60)) as session, \
+                session.get(url) as response:
+            if response.status != 200:
+                log.warning("Teams file %s: HTTP %s", name, response.status)
+                return None
+            data = await response.content.read(MAX_FILE_BYTES + 1)
+    except (ClientError, TimeoutError, OSError) as error:
+        log.warning("Teams file %s could not be downloaded: %s", name, error)
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        log.warning("Teams file %s is too large", name)
+        return None
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileAttachment(name, mimetype, data)
 
 
 def _channel_data(activity: Activity) -> dict[str, Any]:

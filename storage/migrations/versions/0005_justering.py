@@ -1,7 +1,7 @@
-"""justering: justering, anslag, uppdrag, kallelse
+"""justering: justering, anslag, uppdrag, the agenda of a planned meeting
 
 Revision ID: 0005_justering
-Revises: 0001_core
+Revises: 0003_reminders (the agenda belongs to a planned_meeting)
 Create Date: 2026-11-24 20:34:55.709714
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0005_justering'
-down_revision: str | None = '0001_core'
+down_revision: str | None = '0003_reminders'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -61,39 +61,19 @@ def upgrade() -> None:
     with op.batch_alter_table('justering_signature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_justering_signature_meeting_id'), ['meeting_id'], unique=False)
 
-    op.create_table('kallelse_plan',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('organ_id', sa.Integer(), nullable=False),
-    sa.Column('meeting_date', sa.Date(), nullable=True),
-    sa.Column('start_time', sa.Time(), nullable=True),
-    sa.Column('place', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=True),
-    sa.Column('after_meeting_id', sa.Integer(), nullable=False),
-    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('transport', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('room_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
-    sa.ForeignKeyConstraint(['organ_id'], ['organ.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('kallelse_plan', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_kallelse_plan_organ_id'), ['organ_id'], unique=False)
-
     op.create_table('agenda_item',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kallelse_plan_id', sa.Integer(), nullable=False),
+    sa.Column('planned_meeting_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('proposal', sa.Text(), nullable=False),
     sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['kallelse_plan_id'], ['kallelse_plan.id'], ),
+    sa.ForeignKeyConstraint(['planned_meeting_id'], ['planned_meeting.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_agenda_item_kallelse_plan_id'), ['kallelse_plan_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agenda_item_planned_meeting_id'), ['planned_meeting_id'], unique=False)
 
     op.create_table('uppdrag',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -136,13 +116,9 @@ def downgrade() -> None:
 
     op.drop_table('uppdrag')
     with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_agenda_item_kallelse_plan_id'))
+        batch_op.drop_index(batch_op.f('ix_agenda_item_planned_meeting_id'))
 
     op.drop_table('agenda_item')
-    with op.batch_alter_table('kallelse_plan', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_kallelse_plan_organ_id'))
-
-    op.drop_table('kallelse_plan')
     with op.batch_alter_table('justering_signature', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_justering_signature_meeting_id'))
 
