@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -209,6 +210,14 @@ class ConnectorDouble:
                 "contentUrl": f"{self.url}/personal/par/Documents/{name}",
                 "content": {"downloadUrl": f"{self.url}/personal/par/Documents/{name}",
                             "uniqueId": new_id(), "fileType": name.rsplit(".", 1)[-1]}}
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Until `count` activities have been sent (proactive ones arrive by themselves)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while len(self.sent) < count:
+            assert loop.time() < end, f"only {len(self.sent)} of {count} activities arrived"
+            await asyncio.sleep(0.05)
 
     async def _file(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +17,15 @@ import pytest
 from nio import RoomMessageFile
 
 from bot.app import App, create_app
+from bot.config import Config, load_config
 from bot.transports.matrix import MatrixBot
 from bot.transports.matrix_config import matrix_settings
 from storage import matrix as matrix_store
 from storage.models import Entry, Paragraph
+from tests import scenario
+from tests.conftest import FIXTURES
 from tests.matrix_support import Account, Person, Synapse, env_without_proxies
 from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
-from tests.meeting_scenario import (
-    CHAIR_NAME,
-    MEETING,
-    MEMBER_NAME,
-    check_protokoll,
-    meeting_config,
-)
 
 
 @dataclass
@@ -40,15 +37,28 @@ class Scene:
     chair: Person
     member: Person
     database_url: str
+    secretary: Person | None = None  # Pär Eriksson, förbundschef, for the shared scenario
     bots: list[tuple[MatrixBot, asyncio.Task[None], App]] = field(default_factory=list)
 
-    def config(self, **matrix: Any) -> Any:
-        section = {"homeserver": self.synapse.url, "user_id": self.bot_account.user_id,
-                   "password": self.bot_account.password,
-                   "store_path": str(self.tmp / "bot-store"),
-                   "allowed_inviters": [self.chair.user_id], "sync_timeout": 5, **matrix}
-        return meeting_config(chair_id=self.chair.user_id, member_id=self.member.user_id,
-                              database_url=self.database_url, extra={"matrix": section})
+    def config(self, **matrix: Any) -> Config:
+        """Örnsköldsvik's styrelse (the shared scenario's), its people as Matrix users."""
+        config = load_config(FIXTURES / "ornskoldsvik.toml")
+        people = {scenario.CAROLINA: self.chair, scenario.CECILIA: self.member,
+                  scenario.PAR: self.secretary}
+        for member in config.forbund[0].organs[0].members:
+            person = people.get(member.name)
+            if person is not None:
+                member.ids = [person.user_id]
+        config.database_url = self.database_url
+        config.matrix = {"homeserver": self.synapse.url, "user_id": self.bot_account.user_id,
+                         "password": self.bot_account.password,
+                         "store_path": str(self.tmp / "bot-store"),
+                         "allowed_inviters": [self.chair.user_id], "sync_timeout": 5, **matrix}
+        return config
+
+    @property
+    def people(self) -> list[Person]:
+        return [p for p in (self.chair, self.member, self.secretary) if p is not None]
 
     async def start_bot(self, **options: Any) -> MatrixBot:
         app = create_app(self.config())
@@ -73,29 +83,39 @@ class Scene:
         self.bots.clear()
 
     async def room(self, *, encrypted: bool = False) -> str:
-        """A fresh room made by the chair, with the member and the bot in it."""
+        """A fresh room made by the chair, with the other people and the bot in it."""
+        others = self.people[1:]
         room_id = await self.chair.create_room(
-            invite=[self.member.user_id, self.bot_account.user_id], encrypted=encrypted)
-        await self.member.join(room_id)
+            invite=[p.user_id for p in others] + [self.bot_account.user_id],
+            encrypted=encrypted)
+        for person in others:
+            await person.join(room_id)
+        everyone = [p.user_id for p in self.people] + [self.bot_account.user_id]
         await self.chair.wait(
-            lambda: self.chair.membership(room_id, self.bot_account.user_id) == "join"
-            and self.chair.membership(room_id, self.member.user_id) == "join",
-            what="bot and member in the room")
+            lambda: all(self.chair.membership(room_id, u) == "join" for u in everyone),
+            what="bot and members in the room")
         if encrypted:
-            everyone = [self.chair.user_id, self.member.user_id, self.bot_account.user_id]
-            await self.chair.wait_for_keys(room_id, everyone)
-            await self.member.wait_for_keys(room_id, everyone)
+            for person in self.people:
+                await person.wait_for_keys(room_id, everyone)
         return room_id
 
+    async def stop_people(self) -> None:
+        for person in self.people:
+            await person.stop()
 
-async def make_scene(synapse: Synapse, tmp: Path, database_url: str) -> Scene:
-    chair = Person(synapse, synapse.register("ordf"), tmp / "chair", CHAIR_NAME)
-    member = Person(synapse, synapse.register("ledamot"), tmp / "member", MEMBER_NAME)
+
+async def make_scene(synapse: Synapse, tmp: Path, database_url: str, *,
+                     secretary: bool = False) -> Scene:
+    chair = Person(synapse, synapse.register("ordf"), tmp / "chair", scenario.CAROLINA)
+    member = Person(synapse, synapse.register("ledamot"), tmp / "member", scenario.CECILIA)
     scene = Scene(synapse=synapse, tmp=tmp, admin=synapse.register("admin", admin=True),
                   bot_account=synapse.register("sekreteraren"), chair=chair, member=member,
                   database_url=database_url)
-    await chair.start()
-    await member.start()
+    if secretary:
+        scene.secretary = Person(synapse, synapse.register("forbundschef"), tmp / "secretary",
+                                 scenario.PAR)
+    for person in scene.people:
+        await person.start()
     return scene
 
 
@@ -106,27 +126,45 @@ async def scene(synapse: Synapse, tmp_path: Path) -> AsyncIterator[Scene]:
         yield s
     finally:
         await s.stop_bots()
-        await s.chair.stop()
-        await s.member.stop()
+        await s.stop_people()
 
 
 async def play_meeting(scene: Scene, room_id: str) -> None:
-    people = {"chair": scene.chair, "member": scene.member}
-    for who, line, expected in MEETING:
-        reply = await people[who].ask(room_id, line)
-        assert reply.body.startswith(expected), (line, reply.body)
+    """The shared scenario (tests/scenario.py), held today, after binding the room."""
+    assert scene.secretary is not None
+    binding = await scene.member.ask(room_id, "!organ Styrelsen")
+    assert binding.body.startswith("Bara rummets moderatorer får använda !organ."), binding.body
+    bound = await scene.chair.ask(room_id, "!organ Styrelsen")
+    assert bound.body.startswith(
+        "Rummet är nu kopplat till Styrelsen i Samordningsförbundet i Örnsköldsvik."), bound.body
+    today = datetime.now(scenario.STOCKHOLM).date()
+    await scenario.run_meeting(speakers(scene, room_id),
+                               scenario.meeting(today, "Digitalt via Matrix"))
+    # The protokoll arrives as files after its summary (PDF, Word, HTML, Markdown).
+    chair = scene.chair
+    await chair.wait(lambda: len(files(chair, room_id)) >= 4, what="protokoll")
+    names = sorted(f.body for f in files(chair, room_id))
+    assert [n.rsplit(".", 1)[1] for n in names] == ["docx", "html", "md", "pdf"], names
+    scenario.check_protokoll(await download(chair, files(chair, room_id), ".md"), today)
+    html = await download(chair, files(chair, room_id), ".html")
+    assert "<h2>§ 24 Ansökan om medel för Vidare Vy</h2>" in html
+
+
+def speakers(scene: Scene, room_id: str) -> scenario.Say:
+    """The scenario's speakers as Matrix users; each reply is a notice with HTML."""
+    assert scene.secretary is not None
+    people = {scenario.PAR: scene.secretary, scenario.CAROLINA: scene.chair,
+              scenario.CECILIA: scene.member}
+
+    async def say(speaker: str, text: str) -> str:
+        reply = await people[speaker].ask(room_id, text)
         content = reply.source["content"]
         assert content["msgtype"] == "m.notice"
         assert content["format"] == "org.matrix.custom.html"
         assert content["formatted_body"]
-    # The protokoll arrives as files after its summary (PDF, Word, HTML, Markdown).
-    await scene.chair.wait(lambda: len(files(scene.chair, room_id)) >= 4, what="protokoll")
-    names = sorted(f.body for f in files(scene.chair, room_id))
-    assert [n.rsplit(".", 1)[1] for n in names] == ["docx", "html", "md", "pdf"], names
-    markdown = await download(scene.chair, files(scene.chair, room_id), ".md")
-    check_protokoll(markdown)
-    html = await download(scene.chair, files(scene.chair, room_id), ".html")
-    assert "<h2>§ 2 Årsredovisning 2025</h2>" in html
+        return str(reply.body)
+
+    return say
 
 
 def files(person: Person, room_id: str) -> list[Any]:
@@ -176,23 +214,45 @@ async def test_meeting_in_unencrypted_room(synapse: Synapse, tmp_path: Path,
     urls = postgres_schema_url() if store == "postgresql" else iter(
         [f"sqlite:///{tmp_path / 'bot.db'}"])
     url = next(urls)
-    scene = await make_scene(synapse, tmp_path, url)
+    scene = await make_scene(synapse, tmp_path, url, secretary=True)
     try:
         await scene.start_bot()
         room_id = await scene.room()
         await play_meeting(scene, room_id)
     finally:
         await scene.stop_bots()
-        await scene.chair.stop()
-        await scene.member.stop()
+        await scene.stop_people()
         for _ in urls:
             pass
 
 
-async def test_meeting_in_encrypted_room(scene: Scene) -> None:
+@pytest.fixture
+async def scene_with_secretary(synapse: Synapse, tmp_path: Path) -> AsyncIterator[Scene]:
+    s = await make_scene(synapse, tmp_path, f"sqlite:///{tmp_path / 'bot.db'}", secretary=True)
+    try:
+        yield s
+    finally:
+        await s.stop_bots()
+        await s.stop_people()
+
+
+async def test_meeting_and_a_proactive_reminder_in_encrypted_room(
+        scene_with_secretary: Scene) -> None:
+    scene = scene_with_secretary
     bot = await scene.start_bot(typing_after=0.0)  # "typing…" on every command
+    await bot.app.start()  # the reminder scheduler, as `bot run` does
     room_id = await scene.room(encrypted=True)
     await play_meeting(scene, room_id)
+    # A reminder set in the chat is posted by the bot itself, encrypted, not as a reply.
+    (confirmed,) = await scenario.run_meeting(speakers(scene, room_id), (scenario.REMINDER,))
+    scenario.hurry_reminder(bot.app, confirmed)
+    await scene.chair.wait(lambda: any(e.body == scenario.REMINDER_POST
+                                       for e in scene.chair.notices(room_id)),
+                           what="the reminder")
+    (posted,) = [e for e in scene.chair.notices(room_id) if e.body == scenario.REMINDER_POST]
+    assert "m.relates_to" not in posted.source["content"]
+    assert getattr(posted, "decrypted", False)
+    await bot.app.stop()
     assert bot.client.rooms[room_id].encrypted
     assert any(scene.bot_account.user_id in users for room, users in scene.chair.typing
                if room == room_id)
@@ -200,7 +260,7 @@ async def test_meeting_in_encrypted_room(scene: Scene) -> None:
     raw = await scene.chair.client.room_messages(room_id, limit=100)
     from_bot = [e for e in raw.chunk if e.sender == scene.bot_account.user_id
                 and e.source.get("type") != "m.room.member"]
-    assert len(from_bot) >= len(MEETING) + 3
+    assert len(from_bot) >= len(scenario.MEETING) + 3
     assert all(getattr(e, "decrypted", False) for e in from_bot), from_bot
 
 
@@ -390,12 +450,12 @@ name = "Samordningsförbundet Testbygden"
 name = "Styrelsen"
 
 [[forbund.organ.member]]
-name = "{CHAIR_NAME}"
+name = "{scenario.CAROLINA}"
 role = "ordförande"
 ids = ["{scene.chair.user_id}"]
 
 [[forbund.organ.member]]
-name = "{MEMBER_NAME}"
+name = "{scenario.CECILIA}"
 ids = ["{scene.member.user_id}"]
 
 [matrix]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -115,20 +116,53 @@ async def test_meeting_scenario_in_a_channel(teams: TeamsHarness) -> None:
     assert teams.connector.member_lookups.count(PEOPLE["Carolina Sondell"].teams_id) == 1
 
 
+async def test_meeting_today_with_budget_card_and_a_proactive_reminder(
+        teams: TeamsHarness) -> None:
+    """The scenario Matrix plays too: held today, so the reminder is due in real time."""
+    now = datetime.now(scenario.STOCKHOLM)
+
+    async def say(speaker: str, text: str) -> str:
+        return await teams.say(speaker, text, when=now)
+
+    await teams.app.start()  # the reminder scheduler, as `bot run` does
+    try:
+        steps = scenario.meeting(now.date(), "Digitalt via Teams")
+        replies = await scenario.run_meeting(say, steps)
+        assert "Kvar: 227 777 kr" in replies[[s.text for s in steps].index("!budget vidare vy")]
+        # The year's budget is a table: an Adaptive Card table on Teams.
+        status, (sent,) = await teams.send("channel", speaker=scenario.CECILIA, text="!budget",
+                                           when=now)
+        assert sent.card is not None and sent.card["type"] == "AdaptiveCard"
+        (table,) = [b for b in sent.card["body"] if b["type"] == "Table"]
+        cells = [[c["items"][0]["text"].replace("\xa0", " ") for c in row["cells"]]
+                 for row in table["rows"]]
+        assert ["Vidare Vy", "455 000 kr", "227 223 kr", "227 777 kr", "50 %"] in cells, cells
+        (confirmed,) = await scenario.run_meeting(say, (scenario.REMINDER,))
+        before = len(teams.connector.sent)
+        scenario.hurry_reminder(teams.app, confirmed)
+        await teams.connector.wait_for(before + 1)
+        (posted,) = teams.connector.sent[before:]
+        assert posted.text == scenario.REMINDER_POST
+        assert posted.conversation_id == CHANNEL and posted.reply_to is None
+    finally:
+        await teams.app.stop()
+
+
 async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
     await scenario.run_meeting(teams.say)
     card = teams.connector.sent[-1].card
     assert card is not None and card["type"] == "AdaptiveCard"
     body = card["body"]
-    assert body[0]["text"] == "Protokoll för Styrelsen fredag 25 mars 2022, § 22–23."
+    assert body[0]["text"] == "Protokoll för Styrelsen fredag 25 mars 2022, § 22–24."
     facts = {f["title"]: f["value"] for f in body[1]["facts"]}
     assert facts["Sammanträdesdatum"] == "2022-03-25 (fredag 25 mars 2022)"
     assert facts["Plats och tid"] == "Digitalt via Teams, kl. 08:30–11:30"
     assert facts["Justerare"] == "Cecilia Sparf"
-    assert facts["Paragrafer"] == "22–23"
+    assert facts["Paragrafer"] == "22–24"
     texts = [b["text"] for b in body[2:]]
     assert texts == ["Paragrafer", "§ 22 Sammanträdet öppnas",
-                     "§ 23 Beslut om fastställande av årsredovisning för verksamhetsåret 2021"]
+                     "§ 23 Beslut om fastställande av årsredovisning för verksamhetsåret 2021",
+                     "§ 24 Ansökan om medel för Vidare Vy"]
     actions = card["actions"]
     by_title = {a["title"]: a for a in actions}
     assert set(by_title) == {
@@ -149,7 +183,7 @@ async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
     async with teams.http.get(by_title["Ladda ner protokoll-styrelsen-2022-03-25.md"]["url"]
                               ) as response:
         assert response.status == 200
-        assert "## § 22 Sammanträdet öppnas" in await response.text()
+        scenario.check_protokoll(await response.text(), scenario.MEETING_TIME.date())
     # A guessed or altered link finds nothing.
     wrong = re.sub(r"/filer/[\w-]+/", "/filer/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/",
                    html_url)
@@ -223,7 +257,7 @@ async def test_meeting_scenario_in_a_meeting_chat(teams: TeamsHarness) -> None:
         return sent[0].shown
 
     replies = await scenario.run_meeting(say)
-    assert replies[-1].startswith("Protokoll för Styrelsen fredag 25 mars 2022, § 22–23.")
+    assert replies[-1].startswith("Protokoll för Styrelsen fredag 25 mars 2022, § 22–24.")
 
 
 async def test_installation_welcome_and_removal(teams: TeamsHarness) -> None:
