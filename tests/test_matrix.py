@@ -566,3 +566,43 @@ async def test_budget_file_reaches_budget_import(scene: Scene, encrypted: bool) 
     assert (await chair.ask(room_id, "!budget import")).body.startswith(
         "Skicka budgetfilen (CSV eller Excel)")
     assert bot.stats["files"] == 3
+
+
+# ------------------------------------------------------------------------ files out
+
+
+async def test_calendar_and_budget_chart_are_uploaded(scene: Scene) -> None:
+    await scene.start_bot()
+    room_id = await scene.room()
+    chair, member = scene.chair, scene.member
+    await chair.ask(room_id, "!organ Styrelsen")
+    year = datetime.now(scenario.STOCKHOLM).year
+    planned = await chair.ask(room_id, f"!sammanträde {year + 1}-02-12 09:00 Stadshuset")
+    assert planned.body.startswith("Sammanträde 1 är planerat: Styrelsen, fredag 12 februari "
+                                   f"{year + 1} kl. 09:00, Stadshuset."), planned.body
+    calendar = await member.ask(room_id, "!kalender")
+    assert calendar.body.startswith("Kalender för Styrelsen: 1 sammanträde"), calendar.body
+    await member.wait(lambda: files(member, room_id), what="the calendar file")
+    (ics_event,) = files(member, room_id)
+    assert ics_event.body == "kalender-ornskoldsvik-styrelsen.ics"
+    assert ics_event.source["content"]["info"]["mimetype"] == "text/calendar"
+    ics = await download(member, [ics_event], ".ics")
+    assert "BEGIN:VCALENDAR" in ics and "LOCATION:Stadshuset" in ics
+
+    for line in ("!möte öppna Kansliet", "!insats ny Vidare Vy", "!anslag Vidare Vy 455 000",
+                 "!utfall Vidare Vy 227 223"):
+        await chair.ask(room_id, line)
+    chart = await member.ask(room_id, "!budget diagram")
+    assert chart.body.startswith(f"Diagram: beviljat och utfall per insats {year}"), chart.body
+    await member.wait(lambda: images(member, room_id), what="the chart")
+    (image,) = images(member, room_id)
+    assert image.body == f"budget-{year}.png"
+    assert image.source["content"]["info"]["mimetype"] == "image/png"
+    data = (await member.client.download(image.url)).body
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def images(person: Person, room_id: str) -> list[Any]:
+    from nio import RoomMessageImage
+
+    return [e for e in person.events.get(room_id, []) if isinstance(e, RoomMessageImage)]

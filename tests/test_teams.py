@@ -331,3 +331,32 @@ async def test_a_file_in_a_personal_chat_reaches_budget_import(teams: TeamsHarne
     (none,) = await personal("budget import")
     assert none.shown.startswith("Skicka budgetfilen (CSV eller Excel)")
     assert teams.connector.downloads == ["budget-2021.csv", "budget.csv"]
+
+
+async def test_calendar_and_budget_chart_are_served_as_files(teams: TeamsHarness) -> None:
+    """Files a bot cannot attach in a channel: a card with a link the bot serves."""
+    assert (await teams.say("Pär Eriksson", "!sammanträde 2022-05-20 09:00 Stadshuset")
+            ).startswith("Sammanträde 1 är planerat: Styrelsen, fredag 20 maj 2022 kl. 09:00")
+    status, (sent,) = await teams.send("channel", text="!kalender")
+    card = sent.card
+    assert card is not None
+    assert card["body"][0]["text"].startswith("Kalender för Styrelsen: 1 sammanträde")
+    (link,) = card["actions"]
+    assert link["title"] == "Ladda ner kalender-ornskoldsvik-styrelsen.ics"
+    async with teams.http.get(link["url"]) as response:
+        assert response.status == 200 and response.content_type == "text/calendar"
+        ics = await response.text()
+    assert "BEGIN:VCALENDAR" in ics and "LOCATION:Stadshuset" in ics
+    for line in ("!möte öppna Kansliet", "!insats ny Vidare Vy", "!anslag Vidare Vy 455 000",
+                 "!utfall Vidare Vy 227 223"):
+        await teams.say("Pär Eriksson", line)
+    status, (sent,) = await teams.send("channel", speaker="Cecilia Sparf", text="!budget diagram")
+    card = sent.card
+    assert card is not None
+    assert card["body"][0]["text"].startswith("Diagram: beviljat och utfall per insats 2022")
+    (image,) = [b for b in card["body"] if b["type"] == "Image"]
+    assert image["altText"] == "budget-2022.png"
+    async with teams.http.get(image["url"]) as response:
+        assert response.status == 200 and response.content_type == "image/png"
+        assert (await response.read())[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [a["url"] for a in card["actions"]] == [image["url"]]
