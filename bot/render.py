@@ -56,6 +56,11 @@ def _escaped(value: object) -> object:
     return md_escape(value)
 
 
+def _one_line(value: object) -> str:
+    """User text in a table cell: a line break would end the row."""
+    return " ".join(str(value).split())
+
+
 def _environment(finalize: Any) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -74,6 +79,7 @@ def _environment(finalize: Any) -> Environment:
         kr=swedish.amount,
         öre=swedish.amount_ore,
         namn=swedish.join_names,
+        cell=_one_line,
         raw=Raw,
     )
     return env

@@ -80,10 +80,10 @@ async def test_justering_anslag_and_uppdrag_reminders_fire_from_the_engine(
     assert _planned(ovik_app, "anslag:") == [_utc(2022, 4, 29, 9, 0)]
 
     listed = ovik.text("!påminnelser")
-    assert ("fredag 29 april 2022 kl. 09:00: anslaget för protokollet från fredag 25 mars "
-            "2022 får tas ned") in listed
-    assert ("fredag 13 maj 2022 kl. 09:00: uppdrag 1 ska vara klart senast fredag 20 maj "
-            "2022") in listed
+    assert ("fredag 29 april 2022 kl. 09:00 | anslaget för protokollet från fredag 25 mars "
+            "2022 får tas ned |") in listed
+    assert ("fredag 13 maj 2022 kl. 09:00 | uppdrag 1 ska vara klart senast fredag 20 maj "
+            "2022 |") in listed
 
     assert await run(2022, 4, 27, 9, 0, 30) == []
     assert await run(2022, 4, 29, 9, 0, 30) == [

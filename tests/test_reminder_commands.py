@@ -48,7 +48,7 @@ def test_remind_room_and_me_and_list_and_remove(room: Chat, rapp: App) -> None:
     row = next(r for r in reminders(rapp) if r.id == mine_id)
     assert row.for_person == "Cecilia Sparf" and row.due_at.hour == 12  # 13:00 CET in UTC
     listing = room.text("!påminnelser")
-    assert f"- {own_id}: fredag 4 december 2026 kl. 09:00: Skicka kallelsen" in listing
+    assert f"| {own_id} | fredag 4 december 2026 kl. 09:00 | Skicka kallelsen |" in listing
     assert "Ring revisorn" not in listing  # Cecilia's own, not Pär's
     assert "Ring revisorn (till Cecilia Sparf)" in room.text("!påminnelser", sender="Cecilia Sparf")
     # The built-in årsrapport chain is listed too, once the service has created it.
@@ -78,7 +78,7 @@ def test_recurring(room: Chat, rapp: App) -> None:
     monthly = room.text("!påminn varje månad den 1 Månadsrapport")
     assert "varje månad den 1 kl. 09:00. Första gången: fredag 1 januari 2027 kl. 09:00" \
         in monthly
-    assert "(varje måndag kl. 09:00): Veckans ärenden" in room.text("!påminnelser")
+    assert "(varje måndag kl. 09:00) | Veckans ärenden |" in room.text("!påminnelser")
     assert "förstår inte ”varje vecka x”" in room.text("!påminn varje vecka x")
     rows = [r for r in reminders(rapp) if r.kind == "egen"]
     assert [r.recurrence for r in rows] == ["vecka:0:09:00", "månad:1:09:00"]

@@ -360,3 +360,25 @@ async def test_calendar_and_budget_chart_are_served_as_files(teams: TeamsHarness
         assert response.status == 200 and response.content_type == "image/png"
         assert (await response.read())[:8] == b"\x89PNG\r\n\x1a\n"
     assert [a["url"] for a in card["actions"]] == [image["url"]]
+
+
+async def test_uppdrag_and_reminders_are_card_tables(teams: TeamsHarness) -> None:
+    for line in ("!möte öppna Kansliet", "!paragraf Lokalfrågan",
+                 "!beslut Styrelsen uppdrar till förbundschefen att undersöka lokalfrågan "
+                 "och återrapportera senast 2022-05-20."):
+        await teams.say("Pär Eriksson", line)
+
+    async def table_of(text: str) -> list[list[str]]:
+        status, (sent,) = await teams.send("channel", speaker="Cecilia Sparf", text=text)
+        assert sent.card is not None, sent.text
+        (table,) = [b for b in sent.card["body"] if b["type"] == "Table"]
+        return [[c["items"][0]["text"] for c in row["cells"]] for row in table["rows"]]
+
+    assert await table_of("!uppdrag") == [
+        ["Nr", "Vem", "Uppdrag", "Beslut", "Läge"],
+        ["1", "förbundschefen", "undersöka lokalfrågan och återrapportera senast 2022-05-20",
+         "§ 1, 2022-03-25", "senast fredag 20 maj 2022"]]
+    reminders = await table_of("!påminnelser")
+    assert reminders[0] == ["Nr", "När", "Påminnelse"]
+    assert ["fredag 13 maj 2022 kl. 09:00",
+            "uppdrag 1 ska vara klart senast fredag 20 maj 2022"] in [r[1:] for r in reminders]

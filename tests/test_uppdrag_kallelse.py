@@ -70,15 +70,17 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     assert "Uppdrag" not in budget
 
     listed = ovik.text("!uppdrag")
-    lines = [x for x in listed.splitlines() if x.startswith("- Uppdrag")]
-    assert [x.split(":")[0] for x in lines] == [
-        "- Uppdrag 1 – förbundschefen",
-        "- Uppdrag 2 – Jan-Olov Häggström och Johnny Eriksson",
-        "- Uppdrag 3 – Jan-Olov och Johnny",
-        "- Uppdrag 4 – den delegation som ska delta på NNS årsmöte",
-        "- Uppdrag 5 – förbundschefen"]
-    assert "(§ 28, 2022-03-25), inget slutdatum" in lines[0]
-    assert "(§ 29, 2022-03-25), inget slutdatum" in lines[4]
+    assert listed.startswith("Öppna uppdrag:\n\n| Nr | Vem | Uppdrag | Beslut | Läge |")
+    rows = [[c.strip() for c in x.strip("|").split(" | ")] for x in listed.splitlines()
+            if x.startswith("| ") and x[2].isdigit()]
+    assert [r[:2] for r in rows] == [
+        ["1", "förbundschefen"],
+        ["2", "Jan-Olov Häggström och Johnny Eriksson"],
+        ["3", "Jan-Olov och Johnny"],
+        ["4", "den delegation som ska delta på NNS årsmöte"],
+        ["5", "förbundschefen"]]
+    assert rows[0][3:] == ["§ 28, 2022-03-25", "inget slutdatum"]
+    assert rows[4][3:] == ["§ 29, 2022-03-25", "inget slutdatum"]
 
     assert ovik.text("!uppdrag §28 senast 2022-05-20") == \
         "Uppdrag 1 ska vara klart senast fredag 20 maj 2022."
