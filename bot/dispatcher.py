@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from bot.parser import clean_text, parse
 from bot.permissions import actor_for
 from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render
-from storage import events
+from storage import events, outbox
 from storage.db import Database
 from storage.tenants import member_by_identity, organ_for_room
 
@@ -34,6 +35,9 @@ class Dispatcher:
         self.registry = registry
         self.services: dict[str, Any] = services if services is not None else {}
         self.services.setdefault("registry", registry)
+        # Transports that report delivery (`reply_sent`): their replies are kept in the
+        # outbox in the command's transaction, so a crash before the send loses none.
+        self.outbox: set[str] = set()
         configure(config.prefix)
 
     async def handle(self, message: IncomingMessage) -> Reply | None:
@@ -108,7 +112,24 @@ class Dispatcher:
             ctx = Context(message=message, session=session, config=self.config,
                           actor=actor, now=message.timestamp.astimezone(tz),
                           organ_ref=organ, services=self.services)
-            return command.handler(ctx, args)
+            reply = command.handler(ctx, args)
+            if reply is not None and message.transport in self.outbox:
+                reply.room_id, reply.in_reply_to = message.room_id, message.event_id
+                reply.send_key = uuid.uuid4().hex
+                reply.outbox_id = outbox.keep(session, message.transport, reply.to_json())
+            return reply
+
+    def reply_sent(self, reply: Reply) -> None:
+        """The transport delivered the reply: it leaves the outbox."""
+        if reply.outbox_id is not None:
+            with self.db.transaction() as session:
+                outbox.sent(session, reply.outbox_id)
+
+    def unsent_replies(self, transport: str) -> list[Reply]:
+        """Replies committed but never reported sent (the bot died in between)."""
+        with self.db.transaction() as session:
+            return [Reply.from_json(text, outbox_id)
+                    for outbox_id, text in outbox.unsent(session, transport)]
 
     def _mark_handled(self, message: IncomingMessage) -> bool:
         """Claim the event id on its own; False if it was handled before."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,3 +47,23 @@ class Reply:
     kind: str = "svar"  # svar | fel | påminnelse
     # The bot should leave the room after sending this (`!lämna`); transports act on it.
     leave_room: bool = False
+    # Set when the dispatcher kept the reply in the outbox (storage/outbox.py) for a
+    # transport that reports delivery; `send_key` then names the send on the platform,
+    # so a reply sent again after a crash is stored there once (Matrix transaction id).
+    outbox_id: int | None = None
+    send_key: str = ""
+
+    def to_json(self) -> str:
+        data = {k: v for k, v in dataclasses.asdict(self).items()
+                if k not in ("attachments", "outbox_id")}
+        data["attachments"] = [
+            {"filename": a.filename, "mimetype": a.mimetype,
+             "data": base64.b64encode(a.data).decode("ascii")} for a in self.attachments]
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, outbox_id: int | None = None) -> Reply:
+        data = json.loads(text)
+        files = [Attachment(a["filename"], a["mimetype"], base64.b64decode(a["data"]))
+                 for a in data.pop("attachments")]
+        return cls(**data, attachments=files, outbox_id=outbox_id)

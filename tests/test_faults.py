@@ -84,3 +84,27 @@ def test_connection_that_keeps_dropping_is_reported_and_bot_goes_on(pg_app: App,
     assert chat.text("!beslut Det här sparas").startswith("§ 1 Det här sparas (ny paragraf)")
     with pg_app.db.transaction() as s:
         assert [p.title for p in s.exec(select(Paragraph)).all()] == ["Det här sparas"]
+
+
+def test_outbox_keeps_a_reply_with_its_files_until_it_is_sent(ovik: Chat) -> None:
+    """A transport that reports delivery gets its replies back after a crash, files and
+    all; one that does not (the console) leaves nothing behind."""
+    dispatcher = ovik.app.dispatcher
+    ovik.text("!möte öppna 2022-03-25 08:30 Digitalt via Teams")
+    ovik.text("!paragraf Sammanträdet öppnas")
+    assert dispatcher.unsent_replies("console") == []
+    dispatcher.outbox.add("console")
+    ovik.text("!möte avsluta 11:30")
+    protokoll = ovik.say("!protokoll")
+    assert protokoll is not None and protokoll.outbox_id is not None and protokoll.send_key
+    # The bot "died" before sending either: both come back, in order, byte for byte.
+    closing, again = dispatcher.unsent_replies("console")
+    assert closing.text.startswith("Sammanträdet fredag 25 mars 2022 är avslutat kl. 11:30")
+    assert again == protokoll
+    assert [a.filename for a in again.attachments] == [
+        "protokoll-styrelsen-2022-03-25.pdf", "protokoll-styrelsen-2022-03-25.docx",
+        "protokoll-styrelsen-2022-03-25.html", "protokoll-styrelsen-2022-03-25.md"]
+    assert again.in_reply_to == ovik.replies[-1].in_reply_to and again.room_id == "console"
+    dispatcher.reply_sent(closing)
+    dispatcher.reply_sent(again)
+    assert dispatcher.unsent_replies("console") == []

@@ -165,3 +165,57 @@ async def scene_person(scene: Scene, tmp_path: Path, name: str):  # type: ignore
     person = Person(scene.synapse, scene.synapse.register(name), tmp_path / name, "Gästen")
     await person.start()
     return person
+
+
+async def test_reply_of_a_command_committed_before_a_crash_arrives_once(scene: Scene) -> None:
+    """The bot dies after a command is committed: (1) before its reply was sent, (2) after
+    it was sent but before that was noted. After each restart the room has the reply
+    exactly once (the outbox sends it again under the same Matrix transaction id)."""
+    chair = scene.chair
+    bot = await scene.start_bot()
+    room_id = await scene.room()
+    await chair.ask(room_id, "!organ Styrelsen")
+    await chair.ask(room_id, "!möte öppna Kansliet")
+
+    async def crash_at(stage: str, line: str) -> str:
+        reached = asyncio.Event()
+        original = bot.app.dispatcher.reply_sent
+
+        async def die_before_send(_reply: object) -> None:
+            reached.set()
+            await asyncio.Event().wait()  # the process is gone: nothing more happens
+
+        def die_after_send(reply: object) -> None:
+            reached.set()
+            raise asyncio.CancelledError
+
+        if stage == "före":
+            bot._deliver = die_before_send  # type: ignore[method-assign]
+        else:
+            bot.app.dispatcher.reply_sent = die_after_send  # type: ignore[method-assign]
+        event_id = await chair.say(room_id, line)
+        await asyncio.wait_for(reached.wait(), 30)
+        await scene.stop_bots()
+        bot.app.dispatcher.reply_sent = original  # type: ignore[method-assign]
+        return event_id
+
+    lost = await crash_at("före", "!beslut Styrelsen beslutar före kraschen.")
+    assert not chair.replies_to(room_id, lost)
+    bot = await scene.start_bot()
+    reply = await chair.reply(room_id, lost, timeout=30)
+    assert reply.body.startswith("§ 1 Styrelsen beslutar före kraschen"), reply.body
+    assert bot.stats["resent"] == 1
+
+    sent_twice = await crash_at("efter", "!beslut Styrelsen beslutar efter sändningen.")
+    bot = await scene.start_bot()
+    assert bot.stats["resent"] == 1  # sent again, under the same transaction id
+    later = await chair.ask(room_id, "!visa §1")
+    assert "Styrelsen beslutar efter sändningen." in later.body
+    assert [len(chair.replies_to(room_id, e)) for e in (lost, sent_twice)] == [1, 1]
+    with bot.app.db.transaction() as session:
+        from storage.outbox import unsent
+
+        assert unsent(session, "matrix") == []
+    assert [t for _n, _t, entries in paragraphs_with_entries(scene.database_url)
+            for t in entries] == ["Styrelsen beslutar före kraschen.",
+                                  "Styrelsen beslutar efter sändningen."]

@@ -147,6 +147,7 @@ class MatrixBot:
         try:
             await self._login()
             self.app.add_sender(TRANSPORT, self.send)
+            self.app.dispatcher.outbox.add(TRANSPORT)
             await self._first_sync()
             self.ready.set()
             log.warning("Matrix: inloggad som %s (enhet %s), lyssnar i %d rum",
@@ -239,6 +240,10 @@ class MatrixBot:
         self.since = await self._db(store.sync_token, self.settings.user_id)
         # Full state either way: after a restart nio knows no rooms, members or power levels.
         response = await self._sync(self.since, timeout=0, full_state=True)
+        # Replies committed before a crash go out first, before any newer command's.
+        for reply in await asyncio.to_thread(self.app.dispatcher.unsent_replies, TRANSPORT):
+            self.stats["resent"] += 1
+            await self._deliver(reply)
         if self.since is None:
             # A new bot: what was said before it existed is history, not commands.
             self._note_creators(response)
@@ -512,7 +517,7 @@ class MatrixBot:
             self.stats["skipped"] += 1
             return
         self.stats["commands"] += 1
-        await self.send(room.room_id, reply)
+        await self._deliver(reply)
         if reply.leave_room:
             await self._retry("leave", lambda: self.client.room_leave(room.room_id))
             log.warning("Matrix: lämnade %s på begäran av %s", room.room_id, event.sender)
@@ -603,12 +608,19 @@ class MatrixBot:
     async def send(self, room_id: str, reply: Reply) -> None:
         """A reply (or a reminder) as an m.notice: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files."""
-        await self._room_send(room_id, notice_content(reply))
-        for attachment in reply.attachments:
-            await self._send_attachment(room_id, attachment)
+        # The same transaction id on every retry and after a restart: stored at most once.
+        key = reply.send_key or uuid.uuid4().hex
+        await self._room_send(room_id, notice_content(reply), f"{key}-0")
+        for n, attachment in enumerate(reply.attachments, start=1):
+            await self._send_attachment(room_id, attachment, f"{key}-{n}")
 
-    async def _room_send(self, room_id: str, content: dict[str, Any]) -> str | None:
-        tx_id = str(uuid.uuid4())  # the same id on every retry: stored at most once
+    async def _deliver(self, reply: Reply) -> None:
+        """Send a command's reply, then let it leave the outbox (also when the homeserver
+        refused it for good: sending it again would not help)."""
+        await self.send(reply.room_id, reply)
+        await asyncio.to_thread(self.app.dispatcher.reply_sent, reply)
+
+    async def _room_send(self, room_id: str, content: dict[str, Any], tx_id: str) -> str | None:
         response = await self._retry("send", lambda: self.client.room_send(
             room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True))
         if isinstance(response, RoomSendResponse):
@@ -617,7 +629,7 @@ class MatrixBot:
         log.warning("Matrix: kunde inte skicka till %s (%s)", room_id, _reason(response))
         return None
 
-    async def _send_attachment(self, room_id: str, attachment: Attachment) -> None:
+    async def _send_attachment(self, room_id: str, attachment: Attachment, tx_id: str) -> None:
         room = self.client.rooms.get(room_id)
         encrypt = bool(room is not None and room.encrypted and self.client.olm is not None)
         data = attachment.data
@@ -644,7 +656,7 @@ class MatrixBot:
                                "mimetype": attachment.mimetype}
         else:
             content["url"] = response.content_uri
-        await self._room_send(room_id, content)
+        await self._room_send(room_id, content, tx_id)
 
     # -------------------------------------------------------------------- helpers
 
