@@ -18,6 +18,8 @@ class Actor:
     role: str
     organisation: str
     can_record: bool
+    # Recognised by an id the platform vouches for (config `ids`), not by a chosen name.
+    is_member: bool = False
 
 
 def actor_for(message: IncomingMessage, member: Member | None) -> Actor:
@@ -29,4 +31,5 @@ def actor_for(message: IncomingMessage, member: Member | None) -> Actor:
         organisation=member.organisation_short or member.organisation,
         can_record=member.role in RECORDING_ROLES or member.extra_secretary
         or message.sender_is_moderator,
+        is_member=True,
     )

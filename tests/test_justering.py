@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.messages import IncomingMessage
 from tests.conftest import Chat
 from tests.justering_support import (
     CAROLINA,
@@ -195,3 +196,37 @@ def test_omedelbar_justering_needs_a_decision(ovik: Chat) -> None:
     assert "Senast fredag 1 april 2022" in ovik.replies[-1].text
     ovik.text("!ångra")
     assert ovik.text("!uppdrag").startswith("Inga öppna uppdrag.")
+
+
+def test_a_display_name_is_not_a_signature(ovik: Chat) -> None:
+    """Anyone can call themselves "Carolina Sondell" in a chat: a member with chat ids in
+    the config is recognised only by them, and a member cannot sign as someone else."""
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    ovik.text("!protokoll klart")
+    def as_sender(sender_id: str, name: str) -> str:
+        reply = ovik.app.dispatcher.handle_sync(IncomingMessage(
+            transport="console", room_id="console", sender_id=sender_id, sender_name=name,
+            text="!justera", event_id=f"e-{sender_id}", timestamp=ovik.now))
+        assert reply is not None
+        return reply.text
+
+    forged = as_sender("@mallory:evil.test", "Carolina Sondell")  # her name, not her id
+    assert forged.startswith("Bara sammanträdets ordförande och justerare får justera"), forged
+    assert "chatt-id" in forged
+    # Pär (known by his id) calling himself Cecilia Sparf is still Pär.
+    assert as_sender("@par:ovik.test", "Cecilia Sparf").startswith(
+        "Bara sammanträdets ordförande")
+    # Cecilia has no chat id in the config: her name is all there is to go by.
+    assert as_sender("@cecilia:ovik.test", "Cecilia Sparf").startswith(
+        "Cecilia Sparf har justerat")
+    assert ovik.text("!justera", sender=CAROLINA).startswith(
+        "Protokollet från Styrelsens sammanträde fredag 25 mars 2022 är justerat av Cecilia "
+        "Sparf och Carolina Sondell")
+    with ovik.app.db.transaction() as session:
+        from storage import justering
+
+        meeting = justering.latest_justerad(session, 1)
+        assert meeting is not None
+        assert sorted(s.name for s in justering.signatures(session, meeting.id)) == [
+            "Carolina Sondell", "Cecilia Sparf"]

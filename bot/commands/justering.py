@@ -15,7 +15,7 @@ from bot.messages import Reply
 from bot.registry import RECORD, command
 from bot.render import render
 from bot.swedish import fold
-from storage import justering, meetings, paragraphs
+from storage import justering, meetings, paragraphs, tenants
 from storage.models import Meeting
 
 GROUP = "Justering och anslag"
@@ -88,15 +88,25 @@ SUBCOMMANDS["klart"] = protocol_ready
 SUBCOMMANDS["klar"] = protocol_ready
 
 
+def _is_sender(ctx: Context, name: str) -> bool:
+    """Whether the sender is the person `name`. Anyone can choose a display name, so a
+    member with chat ids in the config is known only by them; the name alone counts only
+    for someone the config gives no ids (and never for a sender known as someone else)."""
+    if ctx.actor.is_member:
+        return fold(name) == fold(ctx.actor.name)
+    with_ids = {fold(m.name) for m in tenants.members(ctx.session, ctx.organ.organ_id)
+                if set(m.ids.split("\n")) - {fold(m.name)}}
+    return fold(name) not in with_ids and fold(name) == fold(ctx.message.sender_name)
+
+
 def _to_justera(ctx: Context, args: str) -> Meeting:
     """The meeting `!justera` means: the given date, else the newest protokoll waiting for
     this person's justering, else the newest waiting at all."""
     if args:
         return meeting_on(ctx, args, "justera")
     waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
-    me = {fold(ctx.actor.name), fold(ctx.message.sender_name)}
     for meeting in waiting:
-        if any(fold(s.name) in me for s in _missing(ctx, meeting)):
+        if any(_is_sender(ctx, s.name) for s in _missing(ctx, meeting)):
             return meeting
     if waiting:
         return waiting[0]
@@ -119,8 +129,7 @@ def justera(ctx: Context, args: str) -> Reply:
     if justering.request_of(ctx.session, meeting.id) is None:
         raise UserError("inte_klart_för_justering")
     wanted = signers(ctx, meeting)
-    me = {fold(ctx.actor.name), fold(ctx.message.sender_name)}
-    signer = next((s for s in wanted if fold(s.name) in me), None)
+    signer = next((s for s in wanted if _is_sender(ctx, s.name)), None)
     if signer is None:
         raise UserError("får_inte_justera", namn=ctx.actor.name,
                         justerande=[s.name for s in wanted], datum=meeting.date)
