@@ -11,6 +11,7 @@ from bot.config import parse_config
 from tests.conftest import Chat
 
 ROOM = "!styrelserummet:example.org"
+ANNA = "@anna:example.org"  # a ledamot in both förbund, moderator of the test rooms
 
 
 def two_forbund(url: str) -> App:
@@ -21,10 +22,11 @@ def two_forbund(url: str) -> App:
                 {"name": "Styrelsen", "rooms": ["!config:example.org"],
                  "member": [{"name": "Carolina Sondell", "role": "ordförande",
                              "ids": ["@carolina:example.org"]}]},
-                {"key": "lsg", "name": "Lokala samverkansgruppen", "kind": "lsg"}]},
+                {"key": "lsg", "name": "Lokala samverkansgruppen", "kind": "lsg",
+                 "member": [{"name": "Anna Berg", "ids": [ANNA]}]}]},
             {"key": "umea", "name": "Samordningsförbundet Umeåregionen", "organ": [
-                {"name": "Styrelsen"}, {"name": "Beredningsgruppen",
-                                        "kind": "beredningsgrupp"}]},
+                {"name": "Styrelsen", "member": [{"name": "Anna Berg", "ids": [ANNA]}]},
+                {"name": "Beredningsgruppen", "kind": "beredningsgrupp"}]},
         ]}, "test.toml")
     return create_app(config)
 
@@ -38,7 +40,7 @@ def rooms_app(db_url: str) -> Iterator[App]:
 
 @pytest.fixture
 def room(rooms_app: App) -> Chat:
-    return Chat(rooms_app, room=ROOM, transport="matrix", sender="@anna:example.org")
+    return Chat(rooms_app, room=ROOM, transport="matrix", sender=ANNA)
 
 
 def test_unbound_room_lists_organs_and_refuses_meeting(room: Chat) -> None:
@@ -74,7 +76,7 @@ def test_unique_name_and_full_names_bind(room: Chat) -> None:
     assert reply is not None and reply.text.startswith(
         "Rummet är nu kopplat till Lokala samverkansgruppen i Samordningsförbundet i "
         "Örnsköldsvik.")
-    other = Chat(room.app, room="!annat:example.org", transport="matrix")
+    other = Chat(room.app, room="!annat:example.org", transport="matrix", sender=ANNA)
     reply = other.say("!organ Samordningsförbundet Umeåregionen Styrelsen", moderator=True)
     assert reply is not None and "Styrelsen i Samordningsförbundet Umeåregionen" in reply.text
     reply = other.say("!organ Kommunfullmäktige", moderator=True)
@@ -82,17 +84,41 @@ def test_unique_name_and_full_names_bind(room: Chat) -> None:
         "Jag hittar inget organ som heter ”Kommunfullmäktige”.")
 
 
-def test_only_moderators_bind_and_config_rooms_stay(rooms_app: App) -> None:
+def test_who_may_bind_and_config_rooms_stay(rooms_app: App) -> None:
     room = Chat(rooms_app, room="!config:example.org", transport="matrix",
                 sender="@carolina:example.org")
-    # The chair may record, but binding a room is for the room's moderators.
-    assert room.text("!organ lsg").startswith("Bara rummets moderatorer får använda !organ.")
+    # The chair of Styrelsen is not a member of the LSG and not a moderator here.
+    refused = room.text("!organ lsg")
+    assert refused.startswith("Du får inte koppla rummet till Lokala samverkansgruppen i "
+                              "Samordningsförbundet i Örnsköldsvik."), refused
+    assert "!organ ovik Lokala samverkansgruppen" in refused
     assert room.text("!organ") == ("Rummet är kopplat till Styrelsen i Samordningsförbundet i "
                                    "Örnsköldsvik (i konfigurationen).")
     reply = room.say("!organ lsg", moderator=True)
     assert reply is not None and reply.text.startswith(
         "Rummet är kopplat till Styrelsen i Samordningsförbundet i Örnsköldsvik i bottens "
         "konfiguration")
+
+
+def test_a_moderator_outside_the_forbund_cannot_reach_its_organs(rooms_app: App) -> None:
+    """Anyone can create a room and be its moderator: that is not enough to bind it to an
+    organ and read (or write) its minutes."""
+    mallory = Chat(rooms_app, room="!egen:example.org", transport="matrix",
+                   sender="@mallory:example.org")
+    reply = mallory.say("!organ ovik Styrelsen", moderator=True)
+    assert reply is not None and reply.text.startswith(
+        "Du får inte koppla rummet till Styrelsen i Samordningsförbundet i Örnsköldsvik.")
+    assert mallory.text("!visa §1").startswith("Det här rummet är inte kopplat")
+    # The chair may bind without being a moderator (Teams has no power levels).
+    chair = Chat(rooms_app, room="!teams-chatt", transport="teams",
+                 sender="@carolina:example.org")
+    assert chair.text("!organ ovik Styrelsen").startswith(
+        "Rummet är nu kopplat till Styrelsen i Samordningsförbundet i Örnsköldsvik.")
+    # Anna, a ledamot of the LSG, may not bind as a plain member; as moderator she may.
+    anna = Chat(rooms_app, room="!lsg-rum", transport="matrix", sender=ANNA)
+    assert anna.text("!organ lsg").startswith("Du får inte koppla rummet")
+    reply = anna.say("!organ lsg", moderator=True)
+    assert reply is not None and reply.text.startswith("Rummet är nu kopplat till Lokala")
 
 
 def test_leave_is_for_moderators(room: Chat) -> None:

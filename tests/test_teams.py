@@ -246,9 +246,13 @@ async def test_meeting_scenario_in_a_meeting_chat(teams: TeamsHarness) -> None:
     status, sent = await teams.send("meeting", text="!möte")
     assert "inte kopplat till något organ" in sent[0].text
     assert sent[0].conversation_id == MEETING_CHAT
-    with teams.app.db.transaction() as session:  # as `!organ Styrelsen` does
-        organ = first_organ(session, "styrelsen")
-        bind_room(session, "teams", MEETING_CHAT, organ.organ_id, "test")
+    # Teams has no power levels: the config's roles decide who binds the chat.
+    status, sent = await teams.send("meeting", speaker="Cecilia Sparf", text="!organ Styrelsen")
+    assert sent[0].text.startswith("Du får inte koppla rummet till Styrelsen"), sent[0].text
+    status, sent = await teams.send("meeting", speaker="Carolina Sondell",
+                                    text="!organ Styrelsen")
+    assert sent[0].text.startswith("Rummet är nu kopplat till Styrelsen i Samordningsförbundet "
+                                   "i Örnsköldsvik."), sent[0].text
 
     async def say(speaker: str, text: str) -> str:
         status, sent = await teams.send("meeting", speaker=speaker, text=text)

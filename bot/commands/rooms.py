@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import Reply
+from bot.permissions import RECORDING_ROLES
 from bot.registry import command
 from bot.render import render
 from storage import rooms, tenants
@@ -16,7 +17,7 @@ GROUP = "Rummet"
 
 @command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
          summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett organ "
-                 "(moderatorer).",
+                 "(ordförande, sekreterare och förbundschef).",
          usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
          examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
 def organ_command(ctx: Context, args: str) -> Reply:
@@ -28,9 +29,9 @@ def organ_command(ctx: Context, args: str) -> Reply:
         return render("rum", "koppling", organ=current,
                       från_konfiguration=binding is not None and binding.bound_by == "config",
                       alla=_all_organs(ctx))
-    if not message.sender_is_moderator:
-        raise UserError("bara_moderator", kommando="organ")
     organ = _resolve(ctx, text, current)
+    if not _may_bind(ctx, organ):
+        raise UserError("organ_behörighet", organ=organ)
     if current is not None and current.organ_id == organ.organ_id:
         return render("rum", "redan_kopplat", organ=organ)
     if binding is not None and binding.bound_by == "config":
@@ -39,6 +40,20 @@ def organ_command(ctx: Context, args: str) -> Reply:
     tenants.bind_room(ctx.session, message.transport, message.room_id, organ.organ_id,
                       message.sender_id)
     return render("rum", "kopplat", organ=organ, tidigare=current)
+
+
+def _may_bind(ctx: Context, organ: OrganRef) -> bool:
+    """Who may bind a room to `organ`: its chair and secretaries as the config names them
+    (by chat id), and room moderators the config knows as people of the same förbund.
+    A moderator of a room anyone could create must not reach another förbund's minutes."""
+    message = ctx.message
+    ids = (message.sender_id, *message.sender_aliases)
+    member = tenants.member_by_identity(ctx.session, organ.organ_id, *ids)
+    if member is not None and (member.role in RECORDING_ROLES or member.extra_secretary):
+        return True
+    return message.sender_is_moderator and any(
+        tenants.member_by_identity(ctx.session, other.organ_id, *ids) is not None
+        for other in rooms.all_organs(ctx.session) if other.forbund_id == organ.forbund_id)
 
 
 def _resolve(ctx: Context, text: str, current: OrganRef | None) -> OrganRef:
