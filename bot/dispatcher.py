@@ -76,7 +76,12 @@ class Dispatcher:
             return render("fel", "för_lång_text", max=MAX_TEXT)
         for attempt in range(2):
             try:
-                return self._in_transaction(message, command, args)
+                reply = self._in_transaction(message, command, args)
+                if reply is None and attempt == 1:
+                    # The event was claimed by the first try: its commit went through and
+                    # only the answer was lost with the connection.
+                    return render("fel", "sparat_utan_svar", kommando=name)
+                return reply
             except UserError as error:
                 self._mark_handled(message)
                 return render("fel", error.macro, **error.kwargs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.app import App
@@ -84,6 +85,31 @@ def test_connection_that_keeps_dropping_is_reported_and_bot_goes_on(pg_app: App,
     assert chat.text("!beslut Det här sparas").startswith("§ 1 Det här sparas (ny paragraf)")
     with pg_app.db.transaction() as s:
         assert [p.title for p in s.exec(select(Paragraph)).all()] == ["Det här sparas"]
+
+
+def _beslut_then_lose_the_answer(ctx: Context, args: str) -> Reply:
+    """Records like !beslut; the commit goes through, then the connection is reported lost
+    (as when the server committed but its answer never came back)."""
+    reply = REGISTRY.get("beslut").handler(ctx, args)
+
+    def lost(_session: object) -> None:
+        raise DBAPIError("COMMIT", {}, ConnectionError("förbindelsen bröts"),
+                         connection_invalidated=True)
+
+    event.listen(ctx.session, "after_commit", lost, once=True)
+    return reply
+
+
+def test_commit_that_went_through_is_reported_once_not_silently(app: App, register) -> None:  # type: ignore[no-untyped-def]
+    register("testsvar", _beslut_then_lose_the_answer)
+    chat = Chat(app)
+    chat.text("!möte öppna 2022-03-25")
+    assert chat.text("!testsvar Styrelsen fastställer budgeten") == (
+        "!testsvar är sparat, men anslutningen till databasen bröts innan jag hann svara. "
+        "Se resultatet med !möte eller !visa.")
+    with app.db.transaction() as s:
+        assert [p.title for p in s.exec(select(Paragraph)).all()] == [
+            "Styrelsen fastställer budgeten"]
 
 
 def test_outbox_keeps_a_reply_with_its_files_until_it_is_sent(ovik: Chat) -> None:
