@@ -168,6 +168,11 @@ class Synapse:
                               token=admin.access_token)
         return sorted(d["device_id"] for d in reply["devices"])
 
+    def delete_device(self, admin: Account, user_id: str, device_id: str) -> None:
+        """Log a device out, as a user does under Sessions: its access token stops working."""
+        self._request("DELETE", f"/_synapse/admin/v2/users/{user_id}/devices/{device_id}",
+                      token=admin.access_token)
+
     def limit_messages(self, admin: Account, user_id: str, per_second: int, burst: int) -> None:
         """Give one user a strict message rate limit, so it meets real 429 answers."""
         self._request("POST", f"/_synapse/admin/v1/users/{user_id}/override_ratelimit",

@@ -219,3 +219,33 @@ async def test_reply_of_a_command_committed_before_a_crash_arrives_once(scene: S
     assert [t for _n, _t, entries in paragraphs_with_entries(scene.database_url)
             for t in entries] == ["Styrelsen beslutar före kraschen.",
                                   "Styrelsen beslutar efter sändningen."]
+
+
+async def test_revoked_login_in_an_encrypted_room_logs_in_again_and_stays_encrypted(
+        scene: Scene) -> None:
+    """Someone logs the bot's device out (Element: Sessions → Sign out). The bot logs in
+    again with its password, learns the rooms anew, and keeps answering encrypted."""
+    chair = scene.chair
+    bot = await scene.start_bot()
+    room_id = await scene.room(encrypted=True)
+    await chair.ask(room_id, "!organ Styrelsen")
+    old_device = bot.client.device_id
+    assert old_device is not None
+    scene.synapse.delete_device(scene.admin, scene.bot_account.user_id, old_device)
+    await chair.wait(lambda: bot.client.device_id not in (None, old_device),
+                     what="the bot's new login", timeout=60)
+    # As a person's client does before writing: learn the bot's new device and its keys.
+    bot_user = scene.bot_account.user_id
+    await chair.wait(lambda: {d.id for d in chair.client.device_store.active_user_devices(
+        bot_user)} == {bot.client.device_id}, what="the bot's new device", timeout=60)
+    reply = await chair.ask(room_id, "!möte öppna Kansliet", timeout=60)
+    assert reply.body.startswith("Sammanträdet är öppnat: Styrelsen"), reply.body
+    assert bot.client.device_id not in (None, old_device)
+    assert getattr(reply, "decrypted", False), "the answer went out unencrypted"
+    devices = scene.synapse.devices(scene.admin, scene.bot_account.user_id)
+    assert bot.client.device_id in devices and old_device not in devices
+    # The new login is what a restart uses: no third device.
+    await scene.stop_bots()
+    again = await scene.start_bot()
+    assert again.client.device_id == bot.client.device_id
+    assert scene.synapse.devices(scene.admin, scene.bot_account.user_id) == devices

@@ -96,7 +96,7 @@ def test_who_may_bind_and_config_rooms_stay(rooms_app: App) -> None:
                                    "Örnsköldsvik (i konfigurationen).")
     reply = room.say("!organ lsg", moderator=True)
     assert reply is not None and reply.text.startswith(
-        "Rummet är kopplat till Styrelsen i Samordningsförbundet i Örnsköldsvik i bottens "
+        "Rummet är kopplat till Styrelsen i Samordningsförbundet i Örnsköldsvik i botens "
         "konfiguration")
 
 

@@ -164,7 +164,7 @@ class MatrixBot:
     def _credentials_file(self) -> Path:
         return self.settings.store_path / "credentials.json"
 
-    async def _login(self) -> None:
+    async def _login(self, revoked: str = "") -> None:
         """Reuse the device of an earlier start (its keys are in store_path); log in only
         when there is none, so restarts never pile up devices."""
         s = self.settings
@@ -172,7 +172,7 @@ class MatrixBot:
         if saved is not None:
             self.client.restore_login(s.user_id, saved["device_id"], saved["access_token"])
             return
-        if s.access_token:
+        if s.access_token and s.access_token != revoked:
             self.client.access_token = s.access_token
             self.client.user_id = s.user_id
             who = await self._retry("whoami", self.client.whoami)
@@ -203,6 +203,8 @@ class MatrixBot:
                 or saved.get("homeserver") != self.settings.homeserver
                 or not saved.get("device_id") or not saved.get("access_token")):
             return None
+        if self.settings.access_token and saved["access_token"] != self.settings.access_token:
+            return None  # a new token in the config replaces the saved login
         return saved
 
     def _save_credentials(self) -> None:
@@ -214,20 +216,22 @@ class MatrixBot:
         tmp.replace(self._credentials_file)
 
     async def _relogin(self) -> None:
-        """The stored token was revoked (device logged out): start over with the password."""
-        if not self.settings.password:
+        """The stored token was revoked (device logged out): start over with the password,
+        or with the configured token if it is not the one that was revoked."""
+        revoked = self.client.access_token
+        self._credentials_file.unlink(missing_ok=True)  # a restart must not reuse it
+        if not self.settings.password and self.settings.access_token in ("", revoked):
             raise MatrixSetupError(
-                f"Matrix: servern godtar inte längre bottens access_token för "
+                f"Matrix: servern godtar inte längre botens access_token för "
                 f"{self.settings.user_id}. Ange ett nytt access_token eller password.")
         log.warning("Matrix: åtkomsttoken återkallad; loggar in på nytt")
-        self._credentials_file.unlink(missing_ok=True)
         self.client.access_token = ""
         await self.client.close()
         self.client = AsyncClient(self.settings.homeserver, self.settings.user_id,
                                   store_path=str(self.settings.store_path),
                                   config=self.client.config)
         self.client.add_response_callback(self._on_error, ErrorResponse)
-        await self._login()
+        await self._login(revoked=revoked)
 
     # ----------------------------------------------------------------------- sync
 
@@ -269,6 +273,8 @@ class MatrixBot:
                 return response
             if getattr(response, "status_code", None) == "M_UNKNOWN_TOKEN":
                 await self._relogin()
+                # The new client knows no rooms yet: which are encrypted, who is in them.
+                full_state = True
                 continue
             log.warning("Matrix: synkningen misslyckades (%s); försöker igen om %.0f s",
                         _reason(response), delay)
