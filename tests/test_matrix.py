@@ -606,3 +606,26 @@ def images(person: Person, room_id: str) -> list[Any]:
     from nio import RoomMessageImage
 
     return [e for e in person.events.get(room_id, []) if isinstance(e, RoomMessageImage)]
+
+
+async def test_history_from_before_the_bot_is_never_run(scene: Scene) -> None:
+    """Commands written before the bot joined, and before its very first start, are
+    history: the bot joins, greets, and runs only what comes after."""
+    chair = scene.chair
+    room_id = await chair.create_room(invite=[scene.bot_account.user_id])
+    old = [await chair.say(room_id, line)
+           for line in ("!organ Styrelsen", "!möte öppna Kansliet", "!beslut Gammalt beslut.")]
+    bot = await scene.start_bot()  # first start ever: empty database
+    await chair.wait(lambda: chair.notices(room_id), what="greeting")
+    assert chair.notices(room_id)[0].body.startswith("Hej! Jag är Finsam-sekreteraren")
+    # Invited again to a second room where history was written while the bot ran.
+    second = await chair.create_room(invite=[])
+    for line in ("!organ Styrelsen", "!möte öppna Kansliet"):
+        old.append(await chair.say(second, line))
+    await chair.invite(second, scene.bot_account.user_id)
+    await chair.wait(lambda: chair.notices(second), what="greeting in the second room")
+    for room in (room_id, second):
+        status = await chair.ask(room, "!organ")
+        assert status.body.startswith("Rummet är inte kopplat till något organ."), status.body
+    assert not any(chair.replies_to(r, e) for r in (room_id, second) for e in old)
+    assert bot.stats["commands"] == 2
