@@ -65,7 +65,7 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     s28 = next(r for r in replies if r.startswith("§ 28") and "Beslut:" in r)
     assert ("Uppdrag 1 antecknat: förbundschefen ska närmare undersöka förbundets möjligheter "
             "att göra en medelsansökan") in s28
-    assert "Inget slutdatum angavs. Ange det med !uppdrag §28 senast ÅÅÅÅ-MM-DD." in s28
+    assert "Inget slutdatum angavs. Ange det med !uppdrag 1 senast ÅÅÅÅ-MM-DD." in s28
     budget = next(r for r in replies if "anslår en budget" in r)
     assert "Uppdrag" not in budget
 
@@ -86,6 +86,19 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
         "Uppdrag 1 ska vara klart senast fredag 20 maj 2022."
     assert ovik.text("!uppdrag 3 senast 20 maj") == \
         "Uppdrag 3 ska vara klart senast fredag 20 maj 2022."
+    # A § reference fills in only the uppdrag without a date; uppdrag 2 keeps its own.
+    assert ovik.text("!uppdrag 2 senast 2022-04-28") == \
+        "Uppdrag 2 ska vara klart senast torsdag 28 april 2022."
+    set29 = ovik.text("!uppdrag §29 senast 2022-06-10")
+    assert set29.startswith("Uppdrag 4 och 5 ska vara klara senast fredag 10 juni 2022:")
+    assert "Uppdrag 2 behåller sitt datum, torsdag 28 april 2022. Ändra det med !uppdrag 2 " \
+        "senast ÅÅÅÅ-MM-DD." in set29
+    assert "Uppdrag 3 behåller sitt datum, fredag 20 maj 2022." in set29
+    assert "besöka I-Kraft samt få information om Sundsvalls BIP-arbete | § 29, 2022-03-25 | " \
+        "senast torsdag 28 april 2022 |" in ovik.text("!uppdrag")
+    assert ovik.text("!uppdrag §29 senast 2022-06-17") == (
+        "Alla uppdrag i § 29 har redan ett slutdatum, så inget ändrades. Ändra ett av dem med "
+        "numret, till exempel !uppdrag 2 senast 2022-06-17.")
     assert ovik.text("!uppdrag klart 2").startswith(
         "Uppdrag 2 är klart: Jan-Olov Häggström och Johnny Eriksson")
     assert "är redan klart" in ovik.text("!uppdrag klart 2")
