@@ -43,6 +43,19 @@ MEETING = date(2022, 3, 25)
      "förbundschefen", "ta fram en plan senast den 3 februari", date(2023, 2, 3)),
     ("Förbundschefen uppdras att återkomma senast 30 juni 2022.", "Förbundschefen",
      "återkomma senast 30 juni 2022", date(2022, 6, 30)),
+    # The att-clause forms, as in the seed's "Att lägga protokollet till handlingarna".
+    ("Att uppdra åt förbundschefen att ta fram en verksamhetsplan för 2023.",
+     "förbundschefen", "ta fram en verksamhetsplan för 2023", None),
+    ("Styrelsen beslutar att uppdra till Jan-Olov Häggström att kontakta Arbetsförmedlingen "
+     "senast 2022-04-30.", "Jan-Olov Häggström",
+     "kontakta Arbetsförmedlingen senast 2022-04-30", date(2022, 4, 30)),
+    ("Styrelsen beslutar att ge förbundschefen i uppdrag att utreda frågan om lokaler.",
+     "förbundschefen", "utreda frågan om lokaler", None),
+    ("Styrelsen ger i uppdrag till förbundschefen att revidera delegationsordningen senast "
+     "den 20 maj.", "förbundschefen", "revidera delegationsordningen senast den 20 maj",
+     date(2022, 5, 20)),
+    ("Styrelsen ger förbundschefen i uppdrag att boka lokal till höstens möte.",
+     "förbundschefen", "boka lokal till höstens möte", None),
 ])
 def test_recognises_uppdrag(text: str, who: str, what: str, due: date | None) -> None:
     found = recognise(text, MEETING)
@@ -55,6 +68,8 @@ def test_recognises_uppdrag(text: str, who: str, what: str, due: date | None) ->
     "Styrelsen beslutar om omedelbar justering av beslutsparagraf 26.",
     "Att lägga protokollet till handlingarna utan anmärkning.",
     "Styrelsen godkänner uppdragsbeskrivningen för Äpplet.",
+    "Styrelsen tackar för uppdraget.",
+    "Att ge förbundschefen rätt att teckna avtalet.",
 ])
 def test_other_decisions_give_no_uppdrag(text: str) -> None:
     assert recognise(text, MEETING) is None
