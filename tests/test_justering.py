@@ -3,7 +3,11 @@ protokoll (PDF and DOCX with BEVIS), locked, with omedelbar justering of § 26."
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from tests.conftest import Chat
 from tests.justering_support import (
@@ -131,6 +135,33 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
     picture.save(tmp_path / "sida-1.png")
     ink = sum(1 for value in picture.getdata() if value < 128) / (picture.width * picture.height)
     assert 0.01 < ink < 0.2, ink
+
+
+def test_protokoll_pages_keep_headings_with_their_text_and_docx_is_swedish(ovik: Chat) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    draft = ovik.say("!protokoll klart")
+    ovik.now = at(2022, 4, 6, 10, 12)
+    ovik.text("!justera", sender="Cecilia Sparf")
+    done = ovik.say("!justera", sender=CAROLINA)
+    assert draft is not None and done is not None
+    for reply in (draft, done):
+        md = attachment(reply, ".md").decode()
+        headings = [x.lstrip("#").strip() for x in md.splitlines() if x.startswith("#")]
+        assert "§ 29 Övriga frågor" in headings
+        pages = PdfReader(io.BytesIO(attachment(reply, ".pdf"))).pages
+        assert len(pages) >= 3
+        footer = "Samordningsförbundet i Örnsköldsvik, Styrelsen"
+        for number, page in enumerate(pages, start=1):
+            body = [x for x in page.extract_text().splitlines()
+                    if x.strip() not in ("", footer, str(number))]
+            end = flat("\n".join(body[-3:]))
+            assert not end.endswith(("Beslut:", "Yrkanden:")), (number, end)
+            assert not any(end.endswith(h) for h in headings), (number, end)
+        # Word's proofing language: Swedish in the document defaults, not en-US.
+        styles = zipfile.ZipFile(io.BytesIO(attachment(reply, ".docx"))).read(
+            "word/styles.xml").decode()
+        assert '<w:lang w:val="sv-SE"' in styles and "en-US" not in styles
 
 
 def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
