@@ -177,6 +177,8 @@ def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
     assert ovik.text("!anslagstavla uppsatt 2022-04-06", sender="Cecilia Sparf").startswith(
         "Du får inte använda !anslagstavla uppsatt")
     assert "före justeringen fredag 1 april 2022" in ovik.text("!anslagstavla uppsatt 2022-03-31")
+    assert ovik.text("!anslagstavla uppsatt") == \
+        "Datumet saknas. Skriv till exempel !anslagstavla uppsatt 2022-04-01."
     assert ovik.text("!anslagstavla uppsatt 2022-04-06 för 2022-03-25") == (
         "Anslaget för protokollet från Styrelsens sammanträde fredag 25 mars 2022 sätts upp "
         "onsdag 6 april 2022.\nDet får tas ned tidigast onsdag 27 april 2022 (tre veckor för "

@@ -118,6 +118,8 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
         "Uppdrag 2 är klart: Jan-Olov Häggström och Johnny Eriksson")
     assert "är redan klart" in ovik.text("!uppdrag klart 2")
     assert "Det finns inget uppdrag 9" in ovik.text("!uppdrag klart 9")
+    assert ovik.text("!uppdrag klart") == ("Ange vilket uppdrag, till exempel !uppdrag klart 2. "
+                                           "Skriv !uppdrag för att se numren.")
     assert "Du får inte använda !uppdrag klart" in ovik.text("!uppdrag klart 4",
                                                               sender="Camilla Steen")
     # A decision changed so it no longer gives an uppdrag drops it.
@@ -152,6 +154,16 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     ovik.text("!dagordning Ta bort mig")
     assert ovik.text("!dagordning ta bort 7") == \
         "Punkten ”Ta bort mig” är borttagen från dagordningen."
+    # The standard items (1–4, övriga frågor, mötets avslutande) stay.
+    assert ovik.text("!dagordning ta bort 2") == (
+        "Punkt 2 är en standardpunkt på dagordningen och kan inte tas bort. De egna punkterna "
+        "är punkt 5–6; ta bort en med till exempel !dagordning ta bort 5.")
+    assert ovik.text("!dagordning ta bort 7").startswith("Punkt 7 är en standardpunkt")
+    assert ovik.text("!dagordning ta bort 9").startswith("Dagordningen har 2 egna punkter, så "
+                                                         "det finns ingen punkt 9.")
+    assert ovik.text("!kallelse 2022-05-20 25:00") == (
+        "”25:00” är ingen tid jag kan läsa. Skriv tid som TT:MM, till exempel "
+        "!kallelse 2022-05-20 08:30.")
     # The same day again changes only the place; !kallelse alone renders the next meeting.
     ovik.text("!kallelse 2022-05-20 Stadshuset Kronan")
     reply = ovik.say("!kallelse")
