@@ -98,12 +98,16 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
     assert "| Datum då anslaget sätts upp | 2022-04-06 (onsdag 6 april 2022) |" in bevis
     assert "| Datum då anslaget tas ned | tidigast 2022-04-27 (onsdag 27 april 2022) |" in bevis
     assert "| Förvaringsplats för protokollet | Samordningsförbundets kansli |" in bevis
+    # As in the real protokoll: the one who put up the anslag signs the BEVIS.
+    assert "| Underskrift | ______________________________ (Carolina Sondell) |" in bevis
     s26 = md.split("## § 26 ")[1].split("## § 27")[0]
     assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26
     assert "## § 28 ESF+" in md  # the rubrik change before justering is kept
     signatures = md.split("## Underskrifter")[1]
     assert "Carolina Sondell\n*Justerade onsdag 6 april 2022 kl. 10:12*" in signatures
     assert "Cecilia Sparf\n*Justerade tisdag 5 april 2022 kl. 16:00*" in signatures
+    assert "Justerande: ______________________________\nCecilia Sparf" in signatures
+    assert "Justerare:" not in signatures
 
     # The same protokoll read back from the PDF and the DOCX.
     pdf = flat(pdf_text(attachment(done, ".pdf")))
@@ -120,6 +124,8 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
         assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in text
         assert "Paragrafen justerades omedelbart (fredag 25 mars 2022)." in text
         assert "Justerade onsdag 6 april 2022 kl. 10:12" in text
+        assert "Underskrift" in text and "______ (Carolina Sondell)" in text
+        assert "Justerande: ______________________________ Cecilia Sparf" in text
         assert "Camilla Steen FK" in text and "22–30" in text
     assert pdf.index("BEVIS") < pdf.index("§ 22 Sammanträdet öppnas") < \
         pdf.index("§ 30 Avslutning") < pdf.index("Underskrifter")
