@@ -185,6 +185,7 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import (
         HRFlowable,
+        KeepTogether,
         ListFlowable,
         ListItem,
         Paragraph,
@@ -208,21 +209,33 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
     }
     width = A4[0] - 5 * cm
     story: list = []
+    pending: list = []
+
+    def add(flowable, keep_with_next: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """A page must not end with a heading or a label such as "Beslut:": those are kept
+        together with what follows. Done here, not with the style's keepWithNext, because
+        reportlab does not apply that to a following list (a container)."""
+        pending.append(flowable)
+        if not keep_with_next:
+            story.append(KeepTogether(pending[:]) if len(pending) > 1 else flowable)
+            pending.clear()
+
     for block in blocks(markdown):
         if block.kind == "heading":
-            story.append(Paragraph(_markup(block.runs, covered),
-                                   headings.get(block.level, headings[3])))
+            add(Paragraph(_markup(block.runs, covered), headings.get(block.level, headings[3])),
+                keep_with_next=True)
         elif block.kind == "paragraph":
-            story.append(Paragraph(_markup(block.runs, covered), body))
+            add(Paragraph(_markup(block.runs, covered), body),
+                keep_with_next=_is_label(block.runs))
         elif block.kind in ("bullets", "numbers"):
             items = [ListItem(Paragraph(_markup(item, covered), cell), leftIndent=14)
                      for item in block.items]
-            story.append(ListFlowable(
+            add(ListFlowable(
                 items, bulletType="1" if block.kind == "numbers" else "bullet",
                 start=block.start if block.kind == "numbers" else "•",
                 bulletFormat="%s." if block.kind == "numbers" else None,
                 bulletFontName=_FONT, bulletFontSize=10, leftIndent=18))
-            story.append(Spacer(1, 6))
+            add(Spacer(1, 6))
         elif block.kind == "table":
             columns = max(len(r) for r in block.rows)
             data = [[Paragraph(_markup(c, covered), head if j == 0 and columns > 1 else cell)
@@ -239,9 +252,10 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ]))
-            story.extend([table, Spacer(1, 8)])
+            add(table)
+            add(Spacer(1, 8))
         elif block.kind == "rule":
-            story.append(HRFlowable(width="100%", color=colors.HexColor("#888888")))
+            add(HRFlowable(width="100%", color=colors.HexColor("#888888")))
 
     def page(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
@@ -256,8 +270,16 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
                                  rightMargin=2.5 * cm, topMargin=2.2 * cm,
                                  bottomMargin=2.2 * cm, title=title, author=footer,
                                  lang="sv-SE")
+    story.extend(pending)
     document.build(story, onFirstPage=page, onLaterPages=page)
     return buffer.getvalue()
+
+
+def _is_label(line: Line) -> bool:
+    """A paragraph that only introduces what follows: bold and ending in a colon
+    ("**Beslut:**", "**Yrkanden:**")."""
+    visible = [r for r in line if r.text.strip()]
+    return bool(visible) and all(r.bold for r in visible) and plain(line).rstrip().endswith(":")
 
 
 def _markup_free(text: str, covered: set[int]) -> str:
@@ -279,6 +301,7 @@ def to_docx(markdown: str, title: str, footer: str) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(11)
+    _swedish_proofing(document)
 
     def fill(paragraph, line: Line) -> None:  # type: ignore[no-untyped-def]
         for run in line:
@@ -323,6 +346,24 @@ def to_docx(markdown: str, title: str, footer: str) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _swedish_proofing(document) -> None:  # type: ignore[no-untyped-def]
+    """Text language sv-SE in the document defaults (python-docx's template says en-US,
+    and Word would mark every Swedish word as misspelt)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r_pr = document.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/"
+                                        + qn("w:rPr"))
+    if r_pr is None:  # python-docx's own template always has the defaults
+        return
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)
+    lang.set(qn("w:val"), "sv-SE")
+    lang.set(qn("w:eastAsia"), "sv-SE")
 
 
 def office_attachments(stem: str, markdown: str, title: str, footer: str) -> list[Attachment]:

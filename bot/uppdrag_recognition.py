@@ -4,6 +4,8 @@
 - "Styrelsen uppdrog till Jan-Olov Häggström och Johnny Eriksson att …"
 - "Jan-Olov och Johnny får i uppdrag att …", "Styrelsen ger förbundschefen i uppdrag att …"
 - "Förbundschefen uppdras att …"
+- "Att uppdra åt förbundschefen att …", "Styrelsen beslutar att ge förbundschefen i uppdrag
+  att …", "Styrelsen ger i uppdrag till förbundschefen att …"
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ from bot.swedish import MONTHS
 
 _FLAGS = re.IGNORECASE | re.DOTALL
 _PATTERNS = [
-    re.compile(r"\b(?:uppdrar|uppdrog|uppdras|uppdrogs)\s+(?:till|åt)\s+(?P<who>.+?)\s+att\s+"
+    # The infinitives (uppdra, ge) are the att-clause forms: "Att uppdra åt …", "Styrelsen
+    # beslutar att ge förbundschefen i uppdrag att …".
+    re.compile(r"\b(?:uppdra|uppdrar|uppdrog|uppdras|uppdrogs)\s+(?:till|åt)\s+(?P<who>.+?)"
+               r"\s+att\s+(?P<what>.+)", _FLAGS),
+    re.compile(r"\b(?:ge|ger|gav|ges|gavs)\s+i\s+uppdrag\s+(?:till|åt)\s+(?P<who>.+?)\s+att\s+"
                r"(?P<what>.+)", _FLAGS),
-    re.compile(r"\b(?:ger|gav|ges|gavs)\s+(?P<who>.+?)\s+i\s+uppdrag\s+att\s+(?P<what>.+)",
+    re.compile(r"\b(?:ge|ger|gav|ges|gavs)\s+(?P<who>.+?)\s+i\s+uppdrag\s+att\s+(?P<what>.+)",
                _FLAGS),
     re.compile(r"^(?P<who>.+?)\s+(?:får|fick|ges|gavs|erhåller)\s+i\s+uppdrag\s+att\s+"
                r"(?P<what>.+)", _FLAGS),
     re.compile(r"^(?P<who>.+?)\s+uppdras\s+att\s+(?P<what>.+)", _FLAGS),
-    re.compile(r"\b(?:uppdrar|uppdrog)\s+(?P<who>(?!till\b|åt\b).+?)\s+att\s+(?P<what>.+)",
-               _FLAGS),
+    re.compile(r"\b(?:uppdra|uppdrar|uppdrog)\s+(?P<who>(?!till\b|åt\b).+?)\s+att\s+"
+               r"(?P<what>.+)", _FLAGS),
 ]
 # "Styrelsen beslutar att den delegation som … får i uppdrag att": the uppdrag goes to the
 # delegation, not the styrelse.

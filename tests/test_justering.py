@@ -3,7 +3,11 @@ protokoll (PDF and DOCX with BEVIS), locked, with omedelbar justering of § 26."
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from bot.messages import IncomingMessage
 from tests.conftest import Chat
@@ -95,12 +99,16 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
     assert "| Datum då anslaget sätts upp | 2022-04-06 (onsdag 6 april 2022) |" in bevis
     assert "| Datum då anslaget tas ned | tidigast 2022-04-27 (onsdag 27 april 2022) |" in bevis
     assert "| Förvaringsplats för protokollet | Samordningsförbundets kansli |" in bevis
+    # As in the real protokoll: the one who put up the anslag signs the BEVIS.
+    assert "| Underskrift | ______________________________ (Carolina Sondell) |" in bevis
     s26 = md.split("## § 26 ")[1].split("## § 27")[0]
     assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26
     assert "## § 28 ESF+" in md  # the rubrik change before justering is kept
     signatures = md.split("## Underskrifter")[1]
     assert "Carolina Sondell\n*Justerade onsdag 6 april 2022 kl. 10:12*" in signatures
     assert "Cecilia Sparf\n*Justerade tisdag 5 april 2022 kl. 16:00*" in signatures
+    assert "Justerande: ______________________________\nCecilia Sparf" in signatures
+    assert "Justerare:" not in signatures
 
     # The same protokoll read back from the PDF and the DOCX.
     pdf = flat(pdf_text(attachment(done, ".pdf")))
@@ -117,6 +125,8 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
         assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in text
         assert "Paragrafen justerades omedelbart (fredag 25 mars 2022)." in text
         assert "Justerade onsdag 6 april 2022 kl. 10:12" in text
+        assert "Underskrift" in text and "______ (Carolina Sondell)" in text
+        assert "Justerande: ______________________________ Cecilia Sparf" in text
         assert "Camilla Steen FK" in text and "22–30" in text
     assert pdf.index("BEVIS") < pdf.index("§ 22 Sammanträdet öppnas") < \
         pdf.index("§ 30 Avslutning") < pdf.index("Underskrifter")
@@ -134,6 +144,33 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
     assert 0.01 < ink < 0.2, ink
 
 
+def test_protokoll_pages_keep_headings_with_their_text_and_docx_is_swedish(ovik: Chat) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 10, 0)
+    draft = ovik.say("!protokoll klart")
+    ovik.now = at(2022, 4, 6, 10, 12)
+    ovik.text("!justera", sender="Cecilia Sparf")
+    done = ovik.say("!justera", sender=CAROLINA)
+    assert draft is not None and done is not None
+    for reply in (draft, done):
+        md = attachment(reply, ".md").decode()
+        headings = [x.lstrip("#").strip() for x in md.splitlines() if x.startswith("#")]
+        assert "§ 29 Övriga frågor" in headings
+        pages = PdfReader(io.BytesIO(attachment(reply, ".pdf"))).pages
+        assert len(pages) >= 3
+        footer = "Samordningsförbundet i Örnsköldsvik, Styrelsen"
+        for number, page in enumerate(pages, start=1):
+            body = [x for x in page.extract_text().splitlines()
+                    if x.strip() not in ("", footer, str(number))]
+            end = flat("\n".join(body[-3:]))
+            assert not end.endswith(("Beslut:", "Yrkanden:")), (number, end)
+            assert not any(end.endswith(h) for h in headings), (number, end)
+        # Word's proofing language: Swedish in the document defaults, not en-US.
+        styles = zipfile.ZipFile(io.BytesIO(attachment(reply, ".docx"))).read(
+            "word/styles.xml").decode()
+        assert '<w:lang w:val="sv-SE"' in styles and "en-US" not in styles
+
+
 def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
     replay_meeting(ovik, until="!protokoll")
     assert "Inget protokoll är justerat" in ovik.text("!anslagstavla uppsatt 2022-04-06")
@@ -147,6 +184,8 @@ def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
     assert ovik.text("!anslagstavla uppsatt 2022-04-06", sender="Cecilia Sparf").startswith(
         "Du får inte använda !anslagstavla uppsatt")
     assert "före justeringen fredag 1 april 2022" in ovik.text("!anslagstavla uppsatt 2022-03-31")
+    assert ovik.text("!anslagstavla uppsatt") == \
+        "Datumet saknas. Skriv till exempel !anslagstavla uppsatt 2022-04-01."
     assert ovik.text("!anslagstavla uppsatt 2022-04-06 för 2022-03-25") == (
         "Anslaget för protokollet från Styrelsens sammanträde fredag 25 mars 2022 sätts upp "
         "onsdag 6 april 2022.\nDet får tas ned tidigast onsdag 27 april 2022 (tre veckor för "

@@ -43,6 +43,19 @@ MEETING = date(2022, 3, 25)
      "förbundschefen", "ta fram en plan senast den 3 februari", date(2023, 2, 3)),
     ("Förbundschefen uppdras att återkomma senast 30 juni 2022.", "Förbundschefen",
      "återkomma senast 30 juni 2022", date(2022, 6, 30)),
+    # The att-clause forms, as in the seed's "Att lägga protokollet till handlingarna".
+    ("Att uppdra åt förbundschefen att ta fram en verksamhetsplan för 2023.",
+     "förbundschefen", "ta fram en verksamhetsplan för 2023", None),
+    ("Styrelsen beslutar att uppdra till Jan-Olov Häggström att kontakta Arbetsförmedlingen "
+     "senast 2022-04-30.", "Jan-Olov Häggström",
+     "kontakta Arbetsförmedlingen senast 2022-04-30", date(2022, 4, 30)),
+    ("Styrelsen beslutar att ge förbundschefen i uppdrag att utreda frågan om lokaler.",
+     "förbundschefen", "utreda frågan om lokaler", None),
+    ("Styrelsen ger i uppdrag till förbundschefen att revidera delegationsordningen senast "
+     "den 20 maj.", "förbundschefen", "revidera delegationsordningen senast den 20 maj",
+     date(2022, 5, 20)),
+    ("Styrelsen ger förbundschefen i uppdrag att boka lokal till höstens möte.",
+     "förbundschefen", "boka lokal till höstens möte", None),
 ])
 def test_recognises_uppdrag(text: str, who: str, what: str, due: date | None) -> None:
     found = recognise(text, MEETING)
@@ -55,6 +68,8 @@ def test_recognises_uppdrag(text: str, who: str, what: str, due: date | None) ->
     "Styrelsen beslutar om omedelbar justering av beslutsparagraf 26.",
     "Att lägga protokollet till handlingarna utan anmärkning.",
     "Styrelsen godkänner uppdragsbeskrivningen för Äpplet.",
+    "Styrelsen tackar för uppdraget.",
+    "Att ge förbundschefen rätt att teckna avtalet.",
 ])
 def test_other_decisions_give_no_uppdrag(text: str) -> None:
     assert recognise(text, MEETING) is None
@@ -65,7 +80,7 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     s28 = next(r for r in replies if r.startswith("§ 28") and "Beslut:" in r)
     assert ("Uppdrag 1 antecknat: förbundschefen ska närmare undersöka förbundets möjligheter "
             "att göra en medelsansökan") in s28
-    assert "Inget slutdatum angavs. Ange det med !uppdrag §28 senast ÅÅÅÅ-MM-DD." in s28
+    assert "Inget slutdatum angavs. Ange det med !uppdrag 1 senast ÅÅÅÅ-MM-DD." in s28
     budget = next(r for r in replies if "anslår en budget" in r)
     assert "Uppdrag" not in budget
 
@@ -86,10 +101,25 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
         "Uppdrag 1 ska vara klart senast fredag 20 maj 2022."
     assert ovik.text("!uppdrag 3 senast 20 maj") == \
         "Uppdrag 3 ska vara klart senast fredag 20 maj 2022."
+    # A § reference fills in only the uppdrag without a date; uppdrag 2 keeps its own.
+    assert ovik.text("!uppdrag 2 senast 2022-04-28") == \
+        "Uppdrag 2 ska vara klart senast torsdag 28 april 2022."
+    set29 = ovik.text("!uppdrag §29 senast 2022-06-10")
+    assert set29.startswith("Uppdrag 4 och 5 ska vara klara senast fredag 10 juni 2022:")
+    assert "Uppdrag 2 behåller sitt datum, torsdag 28 april 2022. Ändra det med !uppdrag 2 " \
+        "senast ÅÅÅÅ-MM-DD." in set29
+    assert "Uppdrag 3 behåller sitt datum, fredag 20 maj 2022." in set29
+    assert "besöka I-Kraft samt få information om Sundsvalls BIP-arbete | § 29, 2022-03-25 | " \
+        "senast torsdag 28 april 2022 |" in ovik.text("!uppdrag")
+    assert ovik.text("!uppdrag §29 senast 2022-06-17") == (
+        "Alla uppdrag i § 29 har redan ett slutdatum, så inget ändrades. Ändra ett av dem med "
+        "numret, till exempel !uppdrag 2 senast 2022-06-17.")
     assert ovik.text("!uppdrag klart 2").startswith(
         "Uppdrag 2 är klart: Jan-Olov Häggström och Johnny Eriksson")
     assert "är redan klart" in ovik.text("!uppdrag klart 2")
     assert "Det finns inget uppdrag 9" in ovik.text("!uppdrag klart 9")
+    assert ovik.text("!uppdrag klart") == ("Ange vilket uppdrag, till exempel !uppdrag klart 2. "
+                                           "Skriv !uppdrag för att se numren.")
     assert "Du får inte använda !uppdrag klart" in ovik.text("!uppdrag klart 4",
                                                               sender="Camilla Steen")
     # A decision changed so it no longer gives an uppdrag drops it.
@@ -124,6 +154,16 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     ovik.text("!dagordning Ta bort mig")
     assert ovik.text("!dagordning ta bort 7") == \
         "Punkten ”Ta bort mig” är borttagen från dagordningen."
+    # The standard items (1–4, övriga frågor, mötets avslutande) stay.
+    assert ovik.text("!dagordning ta bort 2") == (
+        "Punkt 2 är en standardpunkt på dagordningen och kan inte tas bort. De egna punkterna "
+        "är punkt 5–6; ta bort en med till exempel !dagordning ta bort 5.")
+    assert ovik.text("!dagordning ta bort 7").startswith("Punkt 7 är en standardpunkt")
+    assert ovik.text("!dagordning ta bort 9").startswith("Dagordningen har 2 egna punkter, så "
+                                                         "det finns ingen punkt 9.")
+    assert ovik.text("!kallelse 2022-05-20 25:00") == (
+        "”25:00” är ingen tid jag kan läsa. Skriv tid som TT:MM, till exempel "
+        "!kallelse 2022-05-20 08:30.")
     # The same day again changes only the place; !kallelse alone renders the next meeting.
     ovik.text("!kallelse 2022-05-20 Stadshuset Kronan")
     reply = ovik.say("!kallelse")

@@ -237,11 +237,11 @@ def _date_or_today(ctx: Context, text: str, kommando: str) -> date:
 def _posted(ctx: Context, rest: str) -> Reply:
     require_record(ctx, "anslagstavla uppsatt")
     day_text, meeting_day, place = _split_for(rest)
-    if not day_text:
-        raise UserError("ogiltigt_datum", text=rest, kommando="anslagstavla uppsatt")
-    day = _date_or_today(ctx, day_text, "anslagstavla uppsatt")
     meeting = _justerad_meeting(ctx, meeting_day, "anslagstavla uppsatt")
     justerad_on = meeting.justerad_at.astimezone(ctx.now.tzinfo).date()
+    if not day_text:
+        raise UserError("datum_saknas", kommando="anslagstavla uppsatt", exempel=justerad_on)
+    day = _date_or_today(ctx, day_text, "anslagstavla uppsatt")
     if day < justerad_on:
         raise UserError("anslag_före_justering", datum=day, justerat=justerad_on)
     anslag = justering.post_anslag(ctx.session, meeting.id, day, ctx.actor.name,

@@ -45,7 +45,11 @@ def agenda(ctx: Context, args: str) -> Reply:
     if removal:
         number = int(removal.group(1))
         current = kallelse.items(ctx.session, meeting.id)
-        # The list shows the own items after the four standard ones, so "5" is the first.
+        # The list shows the own items after the four standard ones, so "5" is the first;
+        # övriga frågor and mötets avslutande follow them.
+        if 1 <= number <= 4 or number in (len(current) + 5, len(current) + 6):
+            raise UserError("standardpunkt_kan_inte_tas_bort", nummer=number,
+                            antal=len(current))
         removed = kallelse.remove_item(ctx.session, meeting, number - 4)
         if removed is None:
             raise UserError("ingen_sådan_dagordningspunkt", nummer=number, antal=len(current))
@@ -102,7 +106,7 @@ def _plan_when(ctx: Context, text: str) -> tuple[PlannedMeeting, bool]:
     if words and words[0][:1].isdigit():
         start = parse_time(words[0])
         if start is None:
-            raise UserError("ogiltig_tid", text=words[0], kommando="kallelse")
+            raise UserError("ogiltig_tid", text=words[0], kommando="kallelse", datum=day)
         words.pop(0)
     place = " ".join(words)[:300]
     meeting = kallelse.planned_on(ctx.session, ctx.organ.organ_id, day, _tz(ctx))

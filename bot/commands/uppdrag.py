@@ -95,6 +95,8 @@ def uppdrag_command(ctx: Context, args: str) -> Reply:
 
 
 def _numbered(ctx: Context, text: str, kommando: str):  # type: ignore[no-untyped-def]
+    if not text:
+        raise UserError("uppdragsnummer_saknas", kommando=kommando)
     if not text.isdigit():
         raise UserError("ogiltigt_uppdragsnummer", text=text, kommando=kommando)
     row = uppdrag.by_number(ctx.session, ctx.organ.organ_id, int(text))
@@ -109,11 +111,19 @@ def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
     if day is None:
         raise UserError("ogiltigt_datum", text=rest[len("senast"):].strip(),
                         kommando=f"uppdrag {ref} senast")
+    kept: list[Uppdrag] = []
     if ref.startswith("§"):
         paragraph = resolve_paragraph(ctx, parse_ref(ref, "uppdrag"))
         rows = uppdrag.of_paragraph(ctx.session, paragraph.id)
         if not rows:
             raise UserError("inga_uppdrag_i_paragraf", nummer=paragraph.number)
+        # A § reference fills in missing dates only: a date given for one uppdrag (with
+        # !uppdrag <nr> senast) must not be moved silently by a later §-wide command.
+        kept = [r for r in rows if r.due_on is not None]
+        rows = [r for r in rows if r.due_on is None]
+        if not rows:
+            raise UserError("uppdrag_har_redan_datum", paragraf=paragraph.number,
+                            nummer=[r.number for r in kept], datum=day)
     else:
         rows = [_numbered(ctx, ref, "uppdrag")]
         if rows[0].status != "öppet":
@@ -122,7 +132,7 @@ def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
         uppdrag.set_due(ctx.session, row, day)
         _remind(ctx, row)
     return render("uppdrag", "datum_satt", uppdrag=[uppdrag.view(ctx.session, r) for r in rows],
-                  datum=day)
+                  datum=day, behållna=[uppdrag.view(ctx.session, r) for r in kept])
 
 
 def _close(ctx: Context, rest: str) -> Reply:
