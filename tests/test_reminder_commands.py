@@ -243,3 +243,24 @@ def test_bot_calendar_writes_the_file(tmp_path, capsys) -> None:  # type: ignore
     assert "SUMMARY:Insatsernas årsrapporter" in out.read_text(encoding="utf-8")
     assert f"Sparat: {out}" in capsys.readouterr().out
     assert main(["calendar", "--config", str(config), "--organ", "nej"]) == 2
+
+
+def test_unclear_or_too_distant_dates_are_asked_about(room: Chat, rapp: App) -> None:
+    before = len(reminders(rapp))
+    asked = room.text("!sammanträde 11 december 13 Kommunhuset")
+    assert asked == ("Menar du kl 13? Skriv då !sammanträde 11 december kl 13 …. Hör ”13” "
+                     "till texten, skriv ett kolon efter datumet: !sammanträde 11 december: "
+                     "13 ….")
+    assert "”kl 9am” är ingen tid" in room.text("!påminn i morgon kl 9am A")
+    for phrase in ("om 9999999 dagar A", "om 99999999 timmar X", "den 31 december 9999 A"):
+        far = room.text(f"!påminn {phrase}")
+        assert far.startswith("Jag kan inte sätta en tid så långt fram som ”"), phrase
+        assert "högst 10 år framåt går. Skriv till exempel !påminn om två veckor" in far
+    assert "Jag kan inte sätta en tid så långt fram som ”om 99999999 timmar”" in \
+        room.text("!sammanträde om 99999999 timmar X")
+    assert len(reminders(rapp)) == before
+    counted = room.text("!påminn den 20 mars 15 ärenden att ta upp")
+    assert "satt till lördag 20 mars 2027 kl. 09:00." in counted
+    assert "Text: 15 ärenden att ta upp" in counted
+    planned = room.text("!sammanträde den 20:e mars kl 13 Kommunhuset")
+    assert "lördag 20 mars 2027 kl. 13:00, Kommunhuset." in planned

@@ -40,6 +40,14 @@ def read_when(ctx: Context, text: str, kommando: str) -> tuple[When, str]:
     except DateProblem as problem:
         if problem.what == "tid":
             raise UserError("datum_ogiltig_tid", text=problem.text, kommando=kommando) from None
+        if problem.what == "finns_inte":
+            raise UserError("datum_tid_finns_inte", text=problem.text, datum=problem.day,
+                            kommando=kommando) from None
+        if problem.what == "för_långt":
+            raise UserError("datum_för_långt", text=problem.text, kommando=kommando) from None
+        if problem.what == "klockslag":
+            raise UserError("datum_klockslag_oklart", tal=problem.text, datum=problem.phrase,
+                            kommando=kommando) from None
         raise UserError("datum_fel_veckodag", text=problem.text, datum=problem.day,
                         kommando=kommando) from None
     if found is None:
