@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -264,3 +264,49 @@ def test_unclear_or_too_distant_dates_are_asked_about(room: Chat, rapp: App) -> 
     assert "Text: 15 ärenden att ta upp" in counted
     planned = room.text("!sammanträde den 20:e mars kl 13 Kommunhuset")
     assert "lördag 20 mars 2027 kl. 13:00, Kommunhuset." in planned
+
+
+def _stored_utc(app: App, reminder_id: int) -> str:
+    row = next(r for r in reminders(app) if r.id == reminder_id)
+    due = row.due_at if row.due_at.tzinfo is None else row.due_at.astimezone(UTC)
+    return due.strftime("%Y-%m-%d %H:%M")
+
+
+def test_hours_and_minutes_are_real_time_across_summer_time(room: Chat, rapp: App) -> None:
+    room.now = datetime(2027, 3, 28, 1, 30, tzinfo=STOCKHOLM)  # 00:30 UTC; 02:00 -> 03:00
+    one = room.text("!påminn om 1 timme A")
+    assert "satt till söndag 28 mars 2027 kl. 03:30." in one
+    assert _stored_utc(rapp, int(one.split()[1])) == "2027-03-28 01:30"
+    two = room.text("!påminn om 2 timmar B")
+    assert "satt till söndag 28 mars 2027 kl. 04:30." in two
+    assert _stored_utc(rapp, int(two.split()[1])) == "2027-03-28 02:30"
+    minutes = room.text("!påminn om 45 minuter C")
+    assert "satt till söndag 28 mars 2027 kl. 03:15." in minutes
+    assert _stored_utc(rapp, int(minutes.split()[1])) == "2027-03-28 01:15"
+    before = len(reminders(rapp))
+    missing = room.text("!påminn 2027-03-28 02:30 D")
+    assert missing == ("Kl. 02:30 finns inte söndag 28 mars 2027: den natten ställs klockan "
+                       "fram från 02:00 till 03:00. Ange en annan tid, till exempel "
+                       "!påminn 2027-03-28 kl 03:30 ….")
+    assert room.text("!påminn kl 2.15 E").startswith(  # today's 02:15 is skipped too
+        "Kl. 02:15 finns inte söndag 28 mars 2027")
+    assert len(reminders(rapp)) == before
+    listing = room.text("!påminnelser")
+    assert "| söndag 28 mars 2027 kl. 03:30 | A |" in listing
+    assert "| söndag 28 mars 2027 kl. 04:30 | B |" in listing
+
+
+def test_hours_are_real_time_when_winter_time_starts(room: Chat, rapp: App) -> None:
+    room.now = datetime(2026, 10, 25, 1, 30, tzinfo=STOCKHOLM)  # 23:30 UTC; 03:00 -> 02:00
+    one = room.text("!påminn om 1 timme A")
+    assert "satt till söndag 25 oktober 2026 kl. 02:30." in one  # summer time, first 02:30
+    assert _stored_utc(rapp, int(one.split()[1])) == "2026-10-25 00:30"
+    two = room.text("!påminn om 2 timmar B")
+    assert "satt till söndag 25 oktober 2026 kl. 02:30." in two  # winter time, second 02:30
+    assert _stored_utc(rapp, int(two.split()[1])) == "2026-10-25 01:30"
+    three = room.text("!påminn om 3 timmar C")
+    assert "satt till söndag 25 oktober 2026 kl. 03:30." in three
+    assert _stored_utc(rapp, int(three.split()[1])) == "2026-10-25 02:30"
+    clock = room.text("!påminn 2026-10-25 04:00 D")
+    assert "satt till söndag 25 oktober 2026 kl. 04:00." in clock
+    assert _stored_utc(rapp, int(clock.split()[1])) == "2026-10-25 03:00"

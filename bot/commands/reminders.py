@@ -41,7 +41,7 @@ def read_when(ctx: Context, text: str, kommando: str) -> tuple[When, str]:
         if problem.what == "tid":
             raise UserError("datum_ogiltig_tid", text=problem.text, kommando=kommando) from None
         if problem.what == "finns_inte":
-            raise UserError("datum_tid_finns_inte", text=problem.text, datum=problem.day,
+            raise UserError("datum_tid_finns_inte", tid=problem.at, datum=problem.day,
                             kommando=kommando) from None
         if problem.what == "för_långt":
             raise UserError("datum_för_långt", text=problem.text, kommando=kommando) from None
