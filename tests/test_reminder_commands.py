@@ -71,6 +71,29 @@ def test_personal_reminder_is_removed_only_by_its_owner_or_a_secretary(room: Cha
     assert "är borttagen" in room.text(f"!påminn ta bort {rid}", sender="Pär Eriksson")
 
 
+def test_built_in_reminders_are_removed_only_with_recording_permission(
+        room: Chat, rapp: App) -> None:
+    room.text("!sammanträde den 20 mars kl 9 Stadshuset")
+    service = service_of(rapp)
+    service.clock = lambda: NOW
+    service.housekeeping()
+    meeting = next(r for r in reminders(rapp) if r.kind == "sammanträde")
+    frist = next(r for r in reminders(rapp) if r.kind == "frist")
+    for rid in (meeting.id, frist.id):
+        for sender in ("Cecilia Sparf", "Anna Gäst"):
+            refused = room.text(f"!påminn ta bort {rid}", sender=sender)
+            assert refused == (f"Påminnelse {rid} är en av botens egna (sammanträde, frist eller "
+                               "protokoll). Bara ordförande och sekreterare i Styrelsen får ta "
+                               "bort den; be sekreteraren göra det.")
+    assert {r.status for r in reminders(rapp) if r.id in (meeting.id, frist.id)} == {"planerad"}
+    # a room reminder anyone set stays removable by anyone in the room
+    own = room.text("!påminn i morgon kl 9 Kaffe", sender="Anna Gäst").split()[1]
+    assert "är borttagen" in room.text(f"!påminn ta bort {own}", sender="Cecilia Sparf")
+    assert room.text(f"!påminn ta bort {meeting.id}").startswith(
+        f"Påminnelse {meeting.id} (lördag 13 mars 2027 kl. 09:00) är borttagen.")
+    assert "är borttagen" in room.text(f"!påminn ta bort {frist.id}", sender="Pär Eriksson")
+
+
 def test_recurring(room: Chat, rapp: App) -> None:
     reply = room.text("!påminn varje måndag kl 9 Veckans ärenden")
     assert "satt varje måndag kl. 09:00. Första gången: måndag 7 december 2026 kl. 09:00." \

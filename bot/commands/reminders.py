@@ -133,6 +133,11 @@ def _remove(ctx: Context, rest: str) -> Reply:
     if reminder.for_person and fold(reminder.for_person) not in _identities(ctx) \
             and not ctx.actor.can_record:
         raise UserError("påminnelse_inte_din", id=reminder_id, person=reminder.for_person)
+    # The bot's own reminders (sammanträde, frist, justering, anslag, uppdrag) are the
+    # board's, not one person's: only those who may plan meetings may remove them.
+    if reminder.kind != "egen" and not ctx.actor.can_record:
+        raise UserError("påminnelse_kräver_behörighet", id=reminder_id,
+                        organ=ctx.organ.organ_name)
     remove_reminder(ctx.session, reminder)
     return render("paminnelser", "borttagen", id=reminder.id,
                   när=reminder.due_at.astimezone(ZoneInfo(ctx.organ.timezone)))
