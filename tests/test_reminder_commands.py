@@ -333,3 +333,24 @@ def test_hours_are_real_time_when_winter_time_starts(room: Chat, rapp: App) -> N
     clock = room.text("!påminn 2026-10-25 04:00 D")
     assert "satt till söndag 25 oktober 2026 kl. 04:00." in clock
     assert _stored_utc(rapp, int(clock.split()[1])) == "2026-10-25 03:00"
+
+
+def test_frister_without_a_year_show_the_coming_twelve_months(room: Chat) -> None:
+    room.now = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
+    lines = [line for line in room.text("!frister").splitlines() if line]
+    assert lines[0] == ("Frister de kommande tolv månaderna för Samordningsförbundet i "
+                        "Örnsköldsvik:")
+    assert [line.split(". ")[0] for line in lines[1:]] == [
+        "- Verksamhetsplan och budget: senast måndag 30 november 2026",
+        "- Insatsernas årsrapporter: senast söndag 31 januari 2027 (en söndag; sista "
+        "arbetsdagen före är fredag 29 januari 2027)",
+        "- Årsredovisningen fastställs: före onsdag 31 mars 2027",
+        "- Delårsbokslut: senast onsdag 30 juni 2027"]
+    assert "Passerad" not in "\n".join(lines)
+    assert "Om 6 dagar." in lines[1]
+    assert "Insatsernas årsrapporter för 2026 ska ha kommit in. Om 68 dagar. 0 av 3 insatser " \
+        "har lämnat." in lines[2]
+    # a year still gives that calendar year, passed deadlines included
+    assert room.text("!frister 2027").splitlines()[0] == \
+        "Frister 2027 för Samordningsförbundet i Örnsköldsvik:"
+    assert "Passerad" in room.text("!frister 2026")
