@@ -354,3 +354,37 @@ def test_frister_without_a_year_show_the_coming_twelve_months(room: Chat) -> Non
     assert room.text("!frister 2027").splitlines()[0] == \
         "Frister 2027 för Samordningsförbundet i Örnsköldsvik:"
     assert "Passerad" in room.text("!frister 2026")
+
+
+def test_deadline_and_id_wording() -> None:
+    from datetime import date
+
+    from bot.reminders.deadlines import Deadline
+    from bot.render import render
+
+    sunday = Deadline("arsrapport", date(2027, 1, 31), "söndag", date(2027, 1, 29), 2026)
+
+    def told(today: date, working: int) -> str:
+        return render("frister", "påminnelse", frist=sunday, dagar=(sunday.day - today).days,
+                      arbetsdagar=working, saknas=[], sen=None, idag=today).text.splitlines()[0]
+
+    assert told(date(2027, 1, 28), 1).endswith("om 3 dagar (1 arbetsdag).")
+    assert told(date(2027, 1, 27), 2).endswith("om 4 dagar (2 arbetsdagar).")
+    assert told(date(2027, 1, 29), 0).endswith("om 2 dagar (i dag är sista arbetsdagen).")
+    assert told(date(2027, 1, 29), 0).startswith(
+        "Påminnelse: Insatsernas årsrapporter senast söndag 31 januari 2027")
+    assert render("frister", "kalender", organ="Styrelsen", möten=1, frister=1).text \
+        .startswith("Kalender för Styrelsen: 1 sammanträde och 1 frist.")
+    assert render("fel", "ogiltigt_id", text="", kommando="påminn ta bort").text == (
+        "Ange numret på påminnelsen. Skriv till exempel !påminn ta bort 12; numren står i "
+        "!påminnelser.")
+    assert render("fel", "ogiltigt_id", text="", kommando="sammanträde ställ in").text \
+        .startswith("Ange numret på sammanträdet. Skriv till exempel !sammanträde ställ in 12")
+
+
+def test_missing_number_says_what_is_missing(room: Chat) -> None:
+    assert room.text("!påminn ta bort") == (
+        "Ange numret på påminnelsen. Skriv till exempel !påminn ta bort 12; numren står i "
+        "!påminnelser.")
+    assert room.text("!sammanträde ställ in").startswith("Ange numret på sammanträdet.")
+    assert "”x” är inget nummer" in room.text("!påminn ta bort x")

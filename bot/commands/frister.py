@@ -27,7 +27,7 @@ def _rules(ctx: Context) -> tuple[DeadlineRule, ...]:
 
 
 def report_year(today: date) -> int:
-    """The year an årsrapport is for by default: last year until midsummer, then this
+    """The year an årsrapport is for by default: last year until the end of June, then this
     year (reports for it are due next 31 January)."""
     return today.year - 1 if today.month <= 6 else today.year
 
