@@ -26,7 +26,7 @@ def clock(value: time | datetime) -> str:
 
 
 def long_datetime(value: datetime) -> str:
-    """'torsdag 11 december 2026 kl. 09:00'."""
+    """'fredag 11 december 2026 kl. 09:00'."""
     return f"{long_date(value)} kl. {clock(value)}"
 
 

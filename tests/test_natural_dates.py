@@ -85,3 +85,77 @@ def test_recurring_rules() -> None:
     assert split_recurring("i morgon x") is None
     with pytest.raises(ValueError):
         split_recurring("varje månad den 40 x")
+
+
+AUDIT_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # the audit's probes: a Tuesday
+
+
+@pytest.mark.parametrize(("phrase", "expected", "rest"), [
+    # a number after a month-date is no year: it stays in the text
+    ("den 20 mars 15 ärenden att ta upp", "lördag 20 mars 2027 kl. 09:00",
+     "15 ärenden att ta upp"),
+    ("20 mars 10 punkter", "lördag 20 mars 2027 kl. 09:00", "10 punkter"),
+    # a year only as four digits or as d/m/yy
+    ("20 mars 2027 X", "lördag 20 mars 2027 kl. 09:00", "X"),
+    ("31/1/27 X", "söndag 31 januari 2027 kl. 09:00", "X"),
+    ("11.12.2026 X", "fredag 11 december 2026 kl. 09:00", "X"),
+    # ordinals are day numbers
+    ("den 20:e mars kl 11 Budget", "lördag 20 mars 2027 kl. 11:00", "Budget"),
+    ("den 1:a december kl 9 A", "tisdag 1 december 2026 kl. 09:00", "A"),
+    ("den 3:e december A", "torsdag 3 december 2026 kl. 09:00", "A"),
+    ("fredag den 27:e A", "fredag 27 november 2026 kl. 09:00", "A"),
+    # four digits after kl
+    ("i morgon kl 1330 A", "onsdag 25 november 2026 kl. 13:30", "A"),
+    ("i morgon kl 930 A", "onsdag 25 november 2026 kl. 09:30", "A"),
+    # a weekday in a later week
+    ("tisdag nästa vecka A", "tisdag 1 december 2026 kl. 09:00", "A"),
+    ("tisdag om två veckor A", "tisdag 8 december 2026 kl. 09:00", "A"),
+    # a colon says the number belongs to the text
+    ("11 december: 13 Kommunhuset", "fredag 11 december 2026 kl. 09:00", "13 Kommunhuset"),
+])
+def test_audit_probes(phrase: str, expected: str, rest: str) -> None:
+    when, text = split_when(phrase, AUDIT_NOW, STOCKHOLM)
+    assert (long_datetime(when.at), text) == (expected, rest)
+
+
+def test_a_bare_ordinal_is_read_with_den_or_a_month() -> None:
+    when, text = split_when("den 20:e A", AUDIT_NOW, STOCKHOLM)
+    assert (long_datetime(when.at), text) == ("söndag 20 december 2026 kl. 09:00", "A")
+    assert split_when("1:a mars A", AUDIT_NOW, STOCKHOLM)[0].at.date().isoformat() == \
+        "2027-03-01"
+
+
+@pytest.mark.parametrize(("phrase", "number", "date_words"), [
+    ("11 december 13 Kommunhuset", "13", "11 december"),
+    ("fredag 13 Ring revisorn", "13", "fredag"),
+    ("i morgon 9 A", "9", "i morgon"),
+    ("den 20 mars 9 Stadshuset", "9", "den 20 mars"),
+    ("11 december 13", "13", "11 december"),
+    ("2026-12-11 09:00-10:00 A", "09:00-10:00", "2026-12-11"),
+])
+def test_a_bare_number_after_a_date_is_asked_about(phrase: str, number: str,
+                                                   date_words: str) -> None:
+    with pytest.raises(DateProblem) as problem:
+        split_when(phrase, AUDIT_NOW, STOCKHOLM)
+    assert (problem.value.what, problem.value.text, problem.value.phrase) == \
+        ("klockslag", number, date_words)
+
+
+def test_an_unreadable_kl_is_not_put_into_the_text() -> None:
+    with pytest.raises(DateProblem) as problem:
+        split_when("i morgon kl 9am A", AUDIT_NOW, STOCKHOLM)
+    assert (problem.value.what, problem.value.text) == ("tid", "kl 9am")
+
+
+@pytest.mark.parametrize("phrase", [
+    "om 9999999 dagar A", "om 99999999999 minuter A", "om 99999999 timmar X",
+    "om 100 år A", "den 31 december 9999 A", "om 11 år A"])
+def test_too_far_ahead_is_told_not_crashed(phrase: str) -> None:
+    with pytest.raises(DateProblem) as problem:
+        split_when(phrase, AUDIT_NOW, STOCKHOLM)
+    assert problem.value.what == "för_långt"
+
+
+def test_ten_years_ahead_is_still_fine() -> None:
+    when, _ = split_when("om 10 år A", AUDIT_NOW, STOCKHOLM)
+    assert long_datetime(when.at) == "måndag 24 november 2036 kl. 09:00"

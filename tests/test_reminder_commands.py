@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -69,6 +69,29 @@ def test_personal_reminder_is_removed_only_by_its_owner_or_a_secretary(room: Cha
     rid = mine.split()[1]
     assert "är Cecilia Sparfs egen" in room.text(f"!påminn ta bort {rid}", sender="Kalle")
     assert "är borttagen" in room.text(f"!påminn ta bort {rid}", sender="Pär Eriksson")
+
+
+def test_built_in_reminders_are_removed_only_with_recording_permission(
+        room: Chat, rapp: App) -> None:
+    room.text("!sammanträde den 20 mars kl 9 Stadshuset")
+    service = service_of(rapp)
+    service.clock = lambda: NOW
+    service.housekeeping()
+    meeting = next(r for r in reminders(rapp) if r.kind == "sammanträde")
+    frist = next(r for r in reminders(rapp) if r.kind == "frist")
+    for rid in (meeting.id, frist.id):
+        for sender in ("Cecilia Sparf", "Anna Gäst"):
+            refused = room.text(f"!påminn ta bort {rid}", sender=sender)
+            assert refused == (f"Påminnelse {rid} är en av botens egna (sammanträde, frist eller "
+                               "protokoll). Bara ordförande och sekreterare i Styrelsen får ta "
+                               "bort den; be sekreteraren göra det.")
+    assert {r.status for r in reminders(rapp) if r.id in (meeting.id, frist.id)} == {"planerad"}
+    # a room reminder anyone set stays removable by anyone in the room
+    own = room.text("!påminn i morgon kl 9 Kaffe", sender="Anna Gäst").split()[1]
+    assert "är borttagen" in room.text(f"!påminn ta bort {own}", sender="Cecilia Sparf")
+    assert room.text(f"!påminn ta bort {meeting.id}").startswith(
+        f"Påminnelse {meeting.id} (lördag 13 mars 2027 kl. 09:00) är borttagen.")
+    assert "är borttagen" in room.text(f"!påminn ta bort {frist.id}", sender="Pär Eriksson")
 
 
 def test_recurring(room: Chat, rapp: App) -> None:
@@ -243,3 +266,125 @@ def test_bot_calendar_writes_the_file(tmp_path, capsys) -> None:  # type: ignore
     assert "SUMMARY:Insatsernas årsrapporter" in out.read_text(encoding="utf-8")
     assert f"Sparat: {out}" in capsys.readouterr().out
     assert main(["calendar", "--config", str(config), "--organ", "nej"]) == 2
+
+
+def test_unclear_or_too_distant_dates_are_asked_about(room: Chat, rapp: App) -> None:
+    before = len(reminders(rapp))
+    asked = room.text("!sammanträde 11 december 13 Kommunhuset")
+    assert asked == ("Menar du kl 13? Skriv då !sammanträde 11 december kl 13 …. Hör ”13” "
+                     "till texten, skriv ett kolon efter datumet: !sammanträde 11 december: "
+                     "13 ….")
+    assert "”kl 9am” är ingen tid" in room.text("!påminn i morgon kl 9am A")
+    for phrase in ("om 9999999 dagar A", "om 99999999 timmar X", "den 31 december 9999 A"):
+        far = room.text(f"!påminn {phrase}")
+        assert far.startswith("Jag kan inte sätta en tid så långt fram som ”"), phrase
+        assert "högst 10 år framåt går. Skriv till exempel !påminn om två veckor" in far
+    assert "Jag kan inte sätta en tid så långt fram som ”om 99999999 timmar”" in \
+        room.text("!sammanträde om 99999999 timmar X")
+    assert len(reminders(rapp)) == before
+    counted = room.text("!påminn den 20 mars 15 ärenden att ta upp")
+    assert "satt till lördag 20 mars 2027 kl. 09:00." in counted
+    assert "Text: 15 ärenden att ta upp" in counted
+    planned = room.text("!sammanträde den 20:e mars kl 13 Kommunhuset")
+    assert "lördag 20 mars 2027 kl. 13:00, Kommunhuset." in planned
+
+
+def _stored_utc(app: App, reminder_id: int) -> str:
+    row = next(r for r in reminders(app) if r.id == reminder_id)
+    due = row.due_at if row.due_at.tzinfo is None else row.due_at.astimezone(UTC)
+    return due.strftime("%Y-%m-%d %H:%M")
+
+
+def test_hours_and_minutes_are_real_time_across_summer_time(room: Chat, rapp: App) -> None:
+    room.now = datetime(2027, 3, 28, 1, 30, tzinfo=STOCKHOLM)  # 00:30 UTC; 02:00 -> 03:00
+    one = room.text("!påminn om 1 timme A")
+    assert "satt till söndag 28 mars 2027 kl. 03:30." in one
+    assert _stored_utc(rapp, int(one.split()[1])) == "2027-03-28 01:30"
+    two = room.text("!påminn om 2 timmar B")
+    assert "satt till söndag 28 mars 2027 kl. 04:30." in two
+    assert _stored_utc(rapp, int(two.split()[1])) == "2027-03-28 02:30"
+    minutes = room.text("!påminn om 45 minuter C")
+    assert "satt till söndag 28 mars 2027 kl. 03:15." in minutes
+    assert _stored_utc(rapp, int(minutes.split()[1])) == "2027-03-28 01:15"
+    before = len(reminders(rapp))
+    missing = room.text("!påminn 2027-03-28 02:30 D")
+    assert missing == ("Kl. 02:30 finns inte söndag 28 mars 2027: den natten ställs klockan "
+                       "fram från 02:00 till 03:00. Ange en annan tid, till exempel "
+                       "!påminn 2027-03-28 kl 03:30 ….")
+    assert room.text("!påminn kl 2.15 E").startswith(  # today's 02:15 is skipped too
+        "Kl. 02:15 finns inte söndag 28 mars 2027")
+    assert len(reminders(rapp)) == before
+    listing = room.text("!påminnelser")
+    assert "| söndag 28 mars 2027 kl. 03:30 | A |" in listing
+    assert "| söndag 28 mars 2027 kl. 04:30 | B |" in listing
+
+
+def test_hours_are_real_time_when_winter_time_starts(room: Chat, rapp: App) -> None:
+    room.now = datetime(2026, 10, 25, 1, 30, tzinfo=STOCKHOLM)  # 23:30 UTC; 03:00 -> 02:00
+    one = room.text("!påminn om 1 timme A")
+    assert "satt till söndag 25 oktober 2026 kl. 02:30." in one  # summer time, first 02:30
+    assert _stored_utc(rapp, int(one.split()[1])) == "2026-10-25 00:30"
+    two = room.text("!påminn om 2 timmar B")
+    assert "satt till söndag 25 oktober 2026 kl. 02:30." in two  # winter time, second 02:30
+    assert _stored_utc(rapp, int(two.split()[1])) == "2026-10-25 01:30"
+    three = room.text("!påminn om 3 timmar C")
+    assert "satt till söndag 25 oktober 2026 kl. 03:30." in three
+    assert _stored_utc(rapp, int(three.split()[1])) == "2026-10-25 02:30"
+    clock = room.text("!påminn 2026-10-25 04:00 D")
+    assert "satt till söndag 25 oktober 2026 kl. 04:00." in clock
+    assert _stored_utc(rapp, int(clock.split()[1])) == "2026-10-25 03:00"
+
+
+def test_frister_without_a_year_show_the_coming_twelve_months(room: Chat) -> None:
+    room.now = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
+    lines = [line for line in room.text("!frister").splitlines() if line]
+    assert lines[0] == ("Frister de kommande tolv månaderna för Samordningsförbundet i "
+                        "Örnsköldsvik:")
+    assert [line.split(". ")[0] for line in lines[1:]] == [
+        "- Verksamhetsplan och budget: senast måndag 30 november 2026",
+        "- Insatsernas årsrapporter: senast söndag 31 januari 2027 (en söndag; sista "
+        "arbetsdagen före är fredag 29 januari 2027)",
+        "- Årsredovisningen fastställs: före onsdag 31 mars 2027",
+        "- Delårsbokslut: senast onsdag 30 juni 2027"]
+    assert "Passerad" not in "\n".join(lines)
+    assert "Om 6 dagar." in lines[1]
+    assert "Insatsernas årsrapporter för 2026 ska ha kommit in. Om 68 dagar. 0 av 3 insatser " \
+        "har lämnat." in lines[2]
+    # a year still gives that calendar year, passed deadlines included
+    assert room.text("!frister 2027").splitlines()[0] == \
+        "Frister 2027 för Samordningsförbundet i Örnsköldsvik:"
+    assert "Passerad" in room.text("!frister 2026")
+
+
+def test_deadline_and_id_wording() -> None:
+    from datetime import date
+
+    from bot.reminders.deadlines import Deadline
+    from bot.render import render
+
+    sunday = Deadline("arsrapport", date(2027, 1, 31), "söndag", date(2027, 1, 29), 2026)
+
+    def told(today: date, working: int) -> str:
+        return render("frister", "påminnelse", frist=sunday, dagar=(sunday.day - today).days,
+                      arbetsdagar=working, saknas=[], sen=None, idag=today).text.splitlines()[0]
+
+    assert told(date(2027, 1, 28), 1).endswith("om 3 dagar (1 arbetsdag).")
+    assert told(date(2027, 1, 27), 2).endswith("om 4 dagar (2 arbetsdagar).")
+    assert told(date(2027, 1, 29), 0).endswith("om 2 dagar (i dag är sista arbetsdagen).")
+    assert told(date(2027, 1, 29), 0).startswith(
+        "Påminnelse: Insatsernas årsrapporter senast söndag 31 januari 2027")
+    assert render("frister", "kalender", organ="Styrelsen", möten=1, frister=1).text \
+        .startswith("Kalender för Styrelsen: 1 sammanträde och 1 frist.")
+    assert render("fel", "ogiltigt_id", text="", kommando="påminn ta bort").text == (
+        "Ange numret på påminnelsen. Skriv till exempel !påminn ta bort 12; numren står i "
+        "!påminnelser.")
+    assert render("fel", "ogiltigt_id", text="", kommando="sammanträde ställ in").text \
+        .startswith("Ange numret på sammanträdet. Skriv till exempel !sammanträde ställ in 12")
+
+
+def test_missing_number_says_what_is_missing(room: Chat) -> None:
+    assert room.text("!påminn ta bort") == (
+        "Ange numret på påminnelsen. Skriv till exempel !påminn ta bort 12; numren står i "
+        "!påminnelser.")
+    assert room.text("!sammanträde ställ in").startswith("Ange numret på sammanträdet.")
+    assert "”x” är inget nummer" in room.text("!påminn ta bort x")

@@ -233,7 +233,7 @@ async def test_the_31_january_chain(db_url: str) -> None:
     assert "2 insatser har inte lämnat sin årsrapport ännu: Vidare Vy och Steg framåt." \
         in fired["2027-01-15"]
     assert "En insats har inte lämnat sin årsrapport ännu: Steg framåt." in fired["2027-01-29"]
-    assert "om 2 dagar (0 arbetsdagar)" in fired["2027-01-29"]
+    assert "om 2 dagar (i dag är sista arbetsdagen)" in fired["2027-01-29"]
     assert all("Försenad" not in text for text in fired.values())
     app.close()
 

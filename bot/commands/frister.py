@@ -27,7 +27,7 @@ def _rules(ctx: Context) -> tuple[DeadlineRule, ...]:
 
 
 def report_year(today: date) -> int:
-    """The year an årsrapport is for by default: last year until midsummer, then this
+    """The year an årsrapport is for by default: last year until the end of June, then this
     year (reports for it are due next 31 January)."""
     return today.year - 1 if today.month <= 6 else today.year
 
@@ -42,13 +42,32 @@ def _arsrapport_day(ctx: Context, year: int) -> date:
                  "delårsbokslut, verksamhetsplan och budget.",
          usage=["!frister [år]"], examples=["!frister", "!frister 2027"])
 def deadlines(ctx: Context, args: str) -> Reply:
-    year = optional_year(args, "frister 2027", ctx.now.year)
-    found = deadlines_in(_rules(ctx), year)
-    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year - 1)
-    done = {r.insats_key for r in reports.received(ctx.session, ctx.organ.forbund_id, year - 1)}
+    today = ctx.now.date()
+    year = optional_year(args, "frister 2027")
+    if year is not None:
+        found = deadlines_in(_rules(ctx), year)
+        reported = year - 1
+    else:
+        # Without a year: the coming twelve months, so that in November the next
+        # årsrapport (31 January) shows rather than the year's passed deadlines.
+        end = _one_year_after(today)
+        found = sorted((d for y in (today.year, today.year + 1)
+                        for d in deadlines_in(_rules(ctx), y) if today <= d.day < end),
+                       key=lambda d: d.day)
+        reported = next((d.report_year for d in found if d.report_year is not None),
+                        report_year(today))
+    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, reported)
+    done = {r.insats_key for r in reports.received(ctx.session, ctx.organ.forbund_id, reported)}
     counts = {"antal": len(names), "inne": sum(1 for n in names if fold(n) in done)}
     return render("frister", "lista", år=year, förbund=ctx.organ.forbund_name, frister=found,
-                  idag=ctx.now.date(), rapporter=counts)
+                  idag=today, rapporter=counts)
+
+
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return date(day.year + 1, 3, 1)
 
 
 @command("rapport", aliases=["report"], group=GROUP, permission=RECORD,

@@ -40,6 +40,14 @@ def read_when(ctx: Context, text: str, kommando: str) -> tuple[When, str]:
     except DateProblem as problem:
         if problem.what == "tid":
             raise UserError("datum_ogiltig_tid", text=problem.text, kommando=kommando) from None
+        if problem.what == "finns_inte":
+            raise UserError("datum_tid_finns_inte", tid=problem.at, datum=problem.day,
+                            kommando=kommando) from None
+        if problem.what == "för_långt":
+            raise UserError("datum_för_långt", text=problem.text, kommando=kommando) from None
+        if problem.what == "klockslag":
+            raise UserError("datum_klockslag_oklart", tal=problem.text, datum=problem.phrase,
+                            kommando=kommando) from None
         raise UserError("datum_fel_veckodag", text=problem.text, datum=problem.day,
                         kommando=kommando) from None
     if found is None:
@@ -125,6 +133,11 @@ def _remove(ctx: Context, rest: str) -> Reply:
     if reminder.for_person and fold(reminder.for_person) not in _identities(ctx) \
             and not ctx.actor.can_record:
         raise UserError("påminnelse_inte_din", id=reminder_id, person=reminder.for_person)
+    # The bot's own reminders (sammanträde, frist, justering, anslag, uppdrag) are the
+    # board's, not one person's: only those who may plan meetings may remove them.
+    if reminder.kind != "egen" and not ctx.actor.can_record:
+        raise UserError("påminnelse_kräver_behörighet", id=reminder_id,
+                        organ=ctx.organ.organ_name)
     remove_reminder(ctx.session, reminder)
     return render("paminnelser", "borttagen", id=reminder.id,
                   när=reminder.due_at.astimezone(ZoneInfo(ctx.organ.timezone)))

@@ -98,7 +98,7 @@ def _deadline(session: Session, reminder: Reminder, firing: Firing) -> Reply | N
             return None  # every insats has reported: nothing to remind about
     return render("frister", "påminnelse", frist=deadline, dagar=(day - today).days,
                   arbetsdagar=working_days_between(today, deadline.last_working_day),
-                  saknas=missing, sen=_late(firing))
+                  saknas=missing, sen=_late(firing), idag=today)
 
 
 register_kind("egen", _own)
