@@ -223,6 +223,21 @@ async def test_mention_without_prefix_and_ordinary_chat(teams: TeamsHarness) -> 
     assert [s.text for s in sent] == ["Nästa paragraf blir § 30 (2022)."]
 
 
+async def test_people_mentioned_in_a_command_are_its_arguments(teams: TeamsHarness) -> None:
+    """Only the bot's own mention is removed; a person's mention becomes the name."""
+    await teams.say("Pär Eriksson", "möte öppna 2022-03-25 08:30 Kansliet")
+    said = await teams.say("Pär Eriksson", "närvaro <at>Carolina Sondell</at>, Cecilia Sparf",
+                           mentions=("Carolina Sondell",))
+    assert "Beslutande: Carolina Sondell ÖK ordförande, Cecilia Sparf AF\n" in said
+    said = await teams.say("Carolina Sondell", "justerare <at>Cecilia Sparf</at>",
+                           mentions=("Cecilia Sparf",))
+    assert said == "Justerare: Cecilia Sparf."
+    # Without the bot's mention, a person's mention does not address the bot.
+    status, sent = await teams.send("channel", text="Tack <at>Cecilia Sparf</at>!",
+                                    mention=False, mentions=("Cecilia Sparf",))
+    assert status in (200, 202) and sent == []
+
+
 async def test_replies_in_a_thread_keep_the_thread(teams: TeamsHarness) -> None:
     status, sent = await teams.send("channel", text="!hjälp beslut", thread="1648190000000")
     assert status in (200, 202)

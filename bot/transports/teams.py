@@ -64,7 +64,7 @@ from storage.tenants import bind_room, organ_for_room
 log = logging.getLogger(__name__)
 
 TRANSPORT = "teams"
-_MENTION = re.compile(r"<at[^>]*>.*?</at>", re.DOTALL | re.IGNORECASE)
+_MENTION = re.compile(r"<at[^>]*>(.*?)</at>", re.DOTALL | re.IGNORECASE)
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -78,14 +78,31 @@ def room_of(conversation_id: str) -> str:
     return conversation_id.split(";messageid=")[0]
 
 
+def without_mentions(activity: Activity) -> tuple[str, bool]:
+    """The text with the bot's own @mention removed and other people's mentions as their
+    plain names (they are arguments: `!närvaro <at>Carolina Sondell</at>`), and whether the
+    bot was mentioned."""
+    recipient = activity.recipient
+    own = [m for m in activity.get_mentions()
+           if m.mentioned is not None and recipient is not None
+           and m.mentioned.id == recipient.id]
+    own_markup = {m.text for m in own if m.text}
+    own_names = {m.mentioned.name for m in own if m.mentioned and m.mentioned.name}
+    if recipient is not None and recipient.name:
+        own_names.add(recipient.name)
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1).replace("&nbsp;", " ").strip()
+        return " " if match.group(0) in own_markup or name in own_names else name
+
+    text = _MENTION.sub(replace, activity.text or "")
+    return text.replace("&nbsp;", " ").replace("\xa0", " ").strip(), bool(own)
+
+
 def command_text(activity: Activity, prefix: str) -> str:
-    """The text without @mentions; when the bot is addressed (mentioned, or in a 1:1 chat)
-    a command needs no prefix, and a bare mention asks for help."""
-    text = _MENTION.sub(" ", activity.text or "").replace("&nbsp;", " ").replace("\xa0", " ")
-    text = text.strip()
-    recipient = activity.recipient.id if activity.recipient else None
-    mentioned = any(m.mentioned is not None and m.mentioned.id == recipient
-                    for m in activity.get_mentions())
+    """The text without the bot's @mention; when the bot is addressed (mentioned, or in a
+    1:1 chat) a command needs no prefix, and a bare mention asks for help."""
+    text, mentioned = without_mentions(activity)
     personal = (activity.conversation.conversation_type or "") == "personal"
     if (mentioned or personal) and not text.startswith(prefix):
         text = prefix + (text or "hjälp")
@@ -219,7 +236,7 @@ class TeamsTransport:
         files = _files_of(activity)
         key = (room, sender.id or "")
         previous = self._last_files.pop(key, None)
-        if files and not _MENTION.sub(" ", activity.text or "").strip():
+        if files and not without_mentions(activity)[0]:
             # A file alone: the command for it comes in the sender's next message.
             self._last_files[key] = (time.monotonic(), files)
             return
