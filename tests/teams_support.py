@@ -191,6 +191,8 @@ class ConnectorDouble:
     files: dict[str, bytes] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
     url: str = ""
+    fail_status: int = 0  # when set, posts are refused with this status (connector down)
+    refused: int = 0
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -231,6 +233,10 @@ class ConnectorDouble:
             await self._runner.cleanup()
 
     async def _post(self, request: web.Request) -> web.Response:
+        if self.fail_status:
+            self.refused += 1
+            return web.json_response({"error": {"code": "ServiceUnavailable"}},
+                                     status=self.fail_status)
         self.sent.append(Sent(
             conversation_id=request.match_info["conversation"],
             reply_to=request.match_info.get("reply_to"),

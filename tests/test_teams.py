@@ -17,9 +17,10 @@ from bot.app import App
 from bot.config import load_config
 from bot.messages import Reply
 from bot.render import render
-from bot.transports.teams import TeamsTransport
+from bot.transports.teams import NotDelivered, TeamsTransport
 from bot.transports.teams_settings import TeamsSettings
 from storage import teams as store
+from storage.models_reminders import UNDELIVERED, Reminder
 from storage.tenants import bind_room, first_organ, organ_for_room
 from tests import scenario
 from tests.conftest import FIXTURES, make_app
@@ -292,10 +293,44 @@ async def test_installation_welcome_and_removal(teams: TeamsHarness) -> None:
     assert sent == []
     with teams.app.db.transaction() as session:
         assert store.get_conversation(session, CHANNEL) is None
-    # Without a reference nothing is posted there, and nothing breaks.
+    # Without a reference nothing can be posted there, and deliver says so.
     before = len(teams.connector.sent)
-    await teams.app.deliver("teams", CHANNEL, render("teams", "välkommen"))
+    with pytest.raises(NotDelivered, match="no Teams conversation reference"):
+        await teams.app.deliver("teams", CHANNEL, render("teams", "välkommen"))
     assert len(teams.connector.sent) == before
+
+
+async def test_uninstall_forgets_but_an_app_upgrade_keeps_the_reference(
+        teams: TeamsHarness) -> None:
+    def stored() -> bool:
+        with teams.app.db.transaction() as session:
+            return store.get_conversation(session, CHANNEL) is not None
+
+    await teams.send("install")
+    assert stored()
+    # An app update sends remove-upgrade then add-upgrade: the bot was never removed.
+    status, sent = await teams.send("uninstall", action="remove-upgrade")
+    assert status in (200, 202) and sent == [] and stored()
+    await teams.send("install", action="add-upgrade")
+    assert stored()
+    await teams.send("uninstall")
+    assert not stored()
+
+
+async def test_a_reminder_the_connector_refuses_is_not_marked_sent(
+        teams: TeamsHarness) -> None:
+    now = datetime.now(scenario.STOCKHOLM)
+    confirmed = await teams.say("Pär Eriksson", "!påminn om 1 minut Justera protokollet",
+                                when=now)
+    scenario.hurry_reminder(teams.app, confirmed, seconds=0)
+    reminder_id = int(confirmed.split()[1])
+    teams.connector.fail_status = 503
+    before = len(teams.connector.sent)
+    await teams.app.services["reminders"].fire(reminder_id)
+    assert teams.connector.refused >= 1 and len(teams.connector.sent) == before
+    with teams.app.db.transaction() as session:
+        reminder = session.get(Reminder, reminder_id)
+        assert reminder is not None and reminder.status == UNDELIVERED
 
 
 async def test_proactive_message_through_app_deliver(teams: TeamsHarness) -> None:

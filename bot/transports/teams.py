@@ -109,6 +109,10 @@ def command_text(activity: Activity, prefix: str) -> str:
     return text
 
 
+class NotDelivered(Exception):
+    """A proactive message could not be posted (no stored reference, connector error)."""
+
+
 class TeamsTransport:
     def __init__(self, app: App, settings: TeamsSettings, *,
                  connections: Connections | None = None) -> None:
@@ -275,9 +279,11 @@ class TeamsTransport:
 
     async def _on_installation_update(self, context: TurnContext, state: TurnState) -> None:
         action = (context.activity.action or "").lower()
-        if action.startswith("remove"):
+        # "remove-upgrade"/"add-upgrade" come with an app update: the bot stays, and so do
+        # the references of the team's channels.
+        if action == "remove":
             await self._forget(context.activity, team=True)
-        elif action.startswith("add"):
+        elif action in ("add", "add-upgrade"):
             await self._remember(context)
 
     async def _welcome(self, room: str) -> Activity:
@@ -329,7 +335,9 @@ class TeamsTransport:
             self._known.clear()
 
     async def send(self, room_id: str, reply: Reply) -> None:
-        """Post an unprompted message (a reminder) with the SDK's continue-conversation."""
+        """Post an unprompted message (a reminder) with the SDK's continue-conversation.
+        Raises NotDelivered when it cannot be posted, so the reminder service does not
+        count it as sent."""
 
         def load() -> str | None:
             with self.app.db.transaction() as session:
@@ -338,9 +346,8 @@ class TeamsTransport:
 
         payload = await asyncio.to_thread(load)
         if payload is None:
-            log.warning("no Teams conversation reference for %s; is the bot installed there?",
-                        room_id)
-            return
+            raise NotDelivered(f"no Teams conversation reference for {room_id}; "
+                               "is the bot installed there?")
         reference = ConversationReference.model_validate_json(payload)
         activity = await self._activity_for(reply, room_id)
         activity.apply_conversation_reference(reference)
@@ -352,8 +359,9 @@ class TeamsTransport:
         try:
             await self.adapter.continue_conversation(
                 self.settings.app_id, reference.get_continuation_activity(), callback)
-        except Exception:
-            log.exception("could not post to Teams conversation %s", room_id)
+        except Exception as error:
+            raise NotDelivered(f"could not post to Teams conversation {room_id}: {error}"
+                               ) from error
 
     # -- replies ----------------------------------------------------------------------
 
