@@ -129,7 +129,11 @@ async def test_meeting_today_with_budget_card_and_a_proactive_reminder(
     try:
         steps = scenario.meeting(now.date(), "Digitalt via Teams")
         replies = await scenario.run_meeting(say, steps)
-        assert "Kvar: 227 777 kr" in replies[[s.text for s in steps].index("!budget vidare vy")]
+        insats = replies[[s.text for s in steps].index("!budget vidare vy")]
+        assert "Kvar: 227 777 kr" in insats
+        # A plain-text message: the template's **bold** would show as asterisks.
+        assert insats.startswith(f"Vidare Vy {now.year} (Samordningsförbundet i Örnsköldsvik)")
+        assert "**" not in insats
         # The year's budget is a table: an Adaptive Card table on Teams.
         status, (sent,) = await teams.send("channel", speaker=scenario.CECILIA, text="!budget",
                                            when=now)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,6 +23,7 @@ from bot.transports.teams_cards import (
     blocks_of,
     document_card,
     needs_card,
+    plain_text,
     reply_card,
 )
 from bot.transports.teams_settings import load_settings
@@ -84,6 +86,30 @@ def test_nested_lists_and_line_breaks() -> None:
                        "<p>Rad 1<br>\nRad 2</p>")
     assert blocks[0].items == ["Ett", "Ett a", "Två"]
     assert blocks[1].text.startswith("Rad 1\n") and blocks[1].text.endswith("Rad 2")
+
+
+def test_plain_text_drops_the_templates_bold_but_keeps_the_users() -> None:
+    def insats(name: str) -> Reply:
+        report = SimpleNamespace(
+            insats=SimpleNamespace(name=name), year=2022, grants=[], outcomes=[],
+            granted_ore=45_500_000, spent_ore=22_722_300, remaining_ore=22_777_700,
+            share_used=50, latest_on=None, latest_comment="")
+        return render("budget", "insats", r=report, alias=[],
+                      förbund="Samordningsförbundet i Örnsköldsvik")
+
+    reply = insats("Vidare Vy")
+    assert reply.text.startswith("**Vidare Vy 2022**")  # Markdown, as Matrix shows it
+    assert plain_text(reply) == reply.text.replace("**", "")
+    assert plain_text(reply).startswith(
+        "Vidare Vy 2022 (Samordningsförbundet i Örnsköldsvik)\nInga anslag eller utfall")
+    # A user's own markup is shown as typed.
+    evil = insats("**Vidare** _Vy_ *x*")
+    assert plain_text(evil).startswith(
+        "**Vidare** _Vy_ *x* 2022 (Samordningsförbundet i Örnsköldsvik)")
+    kallelse = Reply(text="*Förslag till beslut:* Att **godkänna** *x*",
+                     html=markdown_to_html("*Förslag till beslut:* Att \\*\\*godkänna\\*\\* "
+                                           "\\*x\\*"))
+    assert plain_text(kallelse) == "Förslag till beslut: Att **godkänna** *x*"
 
 
 def test_document_card_from_a_protokoll_page() -> None:

@@ -56,7 +56,14 @@ from bot.messages import Attachment as FileAttachment
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
-from bot.transports.teams_cards import CARD_TYPE, FileLink, document_card, needs_card, reply_card
+from bot.transports.teams_cards import (
+    CARD_TYPE,
+    FileLink,
+    document_card,
+    needs_card,
+    plain_text,
+    reply_card,
+)
 from bot.transports.teams_settings import TeamsSettings, load_settings
 from storage import teams as store
 from storage.tenants import bind_room, organ_for_room
@@ -367,7 +374,8 @@ class TeamsTransport:
 
     async def _activity_for(self, reply: Reply, room: str) -> Activity:
         if not needs_card(reply):
-            return Activity(type=ActivityTypes.message, text=reply.text, text_format="plain")
+            return Activity(type=ActivityTypes.message, text=plain_text(reply),
+                            text_format="plain")
         if reply.attachments:
             links = await asyncio.to_thread(self._store_files, reply, room)
             document = next((a.data.decode("utf-8") for a in reply.attachments
@@ -375,7 +383,8 @@ class TeamsTransport:
             card = document_card(reply, document, links)
         else:
             card = reply_card(reply)
-        return Activity(type=ActivityTypes.message, summary=reply.text.partition("\n")[0],
+        summary = plain_text(reply).partition("\n")[0]
+        return Activity(type=ActivityTypes.message, summary=summary,
                         attachments=[Attachment(content_type=CARD_TYPE, content=card)])
 
     def _store_files(self, reply: Reply, room: str) -> list[FileLink]:

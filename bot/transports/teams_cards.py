@@ -136,6 +136,52 @@ def blocks_of(html: str) -> list[Block]:
     return parser.blocks
 
 
+class _Emphasis(HTMLParser):
+    """The text of each <strong>/<em> of a reply's HTML, in order: the template's own
+    emphasis (user text is escaped before it becomes HTML, so it has none)."""
+
+    TAGS = {"strong": ("**", "__"), "b": ("**", "__"), "em": ("*", "_"), "i": ("*", "_")}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[tuple[str, ...], list[str]]] = []
+        self._open: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.TAGS:
+            self.found.append((self.TAGS[tag], []))
+            self._open.append(self.found[-1][1])
+        elif tag == "br":
+            self.handle_data("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.TAGS and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for parts in self._open:
+            parts.append(data)
+
+
+def plain_text(reply: Reply) -> str:
+    """The reply's text for a plain-text Teams message: the template's bold and italic
+    markers (`**Vidare Vy 2022**`) removed, user text as typed. Each emphasis of the HTML
+    is unwrapped once, in order, so a user's own asterisks stay."""
+    parser = _Emphasis()
+    parser.feed(reply.html)
+    parser.close()
+    text, position = reply.text, 0
+    for markers, parts in parser.found:
+        inner = "".join(parts)
+        for marker in markers:
+            start = text.find(marker + inner + marker, position)
+            if inner and start >= 0:
+                text = text[:start] + inner + text[start + len(inner) + 2 * len(marker):]
+                position = start + len(inner)
+                break
+    return text
+
+
 def needs_card(reply: Reply) -> bool:
     """Tables and files cannot be shown in a Teams text message; long listings read better
     as a card."""
@@ -155,7 +201,7 @@ def _render(template: str, **kwargs: Any) -> dict[str, Any]:
 
 def reply_card(reply: Reply) -> dict[str, Any]:
     """The card for a reply with tables or lists: its blocks in order."""
-    return _render("svar", blocks=blocks_of(reply.html), fallback=reply.text)
+    return _render("svar", blocks=blocks_of(reply.html), fallback=plain_text(reply))
 
 
 @dataclass(frozen=True)
@@ -178,4 +224,4 @@ def document_card(reply: Reply, document_html: str, links: list[FileLink]) -> di
                 if b.kind == "heading" and b.level == 2 and b.text.startswith("§")]
     title, _, _ = reply.text.partition("\n")
     return _render("dokument", title=title, facts=facts, sections=sections, links=links,
-                   fallback=reply.text)
+                   fallback=plain_text(reply))
