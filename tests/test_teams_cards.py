@@ -192,3 +192,6 @@ def test_the_app_package(tmp_path: Path) -> None:
     assert data["validDomains"] == ["sekreteraren.ovik.se"]
     assert data["developer"]["name"] == "Samordningsförbundet i Örnsköldsvik"
     assert data["developer"]["websiteUrl"] == "https://sekreteraren.ovik.se"
+    # RSC (read channel messages without @) needs webApplicationInfo from manifest 1.12 on.
+    assert data["authorization"]["permissions"]["resourceSpecific"]
+    assert data["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://botid-{APP_ID}"}
