@@ -16,7 +16,7 @@ from bot.app import App
 from bot.config import ConfigError, load_config
 from bot.messages import Attachment, Reply
 from bot.registry import REGISTRY
-from bot.render import markdown_to_html, render
+from bot.render import markdown_to_html, md_escape, render
 from bot.transports import teams as teams_transport
 from bot.transports.teams_cards import (
     FileLink,
@@ -110,6 +110,30 @@ def test_plain_text_drops_the_templates_bold_but_keeps_the_users() -> None:
                      html=markdown_to_html("*Förslag till beslut:* Att \\*\\*godkänna\\*\\* "
                                            "\\*x\\*"))
     assert plain_text(kallelse) == "Förslag till beslut: Att **godkänna** *x*"
+
+
+def test_user_markdown_in_a_card_stays_text() -> None:
+    """TextBlocks read Markdown: a user's **x**, _x_ or "- " must not format (the
+    template's own bold, from <strong>, still does)."""
+    user = "**Viktigt** _Vidare_ Vy\n- punkt\n1. ett"
+    reply = Reply(text=f"**Insats:** {user}",
+                  html=markdown_to_html(f"**Insats:** {md_escape(user)}"))
+    (block,) = reply_card(reply)["body"]
+    text = block["text"]
+    assert text.startswith("**Insats:** ")
+    shown = text.replace("\u200b", "").replace("\u2217", "*").split("\n")
+    assert [line for line in shown if line] == [
+        "**Insats:** **Viktigt** _Vidare_ Vy", "- punkt", "1. ett"]
+    assert "**Viktigt**" not in text and "_Vidare_" not in text
+    assert "\n- " not in text and "\n1. " not in text
+    # Table cells and the document title are user text too.
+    table = Reply(text="", html=markdown_to_html(
+        "| Insats |\n|---|\n| " + md_escape("**Äpplet**") + " |"))
+    (card_table,) = reply_card(table)["body"]
+    cell = card_table["rows"][1]["cells"][0]["items"][0]["text"]
+    assert cell == "\u2217\u2217Äpplet\u2217\u2217"
+    title = document_card(Reply(text="Kalender för _Styrelsen_", html=""), "", [])
+    assert title["body"][0]["text"] == "Kalender för \u200b_\u200bStyrelsen\u200b_\u200b"
 
 
 def test_document_card_from_a_protokoll_page() -> None:

@@ -37,6 +37,22 @@ def card_text(value: object) -> str:
 
 
 _ENV.filters["card_text"] = card_text
+_STAR = re.compile(r"\*(?=\S)|(?<=\S)\*")
+_UNDERSCORE = re.compile(r"_(?=\S)|(?<=\S)_")
+_LINE_MARKER = re.compile(r"^([ \t]*)([-+](?=[ \t]|$)|#{1,6}(?=[ \t]|$)|>|\d{1,9}[.)](?=[ \t]|$))",
+                          re.MULTILINE)
+
+
+def literal(text: str) -> str:
+    """Text that a TextBlock shows as it stands, not as Markdown (user text, and text the
+    template escaped). An "*" next to a word could start emphasis even inside a word, so it
+    becomes the look-alike "∗"; an "_" between zero-width spaces counts as inside a word,
+    which Markdown never makes italic; a zero-width space before "- ", "1." or "#" at a
+    line start keeps it from being a list or heading."""
+    text = _STAR.sub("\u2217", text)
+    text = _UNDERSCORE.sub("\u200b_\u200b", text)
+    text = text.replace("~~", "~\u200b~")
+    return _LINE_MARKER.sub("\\1\u200b\\2", text)
 
 
 @dataclass
@@ -125,8 +141,9 @@ class _Blocks(HTMLParser):
             self._table = None
 
     def handle_data(self, data: str) -> None:
+        # Markup is in the tags; any Markdown left in the text is meant literally.
         if self._text is not None:
-            self._text.append(data.replace("\n", " ") if self._heading else data)
+            self._text.append(literal(data.replace("\n", " ") if self._heading else data))
 
 
 def blocks_of(html: str) -> list[Block]:
@@ -222,6 +239,6 @@ def document_card(reply: Reply, document_html: str, links: list[FileLink]) -> di
         facts = table.rows
     sections = [b.text for b in blocks
                 if b.kind == "heading" and b.level == 2 and b.text.startswith("§")]
-    title, _, _ = reply.text.partition("\n")
+    title = literal(plain_text(reply).partition("\n")[0])
     return _render("dokument", title=title, facts=facts, sections=sections, links=links,
                    fallback=plain_text(reply))
