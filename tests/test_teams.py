@@ -3,10 +3,11 @@ Microsoft 365 Agents SDK, a fake Azure Bot Service key and a Bot Connector doubl
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -195,6 +196,46 @@ async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
     async with teams.http.get(wrong) as response:
         assert response.status == 404
         assert "Filen finns inte" in await response.text()
+
+
+async def test_a_file_link_expires_after_90_days(teams: TeamsHarness) -> None:
+    now = datetime.now(UTC)
+    with teams.app.db.transaction() as session:
+        old = store.store_file(session, "gammal.md", "text/markdown", b"# Gammal", CHANNEL,
+                               now=now - store.FILE_LIFETIME - timedelta(days=1))
+        recent = store.store_file(session, "ny.md", "text/markdown", b"# Ny", CHANNEL,
+                                  now=now - store.FILE_LIFETIME + timedelta(days=1))
+    base = f"http://127.0.0.1:{teams.transport.port}/filer"
+    async with teams.http.get(f"{base}/{old}/gammal.md") as response:
+        assert response.status == 404
+        assert (await response.text()).startswith(
+            "Filen finns inte. Länken kan ha gått ut (länkar gäller i 90 dagar)")
+    async with teams.http.get(f"{base}/{recent}/ny.md") as response:
+        assert response.status == 200 and await response.text() == "# Ny"
+
+
+async def test_start_warns_when_public_url_is_missing(
+        db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(teams_config(), db_url)
+    try:
+        for public_url in ("", "https://sekreteraren.ovik.se"):
+            caplog.clear()
+            settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet",
+                                     tenant_id=TENANT_ID, port=0, host="127.0.0.1",
+                                     public_url=public_url)
+            transport = TeamsTransport(app, settings, connections=fake_connections())
+            with caplog.at_level(logging.WARNING, logger="bot.transports.teams"):
+                await transport.start()
+            await transport.stop()
+            warned = [r.getMessage() for r in caplog.records if "public_url" in r.getMessage()]
+            if public_url:
+                assert warned == []
+            else:
+                (message,) = warned
+                assert message.startswith("Teams: public_url saknas i [teams]. Länkar till "
+                                          "filer i påminnelser")
+    finally:
+        app.close()
 
 
 async def test_unauthenticated_and_forged_requests_get_401(teams: TeamsHarness) -> None:

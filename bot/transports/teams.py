@@ -170,6 +170,14 @@ class TeamsTransport:
         if sockets:
             self.port = sockets[0].getsockname()[1]
         self.app.add_sender(TRANSPORT, self.send)
+        if not self.settings.public_url:
+            # Replies link to the address Teams posted to; a reminder has no request, so
+            # its files (the kallelse) would link to the last one seen or to host:port.
+            log.warning(
+                "Teams: public_url saknas i [teams]. Länkar till filer i påminnelser kan då "
+                "peka på en adress som inte nås från Teams (som http://%s:%s). Ange botens "
+                'publika adress, t.ex. public_url = "https://sekreteraren.ovik.se".',
+                self.settings.host, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
