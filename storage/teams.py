@@ -72,5 +72,9 @@ def store_file(session: Session, filename: str, mimetype: str, data: bytes,
     return token
 
 
-def get_file(session: Session, token: str) -> TeamsFile | None:
-    return session.exec(select(TeamsFile).where(TeamsFile.token == token)).first()
+def get_file(session: Session, token: str, now: datetime | None = None) -> TeamsFile | None:
+    """A stored file, while its link is valid (FILE_LIFETIME): old ones are deleted only
+    when a new file is stored, so the age is checked here too."""
+    now = now or utcnow()
+    return session.exec(select(TeamsFile).where(
+        TeamsFile.token == token, TeamsFile.created_at >= now - FILE_LIFETIME)).first()

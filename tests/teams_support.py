@@ -191,6 +191,8 @@ class ConnectorDouble:
     files: dict[str, bytes] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
     url: str = ""
+    fail_status: int = 0  # when set, posts are refused with this status (connector down)
+    refused: int = 0
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -231,6 +233,10 @@ class ConnectorDouble:
             await self._runner.cleanup()
 
     async def _post(self, request: web.Request) -> web.Response:
+        if self.fail_status:
+            self.refused += 1
+            return web.json_response({"error": {"code": "ServiceUnavailable"}},
+                                     status=self.fail_status)
         self.sent.append(Sent(
             conversation_id=request.match_info["conversation"],
             reply_to=request.match_info.get("reply_to"),
@@ -264,13 +270,14 @@ _message_ids = itertools.count(1648193400000)
 
 def activity(kind: str, *, service_url: str, when: datetime, speaker: str = "Pär Eriksson",
              text: str = "", mention: bool = True, conversation: str = CHANNEL,
-             thread: str | None = None, **extra: Any) -> dict[str, Any]:
+             thread: str | None = None, mentions: tuple[str, ...] = (),
+             **extra: Any) -> dict[str, Any]:
     """Activity JSON shaped like Teams' own.
 
     kind: "channel" (a channel post or reply, `thread` = root message id), "meeting" (the
     chat of a Teams meeting), "personal" (a 1:1 chat with the bot, where files can be
     sent), "added"/"removed" (conversationUpdate for the bot) or "install"/"uninstall"
-    (installationUpdate)."""
+    (installationUpdate). `mentions`: people @mentioned in `text` as `<at>Name</at>`."""
     person = PEOPLE[speaker]
     message_id = str(next(_message_ids))
     body: dict[str, Any] = {
@@ -312,6 +319,9 @@ def activity(kind: str, *, service_url: str, when: datetime, speaker: str = "Pä
         else:
             body["text"] = text
         body["entities"] = body.get("entities", []) + [
+            {"type": "mention", "text": f"<at>{name}</at>",
+             "mentioned": {"id": PEOPLE[name].teams_id, "name": name}} for name in mentions]
+        body["entities"] += [
             {"type": "clientInfo", "locale": "sv-SE", "country": "SE", "platform": "Web",
              "timezone": "Europe/Stockholm"}]
     elif kind in ("added", "removed"):

@@ -3,10 +3,11 @@ Microsoft 365 Agents SDK, a fake Azure Bot Service key and a Bot Connector doubl
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,9 +18,10 @@ from bot.app import App
 from bot.config import load_config
 from bot.messages import Reply
 from bot.render import render
-from bot.transports.teams import TeamsTransport
+from bot.transports.teams import NotDelivered, TeamsTransport
 from bot.transports.teams_settings import TeamsSettings
 from storage import teams as store
+from storage.models_reminders import UNDELIVERED, Reminder
 from storage.tenants import bind_room, first_organ, organ_for_room
 from tests import scenario
 from tests.conftest import FIXTURES, make_app
@@ -128,7 +130,11 @@ async def test_meeting_today_with_budget_card_and_a_proactive_reminder(
     try:
         steps = scenario.meeting(now.date(), "Digitalt via Teams")
         replies = await scenario.run_meeting(say, steps)
-        assert "Kvar: 227 777 kr" in replies[[s.text for s in steps].index("!budget vidare vy")]
+        insats = replies[[s.text for s in steps].index("!budget vidare vy")]
+        assert "Kvar: 227 777 kr" in insats
+        # A plain-text message: the template's **bold** would show as asterisks.
+        assert insats.startswith(f"Vidare Vy {now.year} (Samordningsförbundet i Örnsköldsvik)")
+        assert "**" not in insats
         # The year's budget is a table: an Adaptive Card table on Teams.
         status, (sent,) = await teams.send("channel", speaker=scenario.CECILIA, text="!budget",
                                            when=now)
@@ -192,6 +198,46 @@ async def test_protokoll_card_links_to_the_files(teams: TeamsHarness) -> None:
         assert "Filen finns inte" in await response.text()
 
 
+async def test_a_file_link_expires_after_90_days(teams: TeamsHarness) -> None:
+    now = datetime.now(UTC)
+    with teams.app.db.transaction() as session:
+        old = store.store_file(session, "gammal.md", "text/markdown", b"# Gammal", CHANNEL,
+                               now=now - store.FILE_LIFETIME - timedelta(days=1))
+        recent = store.store_file(session, "ny.md", "text/markdown", b"# Ny", CHANNEL,
+                                  now=now - store.FILE_LIFETIME + timedelta(days=1))
+    base = f"http://127.0.0.1:{teams.transport.port}/filer"
+    async with teams.http.get(f"{base}/{old}/gammal.md") as response:
+        assert response.status == 404
+        assert (await response.text()).startswith(
+            "Filen finns inte. Länken kan ha gått ut (länkar gäller i 90 dagar)")
+    async with teams.http.get(f"{base}/{recent}/ny.md") as response:
+        assert response.status == 200 and await response.text() == "# Ny"
+
+
+async def test_start_warns_when_public_url_is_missing(
+        db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(teams_config(), db_url)
+    try:
+        for public_url in ("", "https://sekreteraren.ovik.se"):
+            caplog.clear()
+            settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet",
+                                     tenant_id=TENANT_ID, port=0, host="127.0.0.1",
+                                     public_url=public_url)
+            transport = TeamsTransport(app, settings, connections=fake_connections())
+            with caplog.at_level(logging.WARNING, logger="bot.transports.teams"):
+                await transport.start()
+            await transport.stop()
+            warned = [r.getMessage() for r in caplog.records if "public_url" in r.getMessage()]
+            if public_url:
+                assert warned == []
+            else:
+                (message,) = warned
+                assert message.startswith("Teams: public_url saknas i [teams]. Länkar till "
+                                          "filer i påminnelser")
+    finally:
+        app.close()
+
+
 async def test_unauthenticated_and_forged_requests_get_401(teams: TeamsHarness) -> None:
     forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     for token in (None, "not-a-jwt",
@@ -221,6 +267,21 @@ async def test_mention_without_prefix_and_ordinary_chat(teams: TeamsHarness) -> 
     assert status in (200, 202) and sent == []
     status, sent = await teams.send("channel", text="!paragrafnummer 30", mention=False)
     assert [s.text for s in sent] == ["Nästa paragraf blir § 30 (2022)."]
+
+
+async def test_people_mentioned_in_a_command_are_its_arguments(teams: TeamsHarness) -> None:
+    """Only the bot's own mention is removed; a person's mention becomes the name."""
+    await teams.say("Pär Eriksson", "möte öppna 2022-03-25 08:30 Kansliet")
+    said = await teams.say("Pär Eriksson", "närvaro <at>Carolina Sondell</at>, Cecilia Sparf",
+                           mentions=("Carolina Sondell",))
+    assert "Beslutande: Carolina Sondell ÖK ordförande, Cecilia Sparf AF\n" in said
+    said = await teams.say("Carolina Sondell", "justerare <at>Cecilia Sparf</at>",
+                           mentions=("Cecilia Sparf",))
+    assert said == "Justerare: Cecilia Sparf."
+    # Without the bot's mention, a person's mention does not address the bot.
+    status, sent = await teams.send("channel", text="Tack <at>Cecilia Sparf</at>!",
+                                    mention=False, mentions=("Cecilia Sparf",))
+    assert status in (200, 202) and sent == []
 
 
 async def test_replies_in_a_thread_keep_the_thread(teams: TeamsHarness) -> None:
@@ -281,10 +342,44 @@ async def test_installation_welcome_and_removal(teams: TeamsHarness) -> None:
     assert sent == []
     with teams.app.db.transaction() as session:
         assert store.get_conversation(session, CHANNEL) is None
-    # Without a reference nothing is posted there, and nothing breaks.
+    # Without a reference nothing can be posted there, and deliver says so.
     before = len(teams.connector.sent)
-    await teams.app.deliver("teams", CHANNEL, render("teams", "välkommen"))
+    with pytest.raises(NotDelivered, match="no Teams conversation reference"):
+        await teams.app.deliver("teams", CHANNEL, render("teams", "välkommen"))
     assert len(teams.connector.sent) == before
+
+
+async def test_uninstall_forgets_but_an_app_upgrade_keeps_the_reference(
+        teams: TeamsHarness) -> None:
+    def stored() -> bool:
+        with teams.app.db.transaction() as session:
+            return store.get_conversation(session, CHANNEL) is not None
+
+    await teams.send("install")
+    assert stored()
+    # An app update sends remove-upgrade then add-upgrade: the bot was never removed.
+    status, sent = await teams.send("uninstall", action="remove-upgrade")
+    assert status in (200, 202) and sent == [] and stored()
+    await teams.send("install", action="add-upgrade")
+    assert stored()
+    await teams.send("uninstall")
+    assert not stored()
+
+
+async def test_a_reminder_the_connector_refuses_is_not_marked_sent(
+        teams: TeamsHarness) -> None:
+    now = datetime.now(scenario.STOCKHOLM)
+    confirmed = await teams.say("Pär Eriksson", "!påminn om 1 minut Justera protokollet",
+                                when=now)
+    scenario.hurry_reminder(teams.app, confirmed, seconds=0)
+    reminder_id = int(confirmed.split()[1])
+    teams.connector.fail_status = 503
+    before = len(teams.connector.sent)
+    await teams.app.services["reminders"].fire(reminder_id)
+    assert teams.connector.refused >= 1 and len(teams.connector.sent) == before
+    with teams.app.db.transaction() as session:
+        reminder = session.get(Reminder, reminder_id)
+        assert reminder is not None and reminder.status == UNDELIVERED
 
 
 async def test_proactive_message_through_app_deliver(teams: TeamsHarness) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,13 +16,14 @@ from bot.app import App
 from bot.config import ConfigError, load_config
 from bot.messages import Attachment, Reply
 from bot.registry import REGISTRY
-from bot.render import markdown_to_html, render
+from bot.render import markdown_to_html, md_escape, render
 from bot.transports import teams as teams_transport
 from bot.transports.teams_cards import (
     FileLink,
     blocks_of,
     document_card,
     needs_card,
+    plain_text,
     reply_card,
 )
 from bot.transports.teams_settings import load_settings
@@ -84,6 +86,54 @@ def test_nested_lists_and_line_breaks() -> None:
                        "<p>Rad 1<br>\nRad 2</p>")
     assert blocks[0].items == ["Ett", "Ett a", "Två"]
     assert blocks[1].text.startswith("Rad 1\n") and blocks[1].text.endswith("Rad 2")
+
+
+def test_plain_text_drops_the_templates_bold_but_keeps_the_users() -> None:
+    def insats(name: str) -> Reply:
+        report = SimpleNamespace(
+            insats=SimpleNamespace(name=name), year=2022, grants=[], outcomes=[],
+            granted_ore=45_500_000, spent_ore=22_722_300, remaining_ore=22_777_700,
+            share_used=50, latest_on=None, latest_comment="")
+        return render("budget", "insats", r=report, alias=[],
+                      förbund="Samordningsförbundet i Örnsköldsvik")
+
+    reply = insats("Vidare Vy")
+    assert reply.text.startswith("**Vidare Vy 2022**")  # Markdown, as Matrix shows it
+    assert plain_text(reply) == reply.text.replace("**", "")
+    assert plain_text(reply).startswith(
+        "Vidare Vy 2022 (Samordningsförbundet i Örnsköldsvik)\nInga anslag eller utfall")
+    # A user's own markup is shown as typed.
+    evil = insats("**Vidare** _Vy_ *x*")
+    assert plain_text(evil).startswith(
+        "**Vidare** _Vy_ *x* 2022 (Samordningsförbundet i Örnsköldsvik)")
+    kallelse = Reply(text="*Förslag till beslut:* Att **godkänna** *x*",
+                     html=markdown_to_html("*Förslag till beslut:* Att \\*\\*godkänna\\*\\* "
+                                           "\\*x\\*"))
+    assert plain_text(kallelse) == "Förslag till beslut: Att **godkänna** *x*"
+
+
+def test_user_markdown_in_a_card_stays_text() -> None:
+    """TextBlocks read Markdown: a user's **x**, _x_ or "- " must not format (the
+    template's own bold, from <strong>, still does)."""
+    user = "**Viktigt** _Vidare_ Vy\n- punkt\n1. ett"
+    reply = Reply(text=f"**Insats:** {user}",
+                  html=markdown_to_html(f"**Insats:** {md_escape(user)}"))
+    (block,) = reply_card(reply)["body"]
+    text = block["text"]
+    assert text.startswith("**Insats:** ")
+    shown = text.replace("\u200b", "").replace("\u2217", "*").split("\n")
+    assert [line for line in shown if line] == [
+        "**Insats:** **Viktigt** _Vidare_ Vy", "- punkt", "1. ett"]
+    assert "**Viktigt**" not in text and "_Vidare_" not in text
+    assert "\n- " not in text and "\n1. " not in text
+    # Table cells and the document title are user text too.
+    table = Reply(text="", html=markdown_to_html(
+        "| Insats |\n|---|\n| " + md_escape("**Äpplet**") + " |"))
+    (card_table,) = reply_card(table)["body"]
+    cell = card_table["rows"][1]["cells"][0]["items"][0]["text"]
+    assert cell == "\u2217\u2217Äpplet\u2217\u2217"
+    title = document_card(Reply(text="Kalender för _Styrelsen_", html=""), "", [])
+    assert title["body"][0]["text"] == "Kalender för \u200b_\u200bStyrelsen\u200b_\u200b"
 
 
 def test_document_card_from_a_protokoll_page() -> None:
@@ -166,3 +216,6 @@ def test_the_app_package(tmp_path: Path) -> None:
     assert data["validDomains"] == ["sekreteraren.ovik.se"]
     assert data["developer"]["name"] == "Samordningsförbundet i Örnsköldsvik"
     assert data["developer"]["websiteUrl"] == "https://sekreteraren.ovik.se"
+    # RSC (read channel messages without @) needs webApplicationInfo from manifest 1.12 on.
+    assert data["authorization"]["permissions"]["resourceSpecific"]
+    assert data["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://botid-{APP_ID}"}

@@ -56,7 +56,14 @@ from bot.messages import Attachment as FileAttachment
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
-from bot.transports.teams_cards import CARD_TYPE, FileLink, document_card, needs_card, reply_card
+from bot.transports.teams_cards import (
+    CARD_TYPE,
+    FileLink,
+    document_card,
+    needs_card,
+    plain_text,
+    reply_card,
+)
 from bot.transports.teams_settings import TeamsSettings, load_settings
 from storage import teams as store
 from storage.tenants import bind_room, organ_for_room
@@ -64,7 +71,7 @@ from storage.tenants import bind_room, organ_for_room
 log = logging.getLogger(__name__)
 
 TRANSPORT = "teams"
-_MENTION = re.compile(r"<at[^>]*>.*?</at>", re.DOTALL | re.IGNORECASE)
+_MENTION = re.compile(r"<at[^>]*>(.*?)</at>", re.DOTALL | re.IGNORECASE)
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -78,18 +85,39 @@ def room_of(conversation_id: str) -> str:
     return conversation_id.split(";messageid=")[0]
 
 
+def without_mentions(activity: Activity) -> tuple[str, bool]:
+    """The text with the bot's own @mention removed and other people's mentions as their
+    plain names (they are arguments: `!närvaro <at>Carolina Sondell</at>`), and whether the
+    bot was mentioned."""
+    recipient = activity.recipient
+    own = [m for m in activity.get_mentions()
+           if m.mentioned is not None and recipient is not None
+           and m.mentioned.id == recipient.id]
+    own_markup = {m.text for m in own if m.text}
+    own_names = {m.mentioned.name for m in own if m.mentioned and m.mentioned.name}
+    if recipient is not None and recipient.name:
+        own_names.add(recipient.name)
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1).replace("&nbsp;", " ").strip()
+        return " " if match.group(0) in own_markup or name in own_names else name
+
+    text = _MENTION.sub(replace, activity.text or "")
+    return text.replace("&nbsp;", " ").replace("\xa0", " ").strip(), bool(own)
+
+
 def command_text(activity: Activity, prefix: str) -> str:
-    """The text without @mentions; when the bot is addressed (mentioned, or in a 1:1 chat)
-    a command needs no prefix, and a bare mention asks for help."""
-    text = _MENTION.sub(" ", activity.text or "").replace("&nbsp;", " ").replace("\xa0", " ")
-    text = text.strip()
-    recipient = activity.recipient.id if activity.recipient else None
-    mentioned = any(m.mentioned is not None and m.mentioned.id == recipient
-                    for m in activity.get_mentions())
+    """The text without the bot's @mention; when the bot is addressed (mentioned, or in a
+    1:1 chat) a command needs no prefix, and a bare mention asks for help."""
+    text, mentioned = without_mentions(activity)
     personal = (activity.conversation.conversation_type or "") == "personal"
     if (mentioned or personal) and not text.startswith(prefix):
         text = prefix + (text or "hjälp")
     return text
+
+
+class NotDelivered(Exception):
+    """A proactive message could not be posted (no stored reference, connector error)."""
 
 
 class TeamsTransport:
@@ -142,6 +170,14 @@ class TeamsTransport:
         if sockets:
             self.port = sockets[0].getsockname()[1]
         self.app.add_sender(TRANSPORT, self.send)
+        if not self.settings.public_url:
+            # Replies link to the address Teams posted to; a reminder has no request, so
+            # its files (the kallelse) would link to the last one seen or to host:port.
+            log.warning(
+                "Teams: public_url saknas i [teams]. Länkar till filer i påminnelser kan då "
+                "peka på en adress som inte nås från Teams (som http://%s:%s). Ange botens "
+                'publika adress, t.ex. public_url = "https://sekreteraren.ovik.se".',
+                self.settings.host, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -219,7 +255,7 @@ class TeamsTransport:
         files = _files_of(activity)
         key = (room, sender.id or "")
         previous = self._last_files.pop(key, None)
-        if files and not _MENTION.sub(" ", activity.text or "").strip():
+        if files and not without_mentions(activity)[0]:
             # A file alone: the command for it comes in the sender's next message.
             self._last_files[key] = (time.monotonic(), files)
             return
@@ -258,9 +294,11 @@ class TeamsTransport:
 
     async def _on_installation_update(self, context: TurnContext, state: TurnState) -> None:
         action = (context.activity.action or "").lower()
-        if action.startswith("remove"):
+        # "remove-upgrade"/"add-upgrade" come with an app update: the bot stays, and so do
+        # the references of the team's channels.
+        if action == "remove":
             await self._forget(context.activity, team=True)
-        elif action.startswith("add"):
+        elif action in ("add", "add-upgrade"):
             await self._remember(context)
 
     async def _welcome(self, room: str) -> Activity:
@@ -312,7 +350,9 @@ class TeamsTransport:
             self._known.clear()
 
     async def send(self, room_id: str, reply: Reply) -> None:
-        """Post an unprompted message (a reminder) with the SDK's continue-conversation."""
+        """Post an unprompted message (a reminder) with the SDK's continue-conversation.
+        Raises NotDelivered when it cannot be posted, so the reminder service does not
+        count it as sent."""
 
         def load() -> str | None:
             with self.app.db.transaction() as session:
@@ -321,9 +361,8 @@ class TeamsTransport:
 
         payload = await asyncio.to_thread(load)
         if payload is None:
-            log.warning("no Teams conversation reference for %s; is the bot installed there?",
-                        room_id)
-            return
+            raise NotDelivered(f"no Teams conversation reference for {room_id}; "
+                               "is the bot installed there?")
         reference = ConversationReference.model_validate_json(payload)
         activity = await self._activity_for(reply, room_id)
         activity.apply_conversation_reference(reference)
@@ -335,14 +374,16 @@ class TeamsTransport:
         try:
             await self.adapter.continue_conversation(
                 self.settings.app_id, reference.get_continuation_activity(), callback)
-        except Exception:
-            log.exception("could not post to Teams conversation %s", room_id)
+        except Exception as error:
+            raise NotDelivered(f"could not post to Teams conversation {room_id}: {error}"
+                               ) from error
 
     # -- replies ----------------------------------------------------------------------
 
     async def _activity_for(self, reply: Reply, room: str) -> Activity:
         if not needs_card(reply):
-            return Activity(type=ActivityTypes.message, text=reply.text, text_format="plain")
+            return Activity(type=ActivityTypes.message, text=plain_text(reply),
+                            text_format="plain")
         if reply.attachments:
             links = await asyncio.to_thread(self._store_files, reply, room)
             document = next((a.data.decode("utf-8") for a in reply.attachments
@@ -350,7 +391,8 @@ class TeamsTransport:
             card = document_card(reply, document, links)
         else:
             card = reply_card(reply)
-        return Activity(type=ActivityTypes.message, summary=reply.text.partition("\n")[0],
+        summary = plain_text(reply).partition("\n")[0]
+        return Activity(type=ActivityTypes.message, summary=summary,
                         attachments=[Attachment(content_type=CARD_TYPE, content=card)])
 
     def _store_files(self, reply: Reply, room: str) -> list[FileLink]:

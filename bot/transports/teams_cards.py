@@ -37,6 +37,22 @@ def card_text(value: object) -> str:
 
 
 _ENV.filters["card_text"] = card_text
+_STAR = re.compile(r"\*(?=\S)|(?<=\S)\*")
+_UNDERSCORE = re.compile(r"_(?=\S)|(?<=\S)_")
+_LINE_MARKER = re.compile(r"^([ \t]*)([-+](?=[ \t]|$)|#{1,6}(?=[ \t]|$)|>|\d{1,9}[.)](?=[ \t]|$))",
+                          re.MULTILINE)
+
+
+def literal(text: str) -> str:
+    """Text that a TextBlock shows as it stands, not as Markdown (user text, and text the
+    template escaped). An "*" next to a word could start emphasis even inside a word, so it
+    becomes the look-alike "∗"; an "_" between zero-width spaces counts as inside a word,
+    which Markdown never makes italic; a zero-width space before "- ", "1." or "#" at a
+    line start keeps it from being a list or heading."""
+    text = _STAR.sub("\u2217", text)
+    text = _UNDERSCORE.sub("\u200b_\u200b", text)
+    text = text.replace("~~", "~\u200b~")
+    return _LINE_MARKER.sub("\\1\u200b\\2", text)
 
 
 @dataclass
@@ -125,8 +141,9 @@ class _Blocks(HTMLParser):
             self._table = None
 
     def handle_data(self, data: str) -> None:
+        # Markup is in the tags; any Markdown left in the text is meant literally.
         if self._text is not None:
-            self._text.append(data.replace("\n", " ") if self._heading else data)
+            self._text.append(literal(data.replace("\n", " ") if self._heading else data))
 
 
 def blocks_of(html: str) -> list[Block]:
@@ -134,6 +151,52 @@ def blocks_of(html: str) -> list[Block]:
     parser.feed(html)
     parser.close()
     return parser.blocks
+
+
+class _Emphasis(HTMLParser):
+    """The text of each <strong>/<em> of a reply's HTML, in order: the template's own
+    emphasis (user text is escaped before it becomes HTML, so it has none)."""
+
+    TAGS = {"strong": ("**", "__"), "b": ("**", "__"), "em": ("*", "_"), "i": ("*", "_")}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[tuple[str, ...], list[str]]] = []
+        self._open: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.TAGS:
+            self.found.append((self.TAGS[tag], []))
+            self._open.append(self.found[-1][1])
+        elif tag == "br":
+            self.handle_data("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.TAGS and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for parts in self._open:
+            parts.append(data)
+
+
+def plain_text(reply: Reply) -> str:
+    """The reply's text for a plain-text Teams message: the template's bold and italic
+    markers (`**Vidare Vy 2022**`) removed, user text as typed. Each emphasis of the HTML
+    is unwrapped once, in order, so a user's own asterisks stay."""
+    parser = _Emphasis()
+    parser.feed(reply.html)
+    parser.close()
+    text, position = reply.text, 0
+    for markers, parts in parser.found:
+        inner = "".join(parts)
+        for marker in markers:
+            start = text.find(marker + inner + marker, position)
+            if inner and start >= 0:
+                text = text[:start] + inner + text[start + len(inner) + 2 * len(marker):]
+                position = start + len(inner)
+                break
+    return text
 
 
 def needs_card(reply: Reply) -> bool:
@@ -155,7 +218,7 @@ def _render(template: str, **kwargs: Any) -> dict[str, Any]:
 
 def reply_card(reply: Reply) -> dict[str, Any]:
     """The card for a reply with tables or lists: its blocks in order."""
-    return _render("svar", blocks=blocks_of(reply.html), fallback=reply.text)
+    return _render("svar", blocks=blocks_of(reply.html), fallback=plain_text(reply))
 
 
 @dataclass(frozen=True)
@@ -176,6 +239,6 @@ def document_card(reply: Reply, document_html: str, links: list[FileLink]) -> di
         facts = table.rows
     sections = [b.text for b in blocks
                 if b.kind == "heading" and b.level == 2 and b.text.startswith("§")]
-    title, _, _ = reply.text.partition("\n")
+    title = literal(plain_text(reply).partition("\n")[0])
     return _render("dokument", title=title, facts=facts, sections=sections, links=links,
-                   fallback=reply.text)
+                   fallback=plain_text(reply))
