@@ -100,7 +100,7 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
     assert "| Datum då anslaget tas ned | tidigast 2022-04-27 (onsdag 27 april 2022) |" in bevis
     assert "| Förvaringsplats för protokollet | Samordningsförbundets kansli |" in bevis
     # As in the real protokoll: the one who put up the anslag signs the BEVIS.
-    assert "| Underskrift | ______________________________ (Carolina Sondell) |" in bevis
+    assert "| Underskrift | ______________________________ (Pär Eriksson) |" in bevis
     s26 = md.split("## § 26 ")[1].split("## § 27")[0]
     assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26
     assert "## § 28 ESF+" in md  # the rubrik change before justering is kept
@@ -125,7 +125,7 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
         assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in text
         assert "Paragrafen justerades omedelbart (fredag 25 mars 2022)." in text
         assert "Justerade onsdag 6 april 2022 kl. 10:12" in text
-        assert "Underskrift" in text and "______ (Carolina Sondell)" in text
+        assert "Underskrift" in text and "______ (Pär Eriksson)" in text
         assert "Justerande: ______________________________ Cecilia Sparf" in text
         assert "Camilla Steen FK" in text and "22–30" in text
     assert pdf.index("BEVIS") < pdf.index("§ 22 Sammanträdet öppnas") < \

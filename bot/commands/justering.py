@@ -143,7 +143,10 @@ def justera(ctx: Context, args: str) -> Reply:
                       inaktuella=stale)
     justering.lock(ctx.session, meeting, utc(ctx))
     justering_reminders.cancel_justering(ctx.session, meeting.id)
-    anslag = justering.post_anslag(ctx.session, meeting.id, ctx.now.date(), ctx.actor.name,
+    # Posted by the bot on the secretary's behalf: the BEVIS names the meeting's secretary.
+    secretary = meetings.people_in(ctx.session, meeting.id, "sekreterare")
+    anslag = justering.post_anslag(ctx.session, meeting.id, ctx.now.date(),
+                                   secretary[0].name if secretary else ctx.actor.name,
                                    ctx.message.transport, ctx.message.room_id)
     justering_reminders.schedule_anslag(ctx.session, ctx.organ, meeting, anslag, ctx.now,
                                         ctx.actor.name)
