@@ -292,3 +292,20 @@ def test_arsrapport_reminders_name_the_registers_insatser(ovik: Chat) -> None:
     assert "- Vidare Vy (måndag 10 januari 2022)" in received
     assert "- Samverkansprojekt Äpplet" in missing and "Vidare Vy" not in missing
     assert len(missing.strip().splitlines()) == 10
+
+
+def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
+    # Without the seed: "Psykeveckan" alone names this insats by containment, which used to
+    # win over the exact "Psykeveckan 2020" and book 2 020 kr.
+    ovik.text("!insats ny Psykeveckan 2020")
+    booked = plain(ovik.text("!utfall Psykeveckan 2020 5 000 2021-12-31 Faktura"))
+    assert booked.startswith("Utfall bokfört: Psykeveckan 2020 5 000 kr den fredag "
+                             "31 december 2021 (Faktura).")
+    ovik.text("!möte öppna")
+    granted = plain(ovik.text("!anslag Psykeveckan 2020 100 000 2021"))
+    assert "Styrelsen beviljar Psykeveckan 2020 100 000 kr för 2021" in granted
+    card = plain(ovik.text("!budget Psykeveckan 2020"))  # the clock is in 2022
+    assert card.startswith("**Psykeveckan 2020 2021**")
+    assert "- Beviljat: 100 000 kr" in card and "- Utfall: 5 000 kr" in card
+    assert plain(ovik.text("!budget Psykeveckan 2020 2021")) == card
+    assert plain(ovik.text("!budget psykeveckan 2021")) == card  # forgiving, with a year

@@ -81,6 +81,12 @@ def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, in
             splits.append((" ".join(words[:cut]), match.group("amount"), match.group("rest")))
     if not splits:
         raise UserError("saknar_belopp", kommando=kommando)
+    # An exact name or alias wins over a forgiving match, so that in 'Agenda 2030 5 000'
+    # the name is 'Agenda 2030' (exact), not 'Agenda' (contained) with 2 030 kr.
+    for name, amount, rest in reversed(splits):
+        exact = budget.find_exact(ctx.session, ctx.organ.forbund_id, name)
+        if exact is not None:
+            return exact, _amount(amount, kommando), rest.strip()
     for name, amount, rest in splits:
         found = budget.match_insats(ctx.session, ctx.organ.forbund_id, name)
         if found.found is not None:
@@ -133,7 +139,9 @@ def budget_command(ctx: Context, args: str) -> Reply:
 
 
 def _insats(ctx: Context, text: str) -> Reply:
-    name, year = _split_year(text)
+    # 'Psykeveckan 2020' is a name before it is a name and a year.
+    exact = budget.find_exact(ctx.session, ctx.organ.forbund_id, text)
+    name, year = (exact.name, None) if exact is not None else _split_year(text)
     if not name:  # "!budget 2021" is the table; this is e.g. "!budget  "
         return _table(ctx, year)
     insats = _resolve(ctx, name, "budget")
