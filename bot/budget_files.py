@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.amounts import AmountError, ore_to_decimal, parse_amount
+from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
 from bot.dates import parse_date, parse_year
 from storage.budget import BudgetLine
 
@@ -148,8 +149,14 @@ def _amount(value: object, column: str) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"{column}: ”{value}” är inget belopp")
     if isinstance(value, int | float | Decimal):
+        number = float(value)
+        # The same limit as typed amounts: a stray 1E+18 is an error on its row, not a crash
+        # when the store writes it.
+        if not math.isfinite(number) or abs(number) * 100 >= MAX_ORE:
+            raise ValueError(f"{column}: ”{_text(value)}” är inget belopp (för stort belopp); "
+                             "skriv t.ex. 455 000 eller 404 315,57")
         # Excel keeps numbers as binary floats; round to öre before going exact.
-        ore = Decimal(str(round(float(value), 2))) * 100
+        ore = Decimal(str(round(number, 2))) * 100
         return abs(int(ore))
     try:
         # Costs are negative in the accounts; both grant and outcome are stored positive.

@@ -174,7 +174,9 @@ def test_anslag_without_paragraph_opens_one_and_needs_a_meeting(ovik: Chat) -> N
     assert reply.startswith("§ 1 Styrelsen beviljar Vidare Vy 455 000 kr för 2022 (ny paragraf)")
     assert "Jag hittar ingen insats" in ovik.text("!anslag Okänd insats 5 000")
     assert "Ange insats och belopp" in ovik.text("!anslag Vidare Vy 12x")
-    assert "för många decimaler" in ovik.text("!anslag Vidare Vy 5,555")
+    assert "oklart om kommat skiljer tusental eller decimaler" in ovik.text(
+        "!anslag Vidare Vy 5,555")
+    assert "för många decimaler" in ovik.text("!anslag Vidare Vy 5,5555")
     assert "Ange insats och belopp" in ovik.text("!anslag Vidare Vy")
     assert "Du får inte använda !anslag" in ovik.text("!anslag Vidare Vy 5 000", "Anna Gäst")
     # Nothing of the refused commands was written.
@@ -309,3 +311,14 @@ def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
     assert "- Beviljat: 100 000 kr" in card and "- Utfall: 5 000 kr" in card
     assert plain(ovik.text("!budget Psykeveckan 2020 2021")) == card
     assert plain(ovik.text("!budget psykeveckan 2021")) == card  # forgiving, with a year
+
+
+def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")
+    booked = plain(ovik.text("!utfall Vidare Vy 455.000 2021-06-30 Faktura"))
+    assert booked.startswith("Utfall bokfört: Vidare Vy 455 000 kr den onsdag 30 juni 2021")
+    assert "1 234 567 kr" in plain(ovik.text("!utfall Vidare Vy 1.234.567 2021-06-30"))
+    refused = plain(ovik.text("!utfall Vidare Vy 455,000 2021-06-30"))
+    assert refused.startswith("”455,000” är inget belopp jag kan läsa (oklart om kommat skiljer "
+                              "tusental eller decimaler; skriv 455 000 för tusental")
+    assert "- Utfall: 1 689 567 kr" in plain(ovik.text("!budget Vidare Vy 2021"))

@@ -91,6 +91,28 @@ def test_files_that_are_not_budget_files(data: bytes, message: str) -> None:
     assert message in str(caught.value)
 
 
+def test_dotted_thousands_and_huge_excel_numbers() -> None:
+    lines = read_budget_file("insats;år;beviljat;utfall\nVidare Vy;2021;455.000;1.234.567\n"
+                             .encode(), "b.csv")
+    assert (lines[0].granted_ore, lines[0].spent_ore) == (45_500_000, 123_456_700)
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(b"insats;\xc3\xa5r;beviljat\nVidare Vy;2021;455,000\n", "b.csv")
+    assert caught.value.errors[0].line == 2
+    assert "oklart om kommat skiljer tusental eller decimaler" in caught.value.errors[0].message
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["insats", "år", "beviljat", "utfall"])
+    sheet.append(["Vidare Vy", 2021, 455000, None])
+    sheet.append(["Äpplet", 2021, 1e18, float("inf")])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(out.getvalue(), "b.xlsx")
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (3, "beviljat: ”1000000000000000000” är inget belopp (för stort belopp); "
+            "skriv t.ex. 455 000 eller 404 315,57")]
+
+
 def test_year_from_the_command_when_the_file_has_none(ovik: Chat) -> None:
     data = "Insats;Beviljat;Utfall\nVidare Vy;455 tkr;227 223:-\n".encode("cp1252")
     reply = send_file(ovik, "!budget import 2021", "utan-år.csv", data)
