@@ -113,6 +113,24 @@ def test_dotted_thousands_and_huge_excel_numbers() -> None:
             "skriv t.ex. 455 000 eller 404 315,57")]
 
 
+def test_a_row_wider_than_the_header_is_refused() -> None:
+    # An unquoted decimal comma: 404315,57 would be read as 404 315 and 57 kr.
+    data = ("insats,år,beviljat,utfall,datum,kommentar\n"
+            "Vidare Vy,2021,455000,,2021-06-30,ok\n"
+            "Vidare Vy,2022,404315,57,,2022-06-30,x\n").encode()
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(data, "b.csv")
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (3, "raden har 7 fält men rubrikraden bara 6; skriv belopp med decimaler inom "
+            "citattecken (\"404315,57\") eller spara filen med semikolon som avgränsare")]
+    semicolons = "insats;år;beviljat\nVidare Vy;2021;455 000;;extra\nÄpplet;2021;1;;\n"
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(semicolons.encode(), "b.csv")
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (2, "raden har 5 fält men rubrikraden bara 3; ta bort det som står till höger om "
+            "sista rubriken")]
+
+
 def test_year_from_the_command_when_the_file_has_none(ovik: Chat) -> None:
     data = "Insats;Beviljat;Utfall\nVidare Vy;455 tkr;227 223:-\n".encode("cp1252")
     reply = send_file(ovik, "!budget import 2021", "utan-år.csv", data)
