@@ -408,11 +408,53 @@ class ImportResult:
     years: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class NearName:
+    """A name in a file that is no name or alias of an insats but resembles `like`."""
+
+    line: int
+    name: str
+    like: list[str]
+
+
+class NearNamesError(Exception):
+    """The file names insatser only by forgiving matching; nothing was stored."""
+
+    def __init__(self, near: list[NearName]) -> None:
+        super().__init__(", ".join(n.name for n in near))
+        self.near = near
+
+
+def near_names(session: Session, forbund_id: int, lines: list[BudgetLine]) -> list[NearName]:
+    """The file's names that would create a new insats although one like it exists
+    ('Samtalsbyrån' for 'Samtalsbyrån för unga'), each at the first line it is on."""
+    near: list[NearName] = []
+    seen: set[str] = set()
+    for ln in lines:
+        key = name_key(ln.insats)
+        if key in seen:
+            continue
+        seen.add(key)
+        if find_exact(session, forbund_id, ln.insats) is not None:
+            continue
+        match = match_insats(session, forbund_id, ln.insats)
+        like = ([match.found] if match.found else match.candidates
+                or ([match.suggestion] if match.suggestion else []))
+        if like:
+            near.append(NearName(ln.line, ln.insats, [i.name for i in like]))
+    return near
+
+
 def import_lines(session: Session, forbund_id: int, lines: list[BudgetLine], actor: str,
                  event_id: str = "") -> ImportResult:
     """Add what the file has and the store lacks. A grant or outcome already stored with the
     same insats, year, amount and date (from an earlier import or from the chat) counts as
-    the file's row, so importing a file twice, or re-importing an export, changes nothing."""
+    the file's row, so importing a file twice, or re-importing an export, changes nothing.
+    A name only like an existing insats raises NearNamesError before anything is stored:
+    the economy office's 'Samtalsbyrån' must not silently become a second insats."""
+    near = near_names(session, forbund_id, lines)
+    if near:
+        raise NearNamesError(near)
     result = ImportResult(years=sorted({ln.year for ln in lines}))
     by_key: dict[str, Insats] = {}
     for ln in lines:

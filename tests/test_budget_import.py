@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from bot.budget_files import BudgetFileError, read_budget_file
 from bot.cli import main
-from tests.budget_support import BUDGET_2021, plain, send_file
+from tests.budget_support import BUDGET_2021, load_2021, plain, send_file
 from tests.conftest import FIXTURES, Chat
 
 
@@ -202,3 +202,36 @@ def test_exported_csv_rebuilds_the_budget_elsewhere(
     capsys.readouterr()
     assert main(["budget", "import", str(out), "--config", first]) == 0
     assert "(22 rader, 2021): 11 nya anslag och 11 nya utfall." in capsys.readouterr().out
+
+
+def test_names_only_like_an_insats_reject_the_file_with_the_alias_command(
+        ovik: Chat, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    load_2021(ovik)
+    # Not 2's own spellings of "Samtalsbyrån för unga" and "Vidare Vy", and one new insats.
+    data = ("insats;år;beviljat;utfall;datum;kommentar\n"
+            "Samtalsbyrån;2021;;-147 500;2021-12-31;Bokslut\n"
+            "Bidrag Vidare Vy;2021;;-1 000;2021-12-31;Bokslut\n"
+            "Helt annat projekt;2021;10 000;;2021-12-31;\n").encode()
+    reply = plain(send_file(ovik, "!budget import", "bokslut.csv", data).text)
+    assert reply.startswith("bokslut.csv lästes inte in; inget är sparat.")
+    assert ("- Rad 2: ”Samtalsbyrån” liknar Samtalsbyrån för unga. Samma insats: !insats alias "
+            "Samtalsbyrån för unga = Samtalsbyrån. En ny insats: !insats ny Samtalsbyrån.") in reply
+    assert ("- Rad 3: ”Bidrag Vidare Vy” liknar Vidare Vy. Samma insats: !insats alias "
+            "Vidare Vy = Bidrag Vidare Vy.") in reply
+    assert "Helt annat" not in reply
+    assert "Helt annat projekt" not in ovik.text("!insatser")  # nothing stored
+    assert "kan nu också kallas" in ovik.text(
+        "!insats alias Samtalsbyrån för unga = Samtalsbyrån")
+    assert "kan nu också kallas" in ovik.text("!insats alias Vidare Vy = Bidrag Vidare Vy")
+    again = send_file(ovik, "!budget import", "bokslut.csv", data).text
+    assert "1 nya anslag och 2 nya utfall" in again and "Helt annat projekt" in again
+    assert "- Utfall: 228 223 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+    # The command line says the same.
+    config = _config(tmp_path, db_url, monkeypatch)
+    path = tmp_path / "bokslut.csv"
+    path.write_bytes(data.replace(b"Samtalsbyr\xc3\xa5n;", b"Samtalsbyr\xc3\xa5 ;"))
+    main(["budget", "import", str(BUDGET_2021), "--config", config])
+    assert main(["budget", "import", str(path), "--config", config]) == 1
+    err = capsys.readouterr().err
+    assert "Rad 2: ”Samtalsbyrå” liknar Samtalsbyrån för unga." in err

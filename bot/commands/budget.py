@@ -183,8 +183,11 @@ def _import(ctx: Context, year: int | None) -> Reply:
         lines = read_budget_file(file.data, file.filename, year)
     except BudgetFileError as error:
         raise UserError("budgetfil_fel", filnamn=file.filename, fel=error.errors) from None
-    result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
-                                 ctx.event_id)
+    try:
+        result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
+                                     ctx.event_id)
+    except budget.NearNamesError as error:
+        raise UserError("budgetfil_liknar", filnamn=file.filename, fel=error.near) from None
     return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
 
 
