@@ -354,6 +354,19 @@ def year_table(session: Session, forbund_id: int, year: int) -> YearTable:
                      eget_kapital_ore=figures.eget_kapital_ore if figures else None)
 
 
+def grant_of_entry(session: Session, entry_id: int) -> BudgetGrant | None:
+    """The grant that the decision `entry_id` made with !anslag, if any."""
+    return session.exec(select(BudgetGrant).where(BudgetGrant.entry_id == entry_id)).first()
+
+
+def change_grant(session: Session, grant: BudgetGrant, year: int, amount_ore: int
+                 ) -> BudgetGrant:
+    grant.year, grant.amount_ore = year, amount_ore
+    session.add(grant)
+    session.flush()
+    return grant
+
+
 def grants_of_paragraph(session: Session, paragraph_id: int) -> list[tuple[BudgetGrant, str]]:
     """The grants a § decided, with the insats names (the link from § to budget)."""
     return [(g, n) for g, n in session.execute(

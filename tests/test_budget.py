@@ -322,3 +322,45 @@ def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
     assert refused.startswith("”455,000” är inget belopp jag kan läsa (oklart om kommat skiljer "
                               "tusental eller decimaler; skriv 455 000 för tusental")
     assert "- Utfall: 1 689 567 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+
+
+def test_utfall_reads_swedish_dates(ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")  # the chat's clock: fredag 25 mars 2022
+    long_form = plain(ovik.text("!utfall Vidare Vy 1 000 30 juni 2021 Delårsbokslut"))
+    assert long_form.startswith("Utfall bokfört: Vidare Vy 1 000 kr den onsdag 30 juni 2021 "
+                                "(Delårsbokslut).")
+    # Without a year: the latest such day up to today, not next summer.
+    short = plain(ovik.text("!utfall Vidare Vy 2 000 30/6 Faktura"))
+    assert short.startswith("Utfall bokfört: Vidare Vy 2 000 kr den onsdag 30 juni 2021 "
+                            "(Faktura).")
+    this_year = plain(ovik.text("!utfall Vidare Vy 3 000 1/3"))
+    assert this_year.startswith("Utfall bokfört: Vidare Vy 3 000 kr den tisdag 1 mars 2022.")
+    assert "- Utfall: 3 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+    # A comment that merely starts with a number stays a comment.
+    assert "(3 fakturor)" in ovik.text("!utfall Vidare Vy 500 3 fakturor")
+    for bad, shown in [("31 juni 2021 x", "31 juni"), ("2021-13-01", "2021-13-01"),
+                       ("fredag 30 juni 2021", "fredag 30 juni 2021"), ("31/2", "31/2")]:
+        reply = ovik.text(f"!utfall Vidare Vy 100 {bad}")
+        assert reply.startswith(f"”{shown}” är inget datum jag kan läsa."), reply
+    assert "- Utfall: 3 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+
+
+def test_andra_of_a_grant_decision_changes_the_grant_or_is_refused(ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")
+    ovik.text("!möte öppna")
+    ovik.text("!paragraf Medel till insatser")
+    ovik.text("!anslag Vidare Vy 455 000 2022")
+    ovik.text("!beslut Styrelsen lägger informationen till handlingarna.")
+    refused = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Vidare Vy medel."))
+    assert refused.startswith("§ 1 punkt 1 är anslaget Vidare Vy 455 000 kr för 2022 i budgeten, "
+                              "och den nya texten är inget sådant beslut. Ändra beloppet eller "
+                              "året i samma form, till exempel !ändra §1 punkt 1 Styrelsen "
+                              "beviljar Vidare Vy 455 000 kr för 2022.")
+    assert "1. Styrelsen beviljar Vidare Vy 455 000 kr för 2022." in plain(ovik.text("!visa §1"))
+    changed = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Vidare Vy 500 000 kr för "
+                              "2023."))
+    assert "Anslaget i budgeten följer med: Vidare Vy 2023: beviljat 500 000 kr" in changed
+    assert "- Beviljat: 500 000 kr" in plain(ovik.text("!budget Vidare Vy 2023"))
+    assert "Inga anslag eller utfall för 2022." in ovik.text("!budget Vidare Vy 2022")
+    # Another decision in the same § is changed as before.
+    assert "beslutet är ändrat" in ovik.text("!ändra §1 punkt 2 Styrelsen noterar.")
