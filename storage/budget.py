@@ -264,11 +264,28 @@ def years_of_insats(session: Session, insats_id: int) -> list[int]:
     return sorted({row[0] for row in session.execute(query).all()}, reverse=True)
 
 
-def years_of_forbund(session: Session, forbund_id: int) -> list[int]:
-    query = union(
-        select(BudgetGrant.year).where(BudgetGrant.forbund_id == forbund_id).distinct(),
-        select(BudgetOutcome.year).where(BudgetOutcome.forbund_id == forbund_id).distinct())
-    return sorted({row[0] for row in session.execute(query).all()}, reverse=True)
+def default_year(session: Session, this_year: int, *, forbund_id: int | None = None,
+                 insats_id: int | None = None) -> int:
+    """The year `!budget` shows without one: this year when the förbund (or insats) has a
+    grant or an outcome in it, else the latest such year before it, else the first after.
+    Every step is a seek in the (förbund or insats, year) indexes, never a scan of all the
+    years' rows (a DISTINCT over a million outcomes took 200 ms on PostgreSQL)."""
+    def first(model: type[BudgetGrant] | type[BudgetOutcome], *where: object,
+              latest: bool) -> int | None:
+        owner = (model.forbund_id == forbund_id if insats_id is None
+                 else model.insats_id == insats_id)
+        order = model.year.desc() if latest else model.year.asc()
+        return session.exec(select(model.year).where(owner, *where)  # type: ignore[arg-type]
+                            .order_by(order).limit(1)).first()
+
+    models = (BudgetGrant, BudgetOutcome)
+    if any(first(m, m.year == this_year, latest=True) is not None for m in models):
+        return this_year
+    past = [y for m in models if (y := first(m, m.year < this_year, latest=True)) is not None]
+    if past:
+        return max(past)
+    future = [y for m in models if (y := first(m, m.year > this_year, latest=False)) is not None]
+    return min(future) if future else this_year
 
 
 @dataclass(frozen=True)

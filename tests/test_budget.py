@@ -364,3 +364,31 @@ def test_andra_of_a_grant_decision_changes_the_grant_or_is_refused(ovik: Chat) -
     assert "Inga anslag eller utfall för 2022." in ovik.text("!budget Vidare Vy 2022")
     # Another decision in the same § is changed as before.
     assert "beslutet är ändrat" in ovik.text("!ändra §1 punkt 2 Styrelsen noterar.")
+
+
+def test_default_year_is_this_year_else_the_latest_before_else_the_first_after(
+        ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")
+    ovik.text("!insats ny Samverkansprojekt Äpplet")
+    ovik.text("!insats ny Plattform U")
+    ovik.text("!utfall Vidare Vy 100 2019-05-01")
+    ovik.text("!utfall Vidare Vy 100 2024-05-01")
+    with ovik.app.db.transaction() as session:
+        fid = budget.forbund_choices(session)[0][0]
+        apple = budget.find_exact(session, fid, "Samverkansprojekt Äpplet")
+        assert apple is not None
+        budget.add_grant(session, apple, 2021, 100_000, "test")
+    with ovik.app.db.transaction() as session:
+        vy, apple, empty = (budget.find_exact(session, fid, n)
+                            for n in ("Vidare Vy", "Samverkansprojekt Äpplet", "Plattform U"))
+        years = (2018, 2019, 2020, 2021, 2022, 2024, 2025)
+        assert [budget.default_year(session, y, forbund_id=fid) for y in years] == [
+            2019, 2019, 2019, 2021, 2021, 2024, 2024]
+        assert [budget.default_year(session, y, insats_id=vy.id) for y in years] == [
+            2019, 2019, 2019, 2019, 2019, 2024, 2024]
+        assert [budget.default_year(session, y, insats_id=apple.id) for y in years] == [
+            2021, 2021, 2021, 2021, 2021, 2021, 2021]
+        assert budget.default_year(session, 2022, insats_id=empty.id) == 2022
+    # The chat's clock is in 2022.
+    assert "**Budget 2021**" in ovik.text("!budget")
+    assert plain(ovik.text("!budget Vidare Vy")).startswith("**Vidare Vy 2019**")

@@ -101,13 +101,11 @@ def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, in
     return _resolve(ctx, name, kommando), _amount(amount, kommando), rest.strip()
 
 
-def _default_year(ctx: Context, years: list[int]) -> int:
+def _default_year(ctx: Context, insats: Insats | None = None) -> int:
     """This year when it has figures, else the latest year up to now that has."""
-    now = ctx.now.year
-    if now in years or not years:
-        return now
-    past = [y for y in years if y <= now]
-    return past[0] if past else years[-1]
+    if insats is not None:
+        return budget.default_year(ctx.session, ctx.now.year, insats_id=insats.id)
+    return budget.default_year(ctx.session, ctx.now.year, forbund_id=ctx.organ.forbund_id)
 
 
 # --- !budget ------------------------------------------------------------------------------
@@ -152,7 +150,7 @@ def _insats(ctx: Context, text: str) -> Reply:
         return _table(ctx, year)
     insats = _resolve(ctx, name, "budget")
     if year is None:
-        year = _default_year(ctx, budget.years_of_insats(ctx.session, insats.id))
+        year = _default_year(ctx, insats)
     figures = budget.insats_year(ctx.session, insats, year)
     aliases = budget.aliases_of(ctx.session, [insats.id])[insats.id]
     return render("budget", "insats", r=figures, alias=aliases, förbund=ctx.organ.forbund_name)
@@ -160,14 +158,14 @@ def _insats(ctx: Context, text: str) -> Reply:
 
 def _table(ctx: Context, year: int | None) -> Reply:
     if year is None:
-        year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
+        year = _default_year(ctx)
     table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
     return render("budget", "tabell", t=table, förbund=ctx.organ.forbund_name, max=TABLE_ROWS)
 
 
 def _diagram(ctx: Context, year: int | None) -> Reply:
     if year is None:
-        year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
+        year = _default_year(ctx)
     table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
     if not table.rows:
         raise UserError("ingen_budget", år=year)
