@@ -1,5 +1,6 @@
 """Benchmark of the budget per insats: 1 000 insatser over 10 years and up to 1 000 000
-utfall rows. Measures `!budget <insats> <år>` and `!budget <år>` through the dispatcher
+utfall rows. Measures `!budget <insats> <år>` and `!budget <år>`, and the same without a year
+(`!budget <insats>`, `!budget`: the default year is looked up first), through the dispatcher
 (parse, SQL, render) at each size, so the growth from 100 000 to 1 000 000 rows shows.
 
     .venv/bin/python bench/budget_bench.py                      # SQLite in a temp dir
@@ -104,7 +105,9 @@ def _queries(app, forbund_id: int, ids: list[int], years: int, repeat: int  # ty
              ) -> dict[str, dict[str, float]]:
     """The storage queries alone (no commit, no rendering): how the SQL grows with rows."""
     rng = random.Random(2)
-    found: dict[str, list[float]] = {"insats_year": [], "year_table": []}
+    found: dict[str, list[float]] = {"insats_year": [], "year_table": [], "default_year": [],
+                                     "default_year_insats": []}
+    this_year = datetime.now(UTC).year
     with app.db.transaction() as session:
         insatser = {i.id: i for i in session.exec(
             select(Insats).where(Insats.forbund_id == forbund_id))}
@@ -114,10 +117,16 @@ def _queries(app, forbund_id: int, ids: list[int], years: int, repeat: int  # ty
             start = time.perf_counter()
             budget.insats_year(session, insats, year)
             found["insats_year"].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            budget.default_year(session, this_year, insats_id=insats.id)
+            found["default_year_insats"].append((time.perf_counter() - start) * 1000)
         for n in range(max(10, repeat // 5)):
             start = time.perf_counter()
             budget.year_table(session, forbund_id, FIRST_YEAR + n % years)
             found["year_table"].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            budget.default_year(session, this_year, forbund_id=forbund_id)
+            found["default_year"].append((time.perf_counter() - start) * 1000)
     return {name: {"median_ms": round(statistics.median(t), 2),
                    "p95_ms": round(sorted(t)[int(len(t) * 0.95) - 1], 2)}
             for name, t in found.items()}
@@ -132,6 +141,8 @@ def _plans(app) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
                              "WHERE insats_id = 500 AND year = 2020",
         "utfall_per_forbund_year": "SELECT insats_id, sum(amount_ore) FROM budget_outcome "
                                    "WHERE forbund_id = 1 AND year = 2020 GROUP BY insats_id",
+        "default_year_forbund": "SELECT year FROM budget_outcome WHERE forbund_id = 1 "
+                                "AND year < 2030 ORDER BY year DESC LIMIT 1",
     }
     with app.db.transaction() as session:
         return {name: [str(row[-1]) for row in session.execute(text(prefix + sql))]
@@ -169,6 +180,9 @@ def main() -> int:
         insats_lines = [f"!budget Insats {rng.randrange(args.insatser):04d} "
                         f"{FIRST_YEAR + rng.randrange(args.years)}" for _ in range(args.repeat)]
         table_lines = [f"!budget {FIRST_YEAR + y}" for y in range(args.years)]
+        # Without a year: this year if it has figures, else the latest before it.
+        insats_no_year = [f"!budget Insats {rng.randrange(args.insatser):04d}"
+                          for _ in range(args.repeat)]
         results = []
         done = 0
         for size in sizes:
@@ -190,6 +204,9 @@ def main() -> int:
                 "load_seconds": round(load_s, 1),
                 "budget_insats": _measure(app, insats_lines, args.repeat),
                 "budget_year_table": _measure(app, table_lines, max(10, args.repeat // 5)),
+                "budget_insats_no_year": _measure(app, insats_no_year, args.repeat),
+                "budget_year_table_no_year": _measure(app, ["!budget"],
+                                                      max(10, args.repeat // 5)),
                 "storage_only": _queries(app, forbund_id, ids, args.years, args.repeat),
             }
             results.append(point)
@@ -204,7 +221,8 @@ def main() -> int:
             "points": results,
             "growth": {
                 name: round(results[-1][name]["median_ms"] / results[0][name]["median_ms"], 2)
-                for name in ("budget_insats", "budget_year_table")} if len(results) > 1 else {},
+                for name in ("budget_insats", "budget_year_table", "budget_insats_no_year",
+                             "budget_year_table_no_year")} if len(results) > 1 else {},
             "note": "Times through the dispatcher include the transaction commit (which on "
                     "SQLite waits for the disk) and rendering; storage_only is the SQL alone. "
                     "The machine is shared, so single runs are noisy.",

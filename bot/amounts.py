@@ -22,7 +22,8 @@ _SPACE_CLASS = f"[{_SPACES}]"
 # One amount inside a longer chat line: thousands in groups of three (any space), or plain
 # digits with an optional decimal part, then an optional unit.
 AMOUNT_PATTERN = (
-    rf"[{_MINUSES}]?(?:\d{{1,3}}(?:{_SPACE_CLASS}\d{{3}})+|\d+)(?:[,.]\d+)?"
+    rf"[{_MINUSES}]?(?:\d{{1,3}}(?:{_SPACE_CLASS}\d{{3}})+(?:[,.]\d+)?"
+    rf"|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|\d+(?:[,.]\d+)?)"
     rf"(?:{_SPACE_CLASS}*(?:tkr|mkr|mnkr|kronor|kr|sek|:-)\.?)?"
 )
 
@@ -55,6 +56,11 @@ def parse_amount(text: str) -> int:
     digits = _normalise(number, factor > 1)
     if digits is None:
         raise AmountError(original, "inget belopp")
+    if digits == _AMBIGUOUS:
+        sign = "kommat" if "," in number else "punkten"
+        grouped = f"{int(re.sub(r'[^0-9]', '', number)):,}".replace(",", " ")
+        raise AmountError(original, f"oklart om {sign} skiljer tusental eller decimaler; skriv "
+                                    f"{grouped} för tusental, högst två decimaler för öre")
     try:
         kronor = Decimal(digits) * factor
     except InvalidOperation:
@@ -78,17 +84,26 @@ def _split_unit(value: str) -> tuple[str, str | None]:
     return match.group(1), unit if unit in _UNITS else None
 
 
+_AMBIGUOUS = "?"
+
+
 def _normalise(number: str, scaled: bool) -> str | None:
-    """Digits with a '.' decimal point, or None. A comma is always the decimal sign; a dot
-    is one too, except in '1.234.567' (dots between groups of three, unless a unit like
-    'mkr' says the number is small)."""
+    """Digits with a '.' decimal point, None, or _AMBIGUOUS. A comma is the decimal sign. A
+    dot is one too, except between groups of three ('455.000', '1.234.567,50'), unless a
+    unit like 'mkr' says the number is small. Without a unit, a comma or dot before exactly
+    three digits that are no such grouping ('1234.500', '455,000') could be either: refused,
+    since reading '455.000' as 455 kr is a thousand times wrong."""
     compact = number.replace(" ", "")
     if re.fullmatch(r"\d{1,3}( \d{3})+(,\d+)?", number) is None and " " in number:
         return None  # spaces only between groups of three: "45 50" is not an amount
+    if not scaled:
+        grouped = re.fullmatch(r"(\d{1,3}(?:\.\d{3})+)(,\d+)?", compact)
+        if grouped:
+            return grouped.group(1).replace(".", "") + (grouped.group(2) or "").replace(",", ".")
+        if re.fullmatch(r"\d+[.,]\d{3}", compact):
+            return _AMBIGUOUS
     if re.fullmatch(r"\d+,\d+", compact):
         return compact.replace(",", ".")
-    if not scaled and re.fullmatch(r"\d{1,3}(\.\d{3})+", compact) and compact.count(".") > 1:
-        return compact.replace(".", "")
     if re.fullmatch(r"\d+(\.\d+)?", compact):
         return compact
     return None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.budget_files import BudgetFileError, read_budget_file, write_csv, write_xlsx
+from bot.render import render
 from storage import budget
 
 
@@ -57,8 +58,13 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
             where = f"Rad {row.line}: " if row.line else ""
             print(f"  {where}{row.message}", file=sys.stderr)
         return 1
-    with app.db.transaction() as session:
-        result = budget.import_lines(session, forbund_id, lines, "bot budget import")
+    try:
+        with app.db.transaction() as session:
+            result = budget.import_lines(session, forbund_id, lines, "bot budget import")
+    except budget.NearNamesError as error:
+        print(render("fel", "budgetfil_liknar", filnamn=path.name, fel=error.near).text,
+              file=sys.stderr)
+        return 1
     years = ", ".join(str(y) for y in result.years)
     print(f"Importerat {path.name} till {name} ({len(lines)} rader, {years}): "
           f"{result.grants} nya anslag och {result.outcomes} nya utfall"

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.amounts import AmountError, ore_to_decimal, parse_amount
+from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
 from bot.dates import parse_date, parse_year
 from storage.budget import BudgetLine
 
@@ -43,13 +44,12 @@ def read_budget_file(data: bytes, filename: str = "", default_year: int | None =
     if len(data) > MAX_BYTES:
         raise BudgetFileError([RowError(0, "filen är större än 20 MB")])
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
-        rows = _xlsx_rows(data)
-    else:
-        rows = _csv_rows(data)
-    return _lines(rows, default_year)
+        return _lines(_xlsx_rows(data), default_year)
+    rows, delimiter = _csv_rows(data)
+    return _lines(rows, default_year, delimiter)
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
+def _csv_rows(data: bytes) -> tuple[list[tuple[int, list[object]]], str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -57,7 +57,7 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = max(";,\t", key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, list(row)) for row in reader]
+    return [(reader.line_num, list(row)) for row in reader], delimiter
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
@@ -86,7 +86,9 @@ def _header(cells: list[object]) -> dict[str, int] | None:
     return columns if "insats" in columns else None
 
 
-def _lines(rows: list[tuple[int, list[object]]], default_year: int | None) -> list[BudgetLine]:
+def _lines(rows: list[tuple[int, list[object]]], default_year: int | None,
+           delimiter: str | None = None) -> list[BudgetLine]:
+    """`delimiter` is the CSV's; None for XLSX."""
     rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
     if not rows:
         raise BudgetFileError([RowError(0, "filen är tom")])
@@ -102,7 +104,12 @@ def _lines(rows: list[tuple[int, list[object]]], default_year: int | None) -> li
         raise BudgetFileError([RowError(header_line, "kolumnen beviljat eller utfall saknas")])
     lines: list[BudgetLine] = []
     errors: list[RowError] = []
+    width = max(i for i, c in enumerate(header_cells) if _text(c)) + 1
     for number, cells in rows[1:]:
+        if delimiter is not None and any(_text(c) for c in cells[width:]):
+            # An unquoted decimal comma shifts the row: '404315,57' becomes two amounts.
+            errors.append(RowError(number, _too_wide(cells, width, delimiter)))
+            continue
         def cell(name: str, cells: list[object] = cells) -> object:
             index = columns.get(name)
             return cells[index] if index is not None and index < len(cells) else None
@@ -115,6 +122,15 @@ def _lines(rows: list[tuple[int, list[object]]], default_year: int | None) -> li
     if not lines:
         raise BudgetFileError([RowError(0, "filen har inga rader under rubrikerna")])
     return lines
+
+
+def _too_wide(cells: list[object], width: int, delimiter: str) -> str:
+    used = max(i for i, c in enumerate(cells) if _text(c)) + 1
+    message = f"raden har {used} fält men rubrikraden bara {width}"
+    if delimiter == ",":
+        return (message + "; skriv belopp med decimaler inom citattecken (\"404315,57\") "
+                "eller spara filen med semikolon som avgränsare")
+    return message + "; ta bort det som står till höger om sista rubriken"
 
 
 def _text(value: object) -> str:
@@ -148,8 +164,14 @@ def _amount(value: object, column: str) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"{column}: ”{value}” är inget belopp")
     if isinstance(value, int | float | Decimal):
+        number = float(value)
+        # The same limit as typed amounts: a stray 1E+18 is an error on its row, not a crash
+        # when the store writes it.
+        if not math.isfinite(number) or abs(number) * 100 >= MAX_ORE:
+            raise ValueError(f"{column}: ”{_text(value)}” är inget belopp (för stort belopp); "
+                             "skriv t.ex. 455 000 eller 404 315,57")
         # Excel keeps numbers as binary floats; round to öre before going exact.
-        ore = Decimal(str(round(float(value), 2))) * 100
+        ore = Decimal(str(round(number, 2))) * 100
         return abs(int(ore))
     try:
         # Costs are negative in the accounts; both grant and outcome are stored positive.

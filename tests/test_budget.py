@@ -174,7 +174,9 @@ def test_anslag_without_paragraph_opens_one_and_needs_a_meeting(ovik: Chat) -> N
     assert reply.startswith("§ 1 Styrelsen beviljar Vidare Vy 455 000 kr för 2022 (ny paragraf)")
     assert "Jag hittar ingen insats" in ovik.text("!anslag Okänd insats 5 000")
     assert "Ange insats och belopp" in ovik.text("!anslag Vidare Vy 12x")
-    assert "för många decimaler" in ovik.text("!anslag Vidare Vy 5,555")
+    assert "oklart om kommat skiljer tusental eller decimaler" in ovik.text(
+        "!anslag Vidare Vy 5,555")
+    assert "för många decimaler" in ovik.text("!anslag Vidare Vy 5,5555")
     assert "Ange insats och belopp" in ovik.text("!anslag Vidare Vy")
     assert "Du får inte använda !anslag" in ovik.text("!anslag Vidare Vy 5 000", "Anna Gäst")
     # Nothing of the refused commands was written.
@@ -292,3 +294,101 @@ def test_arsrapport_reminders_name_the_registers_insatser(ovik: Chat) -> None:
     assert "- Vidare Vy (måndag 10 januari 2022)" in received
     assert "- Samverkansprojekt Äpplet" in missing and "Vidare Vy" not in missing
     assert len(missing.strip().splitlines()) == 10
+
+
+def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
+    # Without the seed: "Psykeveckan" alone names this insats by containment, which used to
+    # win over the exact "Psykeveckan 2020" and book 2 020 kr.
+    ovik.text("!insats ny Psykeveckan 2020")
+    booked = plain(ovik.text("!utfall Psykeveckan 2020 5 000 2021-12-31 Faktura"))
+    assert booked.startswith("Utfall bokfört: Psykeveckan 2020 5 000 kr den fredag "
+                             "31 december 2021 (Faktura).")
+    ovik.text("!möte öppna")
+    granted = plain(ovik.text("!anslag Psykeveckan 2020 100 000 2021"))
+    assert "Styrelsen beviljar Psykeveckan 2020 100 000 kr för 2021" in granted
+    card = plain(ovik.text("!budget Psykeveckan 2020"))  # the clock is in 2022
+    assert card.startswith("**Psykeveckan 2020 2021**")
+    assert "- Beviljat: 100 000 kr" in card and "- Utfall: 5 000 kr" in card
+    assert plain(ovik.text("!budget Psykeveckan 2020 2021")) == card
+    assert plain(ovik.text("!budget psykeveckan 2021")) == card  # forgiving, with a year
+
+
+def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")
+    booked = plain(ovik.text("!utfall Vidare Vy 455.000 2021-06-30 Faktura"))
+    assert booked.startswith("Utfall bokfört: Vidare Vy 455 000 kr den onsdag 30 juni 2021")
+    assert "1 234 567 kr" in plain(ovik.text("!utfall Vidare Vy 1.234.567 2021-06-30"))
+    refused = plain(ovik.text("!utfall Vidare Vy 455,000 2021-06-30"))
+    assert refused.startswith("”455,000” är inget belopp jag kan läsa (oklart om kommat skiljer "
+                              "tusental eller decimaler; skriv 455 000 för tusental")
+    assert "- Utfall: 1 689 567 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+
+
+def test_utfall_reads_swedish_dates(ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")  # the chat's clock: fredag 25 mars 2022
+    long_form = plain(ovik.text("!utfall Vidare Vy 1 000 30 juni 2021 Delårsbokslut"))
+    assert long_form.startswith("Utfall bokfört: Vidare Vy 1 000 kr den onsdag 30 juni 2021 "
+                                "(Delårsbokslut).")
+    # Without a year: the latest such day up to today, not next summer.
+    short = plain(ovik.text("!utfall Vidare Vy 2 000 30/6 Faktura"))
+    assert short.startswith("Utfall bokfört: Vidare Vy 2 000 kr den onsdag 30 juni 2021 "
+                            "(Faktura).")
+    this_year = plain(ovik.text("!utfall Vidare Vy 3 000 1/3"))
+    assert this_year.startswith("Utfall bokfört: Vidare Vy 3 000 kr den tisdag 1 mars 2022.")
+    assert "- Utfall: 3 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+    # A comment that merely starts with a number stays a comment.
+    assert "(3 fakturor)" in ovik.text("!utfall Vidare Vy 500 3 fakturor")
+    for bad, shown in [("31 juni 2021 x", "31 juni"), ("2021-13-01", "2021-13-01"),
+                       ("fredag 30 juni 2021", "fredag 30 juni 2021"), ("31/2", "31/2")]:
+        reply = ovik.text(f"!utfall Vidare Vy 100 {bad}")
+        assert reply.startswith(f"”{shown}” är inget datum jag kan läsa."), reply
+    assert "- Utfall: 3 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+
+
+def test_andra_of_a_grant_decision_changes_the_grant_or_is_refused(ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")
+    ovik.text("!möte öppna")
+    ovik.text("!paragraf Medel till insatser")
+    ovik.text("!anslag Vidare Vy 455 000 2022")
+    ovik.text("!beslut Styrelsen lägger informationen till handlingarna.")
+    refused = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Vidare Vy medel."))
+    assert refused.startswith("§ 1 punkt 1 är anslaget Vidare Vy 455 000 kr för 2022 i budgeten, "
+                              "och den nya texten är inget sådant beslut. Ändra beloppet eller "
+                              "året i samma form, till exempel !ändra §1 punkt 1 Styrelsen "
+                              "beviljar Vidare Vy 455 000 kr för 2022.")
+    assert "1. Styrelsen beviljar Vidare Vy 455 000 kr för 2022." in plain(ovik.text("!visa §1"))
+    changed = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Vidare Vy 500 000 kr för "
+                              "2023."))
+    assert "Anslaget i budgeten följer med: Vidare Vy 2023: beviljat 500 000 kr" in changed
+    assert "- Beviljat: 500 000 kr" in plain(ovik.text("!budget Vidare Vy 2023"))
+    assert "Inga anslag eller utfall för 2022." in ovik.text("!budget Vidare Vy 2022")
+    # Another decision in the same § is changed as before.
+    assert "beslutet är ändrat" in ovik.text("!ändra §1 punkt 2 Styrelsen noterar.")
+
+
+def test_default_year_is_this_year_else_the_latest_before_else_the_first_after(
+        ovik: Chat) -> None:
+    ovik.text("!insats ny Vidare Vy")
+    ovik.text("!insats ny Samverkansprojekt Äpplet")
+    ovik.text("!insats ny Plattform U")
+    ovik.text("!utfall Vidare Vy 100 2019-05-01")
+    ovik.text("!utfall Vidare Vy 100 2024-05-01")
+    with ovik.app.db.transaction() as session:
+        fid = budget.forbund_choices(session)[0][0]
+        apple = budget.find_exact(session, fid, "Samverkansprojekt Äpplet")
+        assert apple is not None
+        budget.add_grant(session, apple, 2021, 100_000, "test")
+    with ovik.app.db.transaction() as session:
+        vy, apple, empty = (budget.find_exact(session, fid, n)
+                            for n in ("Vidare Vy", "Samverkansprojekt Äpplet", "Plattform U"))
+        years = (2018, 2019, 2020, 2021, 2022, 2024, 2025)
+        assert [budget.default_year(session, y, forbund_id=fid) for y in years] == [
+            2019, 2019, 2019, 2021, 2021, 2024, 2024]
+        assert [budget.default_year(session, y, insats_id=vy.id) for y in years] == [
+            2019, 2019, 2019, 2019, 2019, 2024, 2024]
+        assert [budget.default_year(session, y, insats_id=apple.id) for y in years] == [
+            2021, 2021, 2021, 2021, 2021, 2021, 2021]
+        assert budget.default_year(session, 2022, insats_id=empty.id) == 2022
+    # The chat's clock is in 2022.
+    assert "**Budget 2021**" in ovik.text("!budget")
+    assert plain(ovik.text("!budget Vidare Vy")).startswith("**Vidare Vy 2019**")

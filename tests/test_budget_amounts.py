@@ -28,6 +28,10 @@ NBSP = "\u00a0"
     ("455 tkr", 45_500_000),
     ("37,5 tkr", 3_750_000),
     ("1.234.567", 123_456_700),
+    ("455.000", 45_500_000),  # a dot between groups of three is a thousands separator
+    ("1.500", 150_000),
+    ("1.234.567,50", 123_456_750),
+    ("1.500 mkr", 150_000_000),  # with a unit the dot is a decimal point
     ("119684.43", 11_968_443),
     ("0", 0),
     ("5 034 000", 503_400_000),
@@ -37,10 +41,21 @@ def test_parse(text: str, ore: int) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "kr", "12x", "45 50", "1,234", "1,2 gkr", "abc",
-                                  "1,2,3", "10 00 000", "99999999999999 kr"])
+                                  "1,2,3", "10 00 000", "99999999999999 kr", "455,000",
+                                  "1234.500", "12.3456"])
 def test_parse_rejects(text: str) -> None:
     with pytest.raises(AmountError):
         parse_amount(text)
+
+
+def test_three_digits_after_a_comma_are_refused_with_both_readings() -> None:
+    with pytest.raises(AmountError) as error:
+        parse_amount("455,000")
+    assert error.value.reason == ("oklart om kommat skiljer tusental eller decimaler; skriv "
+                                  "455 000 för tusental, högst två decimaler för öre")
+    with pytest.raises(AmountError) as error:
+        parse_amount("1234.500")
+    assert "oklart om punkten" in error.value.reason and "1 234 500" in error.value.reason
 
 
 def test_print_with_no_break_spaces_and_ore_only_when_any() -> None:

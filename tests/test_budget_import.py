@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from bot.budget_files import BudgetFileError, read_budget_file
 from bot.cli import main
-from tests.budget_support import BUDGET_2021, plain, send_file
+from tests.budget_support import BUDGET_2021, load_2021, plain, send_file
 from tests.conftest import FIXTURES, Chat
 
 
@@ -91,6 +91,46 @@ def test_files_that_are_not_budget_files(data: bytes, message: str) -> None:
     assert message in str(caught.value)
 
 
+def test_dotted_thousands_and_huge_excel_numbers() -> None:
+    lines = read_budget_file("insats;år;beviljat;utfall\nVidare Vy;2021;455.000;1.234.567\n"
+                             .encode(), "b.csv")
+    assert (lines[0].granted_ore, lines[0].spent_ore) == (45_500_000, 123_456_700)
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(b"insats;\xc3\xa5r;beviljat\nVidare Vy;2021;455,000\n", "b.csv")
+    assert caught.value.errors[0].line == 2
+    assert "oklart om kommat skiljer tusental eller decimaler" in caught.value.errors[0].message
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["insats", "år", "beviljat", "utfall"])
+    sheet.append(["Vidare Vy", 2021, 455000, None])
+    sheet.append(["Äpplet", 2021, 1e18, float("inf")])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(out.getvalue(), "b.xlsx")
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (3, "beviljat: ”1000000000000000000” är inget belopp (för stort belopp); "
+            "skriv t.ex. 455 000 eller 404 315,57")]
+
+
+def test_a_row_wider_than_the_header_is_refused() -> None:
+    # An unquoted decimal comma: 404315,57 would be read as 404 315 and 57 kr.
+    data = ("insats,år,beviljat,utfall,datum,kommentar\n"
+            "Vidare Vy,2021,455000,,2021-06-30,ok\n"
+            "Vidare Vy,2022,404315,57,,2022-06-30,x\n").encode()
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(data, "b.csv")
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (3, "raden har 7 fält men rubrikraden bara 6; skriv belopp med decimaler inom "
+            "citattecken (\"404315,57\") eller spara filen med semikolon som avgränsare")]
+    semicolons = "insats;år;beviljat\nVidare Vy;2021;455 000;;extra\nÄpplet;2021;1;;\n"
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(semicolons.encode(), "b.csv")
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (2, "raden har 5 fält men rubrikraden bara 3; ta bort det som står till höger om "
+            "sista rubriken")]
+
+
 def test_year_from_the_command_when_the_file_has_none(ovik: Chat) -> None:
     data = "Insats;Beviljat;Utfall\nVidare Vy;455 tkr;227 223:-\n".encode("cp1252")
     reply = send_file(ovik, "!budget import 2021", "utan-år.csv", data)
@@ -162,3 +202,36 @@ def test_exported_csv_rebuilds_the_budget_elsewhere(
     capsys.readouterr()
     assert main(["budget", "import", str(out), "--config", first]) == 0
     assert "(22 rader, 2021): 11 nya anslag och 11 nya utfall." in capsys.readouterr().out
+
+
+def test_names_only_like_an_insats_reject_the_file_with_the_alias_command(
+        ovik: Chat, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    load_2021(ovik)
+    # Not 2's own spellings of "Samtalsbyrån för unga" and "Vidare Vy", and one new insats.
+    data = ("insats;år;beviljat;utfall;datum;kommentar\n"
+            "Samtalsbyrån;2021;;-147 500;2021-12-31;Bokslut\n"
+            "Bidrag Vidare Vy;2021;;-1 000;2021-12-31;Bokslut\n"
+            "Helt annat projekt;2021;10 000;;2021-12-31;\n").encode()
+    reply = plain(send_file(ovik, "!budget import", "bokslut.csv", data).text)
+    assert reply.startswith("bokslut.csv lästes inte in; inget är sparat.")
+    assert ("- Rad 2: ”Samtalsbyrån” liknar Samtalsbyrån för unga. Samma insats: !insats alias "
+            "Samtalsbyrån för unga = Samtalsbyrån. En ny insats: !insats ny Samtalsbyrån.") in reply
+    assert ("- Rad 3: ”Bidrag Vidare Vy” liknar Vidare Vy. Samma insats: !insats alias "
+            "Vidare Vy = Bidrag Vidare Vy.") in reply
+    assert "Helt annat" not in reply
+    assert "Helt annat projekt" not in ovik.text("!insatser")  # nothing stored
+    assert "kan nu också kallas" in ovik.text(
+        "!insats alias Samtalsbyrån för unga = Samtalsbyrån")
+    assert "kan nu också kallas" in ovik.text("!insats alias Vidare Vy = Bidrag Vidare Vy")
+    again = send_file(ovik, "!budget import", "bokslut.csv", data).text
+    assert "1 nya anslag och 2 nya utfall" in again and "Helt annat projekt" in again
+    assert "- Utfall: 228 223 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+    # The command line says the same.
+    config = _config(tmp_path, db_url, monkeypatch)
+    path = tmp_path / "bokslut.csv"
+    path.write_bytes(data.replace(b"Samtalsbyr\xc3\xa5n;", b"Samtalsbyr\xc3\xa5 ;"))
+    main(["budget", "import", str(BUDGET_2021), "--config", config])
+    assert main(["budget", "import", str(path), "--config", config]) == 1
+    err = capsys.readouterr().err
+    assert "Rad 2: ”Samtalsbyrå” liknar Samtalsbyrån för unga." in err

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
 from bot.budget_chart import bar_chart
 from bot.budget_files import BudgetFileError, read_budget_file
 from bot.commands.common import open_meeting, optional_year
-from bot.commands.paragraphs import _current_or_new
+from bot.commands.paragraphs import AFTER_DECISION, _current_or_new
 from bot.context import Context
-from bot.dates import looks_like_date, parse_date, parse_year
+from bot.dates import looks_like_date, parse_year
 from bot.errors import UserError
 from bot.messages import Attachment, Reply
+from bot.natural_dates import MONTH_WORDS, WEEKDAYS, DateProblem, parse_when
 from bot.registry import READ, RECORD, command
 from bot.render import render
 from storage import budget, paragraphs
+from storage.models import Entry, Paragraph
 from storage.models_budget import STATUSES, Insats
 
 GROUP = "Budget"
@@ -28,6 +31,9 @@ _FIELDS = {"ägare": "owner", "agare": "owner", "organisation": "owner", "kontak
            "kontaktperson": "contact", "period": "period", "status": "status"}
 _PERIOD = re.compile(r"^((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2})?)?$")
 NOTICE_WORDS = ("uppsatt", "nedtaget", "nedtagen")
+# A comment that starts like a date: '30 juni 2021', '30/6', 'fredag den 31 december'.
+_DATE_START = re.compile(rf"^(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:den\s+)?\d", re.IGNORECASE)
+_DATE_WORD = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
 # A chat reply stays readable: the largest grants are listed, the totals cover all rows.
 TABLE_ROWS = 40
 CHART_BARS = 30
@@ -81,6 +87,12 @@ def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, in
             splits.append((" ".join(words[:cut]), match.group("amount"), match.group("rest")))
     if not splits:
         raise UserError("saknar_belopp", kommando=kommando)
+    # An exact name or alias wins over a forgiving match, so that in 'Agenda 2030 5 000'
+    # the name is 'Agenda 2030' (exact), not 'Agenda' (contained) with 2 030 kr.
+    for name, amount, rest in reversed(splits):
+        exact = budget.find_exact(ctx.session, ctx.organ.forbund_id, name)
+        if exact is not None:
+            return exact, _amount(amount, kommando), rest.strip()
     for name, amount, rest in splits:
         found = budget.match_insats(ctx.session, ctx.organ.forbund_id, name)
         if found.found is not None:
@@ -89,13 +101,11 @@ def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, in
     return _resolve(ctx, name, kommando), _amount(amount, kommando), rest.strip()
 
 
-def _default_year(ctx: Context, years: list[int]) -> int:
+def _default_year(ctx: Context, insats: Insats | None = None) -> int:
     """This year when it has figures, else the latest year up to now that has."""
-    now = ctx.now.year
-    if now in years or not years:
-        return now
-    past = [y for y in years if y <= now]
-    return past[0] if past else years[-1]
+    if insats is not None:
+        return budget.default_year(ctx.session, ctx.now.year, insats_id=insats.id)
+    return budget.default_year(ctx.session, ctx.now.year, forbund_id=ctx.organ.forbund_id)
 
 
 # --- !budget ------------------------------------------------------------------------------
@@ -133,12 +143,14 @@ def budget_command(ctx: Context, args: str) -> Reply:
 
 
 def _insats(ctx: Context, text: str) -> Reply:
-    name, year = _split_year(text)
+    # 'Psykeveckan 2020' is a name before it is a name and a year.
+    exact = budget.find_exact(ctx.session, ctx.organ.forbund_id, text)
+    name, year = (exact.name, None) if exact is not None else _split_year(text)
     if not name:  # "!budget 2021" is the table; this is e.g. "!budget  "
         return _table(ctx, year)
     insats = _resolve(ctx, name, "budget")
     if year is None:
-        year = _default_year(ctx, budget.years_of_insats(ctx.session, insats.id))
+        year = _default_year(ctx, insats)
     figures = budget.insats_year(ctx.session, insats, year)
     aliases = budget.aliases_of(ctx.session, [insats.id])[insats.id]
     return render("budget", "insats", r=figures, alias=aliases, förbund=ctx.organ.forbund_name)
@@ -146,14 +158,14 @@ def _insats(ctx: Context, text: str) -> Reply:
 
 def _table(ctx: Context, year: int | None) -> Reply:
     if year is None:
-        year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
+        year = _default_year(ctx)
     table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
     return render("budget", "tabell", t=table, förbund=ctx.organ.forbund_name, max=TABLE_ROWS)
 
 
 def _diagram(ctx: Context, year: int | None) -> Reply:
     if year is None:
-        year = _default_year(ctx, budget.years_of_forbund(ctx.session, ctx.organ.forbund_id))
+        year = _default_year(ctx)
     table = budget.year_table(ctx.session, ctx.organ.forbund_id, year)
     if not table.rows:
         raise UserError("ingen_budget", år=year)
@@ -175,8 +187,11 @@ def _import(ctx: Context, year: int | None) -> Reply:
         lines = read_budget_file(file.data, file.filename, year)
     except BudgetFileError as error:
         raise UserError("budgetfil_fel", filnamn=file.filename, fel=error.errors) from None
-    result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
-                                 ctx.event_id)
+    try:
+        result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
+                                     ctx.event_id)
+    except budget.NearNamesError as error:
+        raise UserError("budgetfil_liknar", filnamn=file.filename, fel=error.near) from None
     return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
 
 
@@ -235,29 +250,99 @@ def grant_command(ctx: Context, args: str) -> Reply:
     return render("budget", "anslag", paragraf=target, post=entry, ny=created, r=figures)
 
 
+_GRANT_DECISION = re.compile(
+    rf"^.+?\s+beviljar\s+(?P<name>.+?)\s+(?P<amount>{AMOUNT_PATTERN})\s+för\s+(?:år\s+)?"
+    r"(?P<year>(?:19|20)\d{2})\.?$", re.IGNORECASE | re.DOTALL)
+
+
+def _grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
+    """`!ändra` of a decision made by !anslag: the grant follows a new amount or year in
+    the same form; any other text is refused, so § and budget never disagree."""
+    grant = budget.grant_of_entry(ctx.session, entry.id)
+    if grant is None:
+        return None
+    insats = ctx.session.get(Insats, grant.insats_id)
+    assert insats is not None
+    match = _GRANT_DECISION.match(entry.text.strip())
+    named = (budget.find_exact(ctx.session, ctx.organ.forbund_id, match.group("name"))
+             if match else None)
+    ore = 0
+    if match and named is not None and named.id == insats.id:
+        try:
+            ore = abs(parse_amount(match.group("amount")))
+        except AmountError:
+            ore = 0
+    if ore == 0:
+        decisions = paragraphs.view(ctx.session, paragraph).of_kind("beslut")
+        point = next(n for n, d in enumerate(decisions, start=1) if d.id == entry.id)
+        raise UserError("anslag_ändra", nummer=paragraph.number, punkt=point,
+                        flera=len(decisions) > 1, insats=insats.name, belopp=grant.amount_ore,
+                        år=grant.year, exempel=render(
+                            "budget", "beslutstext", organ=ctx.organ.organ_name,
+                            insats=insats.name, belopp=grant.amount_ore, år=grant.year).text)
+    assert match is not None
+    budget.change_grant(ctx.session, grant, int(match.group("year")), ore)
+    return render("budget", "anslag_ändrat", r=budget.insats_year(ctx.session, insats,
+                                                                    grant.year))
+
+
+AFTER_DECISION.append(_grant_follows_decision)
+
+
 # --- !utfall ------------------------------------------------------------------------------
 
 
 @command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
          summary="Bokför ett utfall (en kostnad) på en insats.",
-         usage=["!utfall <insats> <belopp> [ÅÅÅÅ-MM-DD] [kommentar]"],
+         usage=["!utfall <insats> <belopp> [datum] [kommentar]"],
          examples=["!utfall Vidare Vy 227 223 2021-06-30 Delårsbokslut",
                    "!utfall Äpplet 37 500 Faktura december"])
 def outcome_command(ctx: Context, args: str) -> Reply:
     if not args.strip():
         raise UserError("saknar_belopp", kommando="utfall")
     insats, ore, rest = _name_and_amount(ctx, args, "utfall")
-    first, _, after = rest.partition(" ")
-    day: date = ctx.now.date()
-    if first and looks_like_date(first):
-        parsed = parse_date(first)
-        if parsed is None:
-            raise UserError("ogiltigt_datum", text=first, kommando="utfall Vidare Vy 227 223")
-        day, rest = parsed, after.strip()
+    day, rest = _booking_day(ctx, rest)
     budget.add_outcome(ctx.session, insats, day.year, ore, ctx.actor.name, booked_on=day,
                        comment=rest[:300], event_id=ctx.event_id)
     figures = budget.insats_year(ctx.session, insats, day.year)
     return render("budget", "utfall", belopp=ore, datum=day, kommentar=rest[:300], r=figures)
+
+
+def _booking_day(ctx: Context, text: str) -> tuple[date, str]:
+    """The date at the start of the comment ('2021-06-30', '30 juni 2021', '30/6') and the
+    rest; today without one. Without a year, the latest such day up to today: a cost is
+    booked after it happened. A date that cannot be read is an error, never a comment."""
+    today = ctx.now.date()
+    words = text.split()
+    if not _DATE_START.match(text):
+        return today, text
+    skip = next(i for i, w in enumerate(words) if w[0].isdigit())  # 'fredag den 30 juni'
+    for n in range(min(len(words), skip + 3), skip, -1):
+        phrase = " ".join(words[:n])
+        try:
+            when = parse_when(phrase, ctx.now, ZoneInfo(ctx.organ.timezone))
+        except DateProblem:  # 'fredag 30 juni 2021' (a wednesday)
+            raise UserError("ogiltigt_datum", text=phrase,
+                            kommando="utfall Vidare Vy 227 223") from None
+        if when is None or when.has_time:
+            continue
+        day = when.at.date()
+        if not re.search(r"\d{4}", phrase) and day > today:
+            for year in (today.year, today.year - 1):
+                try:
+                    candidate = day.replace(year=year)
+                except ValueError:  # 29 februari
+                    continue
+                if candidate <= today:
+                    day = candidate
+                    break
+        return day, " ".join(words[n:])
+    digits = words[skip] if skip < len(words) else ""
+    following = words[skip + 1].casefold() if skip + 1 < len(words) else ""
+    if skip or _DATE_WORD.match(digits) or following.strip(".,") in MONTH_WORDS:
+        bad = " ".join(words[:skip + (2 if following.strip(".,") in MONTH_WORDS else 1)])
+        raise UserError("ogiltigt_datum", text=bad, kommando="utfall Vidare Vy 227 223")
+    return today, text
 
 
 # --- the register -------------------------------------------------------------------------
