@@ -9,6 +9,7 @@ import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from storage.db import Database
@@ -249,3 +250,42 @@ async def test_revoked_login_in_an_encrypted_room_logs_in_again_and_stays_encryp
     again = await scene.start_bot()
     assert again.client.device_id == bot.client.device_id
     assert scene.synapse.devices(scene.admin, scene.bot_account.user_id) == devices
+
+
+async def test_a_message_the_bot_cannot_decrypt_is_answered_once(
+        scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command whose room key never reaches the bot must not vanish silently: after the
+    wait the sender is told, once, to write it again; ordinary chat is not nagged twice."""
+    from nio.api import Api
+    from nio.responses import RoomSendResponse
+
+    from bot.transports import matrix as transport
+
+    monkeypatch.setattr(transport, "UNDECRYPTABLE_WAIT", 0.5)
+    chair = scene.chair
+    bot = await scene.start_bot()
+    room_id = await scene.room(encrypted=True)
+    await chair.ask(room_id, "!organ Styrelsen")
+
+    async def unreadable(n: int) -> str:
+        """An encrypted event under a room key nobody ever shares."""
+        content = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": "A" * 43,
+                   "session_id": f"okand-session-{n}", "device_id": chair.account.device_id,
+                   "ciphertext": "AwgAEiA" + "x" * 80}
+        method, path, data = Api.room_send(chair.client.access_token, room_id,
+                                           "m.room.encrypted", content, f"oläslig-{n}")
+        response = await chair.client._send(RoomSendResponse, method, path, data,
+                                            response_data=(room_id,))
+        return str(response.event_id)
+
+    first = await unreadable(1)
+    second = await unreadable(2)
+    await asyncio.sleep(1.0)
+    # The next sync (this command) lets the bot give up on the two it could not read.
+    await chair.ask(room_id, "!möte öppna Kansliet")
+    told = await chair.reply(room_id, first, timeout=30)
+    assert told.body.startswith("Jag kunde inte läsa ditt krypterade meddelande"), told.body
+    assert "skriv det igen" in told.body
+    await chair.ask(room_id, "!möte")
+    assert chair.replies_to(room_id, second) == []
+    assert bot.stats["unreadable"] == 1

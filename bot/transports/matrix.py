@@ -85,6 +85,7 @@ TIMELINE_LIMIT = 100  # Synapse caps a filter's timeline limit at 100
 GAP_PAGE = 100
 MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtime
 UNDECRYPTABLE_WAIT = 300.0  # seconds to wait for a room key that is late
+UNREADABLE_NOTICE_GAP = 3600.0  # at most one "could not read" notice per sender and room
 _NETWORK_ERRORS = (ClientConnectionError, TimeoutError, asyncio.TimeoutError, OSError)
 _REPLY_FALLBACK = re.compile(r"\A(> .*\n)+\n")
 FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
@@ -125,6 +126,7 @@ class MatrixBot:
         self.stats: Counter[str] = Counter()
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._pending: dict[str, list[tuple[MegolmEvent, float]]] = {}
+        self._told_unreadable: dict[tuple[str, str], float] = {}
         self._greet: set[str] = set()
         self._creators: dict[str, set[str]] = {}
         # Files seen lately (by event id) and each sender's latest file per room, for the
@@ -433,11 +435,25 @@ class MatrixBot:
                 else:
                     log.warning("Matrix: gav upp %s i %s: nyckeln kom aldrig",
                                 event.event_id, room_id)
+                    await self._tell_unreadable(room_id, event)
                 continue
             if room is not None:
                 await self._handle_event(room, decrypted)
         if still:
             self._pending[room_id] = still
+
+    async def _tell_unreadable(self, room_id: str, event: MegolmEvent) -> None:
+        """The sender may have written a command the bot never saw: say so, at most once an
+        hour per sender and room (ordinary chat is unreadable too and must not be nagged)."""
+        key = (room_id, event.sender)
+        now = time.monotonic()
+        if now - self._told_unreadable.get(key, -UNREADABLE_NOTICE_GAP) < UNREADABLE_NOTICE_GAP:
+            return
+        self._told_unreadable[key] = now
+        self.stats["unreadable"] += 1
+        reply = render("rum", "oläsligt_meddelande")
+        reply.in_reply_to = event.event_id
+        await self.send(room_id, reply)
 
     async def _handle_event(self, room: MatrixRoom, event: Event) -> None:
         if getattr(event, "sender", None) == self.client.user_id:
