@@ -79,6 +79,7 @@ def _environment(finalize: Any) -> Environment:
         kr=swedish.amount,
         öre=swedish.amount_ore,
         namn=swedish.join_names,
+        genitiv=swedish.genitive,
         cell=_one_line,
         raw=Raw,
     )

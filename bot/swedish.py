@@ -92,3 +92,12 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive: "Styrelsens", "LSG:s", and nothing added after s, x or z."""
+    if not name or name[-1] in "sxzSXZ":
+        return name
+    if name.isupper() or name[-1].isdigit():
+        return f"{name}:s"
+    return f"{name}s"

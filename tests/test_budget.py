@@ -267,7 +267,7 @@ def test_diagram_is_a_png(ovik: Chat) -> None:
 
 
 def test_chat_import_needs_a_file_and_the_right(ovik: Chat) -> None:
-    assert "Skicka budgetfilen" in ovik.text("!budget import")
+    assert "Jag hittar ingen budgetfil till !budget import." in ovik.text("!budget import")
     refused = send_file(ovik, "!budget import", "b.csv", b"insats;\xc3\xa5r;beviljat\nX;2021;5\n",
                         sender="Anna Gäst")
     assert "Du får inte använda !budget import" in refused.text

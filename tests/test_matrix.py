@@ -564,7 +564,7 @@ async def test_budget_file_reaches_budget_import(scene: Scene, encrypted: bool) 
     await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)
     await chair.say(room_id, "Vänta, fel fil.")
     assert (await chair.ask(room_id, "!budget import")).body.startswith(
-        "Skicka budgetfilen (CSV eller Excel)")
+        "Jag hittar ingen budgetfil till !budget import.")
     assert bot.stats["files"] == 3
 
 

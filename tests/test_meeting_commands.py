@@ -91,8 +91,9 @@ def test_help_lists_and_explains(chat: Chat) -> None:
 def test_permission_refused_for_members_without_role(ovik: Chat) -> None:
     ovik.text("!möte öppna 2022-03-25")
     refused = ovik.text("!beslut Styrelsen beslutar något", sender="Cecilia Sparf")
-    assert refused.startswith("Du får inte använda !beslut: bara ordförande och sekreterare i "
-                              "Styrelsen får anteckna i protokollet.")
+    assert refused == ("Du får inte använda !beslut: bara ordförande och sekreterare i "
+                       "Styrelsen får det (även vice ordförande, förbundschef och, i Matrix, "
+                       "rummets moderatorer). Be sekreteraren göra det.")
     assert ovik.text("!beslut Styrelsen beslutar något", sender="Okänd Person").startswith(
         "Du får inte använda !beslut")
     # The chair may record, and anyone may read.
@@ -234,3 +235,13 @@ def test_a_display_name_alone_gives_no_role(ovik: Chat) -> None:
                            event_id=uuid.uuid4().hex, timestamp=ovik.now)
     reply = ovik.app.dispatcher.handle_sync(real)
     assert reply is not None and reply.text.startswith("§ 1 Riktigt beslut")
+
+
+def test_swedish_genitive_of_organ_names() -> None:
+    from bot.swedish import genitive
+
+    assert [genitive(n) for n in ("Styrelsen", "LSG", "Lokala samverkansgruppen",
+                                  "Beredningsgruppen", "Arbetsutskott 2", "Förbundets råd",
+                                  "Finsam-rådet Vux")] == [
+        "Styrelsens", "LSG:s", "Lokala samverkansgruppens", "Beredningsgruppens",
+        "Arbetsutskott 2:s", "Förbundets råds", "Finsam-rådet Vux"]

@@ -428,7 +428,7 @@ async def test_a_file_in_a_personal_chat_reaches_budget_import(teams: TeamsHarne
     await personal("", [teams.connector.file_attachment("budget.csv", data)])
     await personal("Tack!")
     (none,) = await personal("budget import")
-    assert none.shown.startswith("Skicka budgetfilen (CSV eller Excel)")
+    assert none.shown.startswith("Jag hittar ingen budgetfil till !budget import.")
     assert teams.connector.downloads == ["budget-2021.csv", "budget.csv"]
 
 
