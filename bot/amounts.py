@@ -67,7 +67,7 @@ def parse_amount(text: str) -> int:
         raise AmountError(original, "inget belopp") from None
     ore = kronor * 100
     if ore != ore.to_integral_value():
-        raise AmountError(original, "för många decimaler (högst öre)")
+        raise AmountError(original, "för många decimaler, högst två (öre)")
     result = int(ore)
     if result >= MAX_ORE:
         raise AmountError(original, "för stort belopp")

@@ -118,7 +118,12 @@ def _lines(rows: list[tuple[int, list[object]]], default_year: int | None,
         except ValueError as error:
             errors.append(RowError(number, str(error)))
     if errors:
-        raise BudgetFileError(errors[:MAX_ERRORS])
+        shown = errors[:MAX_ERRORS]
+        if len(errors) > MAX_ERRORS:
+            more = len(errors) - MAX_ERRORS
+            shown.append(RowError(0, f"… och {more} {'rad' if more == 1 else 'rader'} till "
+                                     "med fel"))
+        raise BudgetFileError(shown)
     if not lines:
         raise BudgetFileError([RowError(0, "filen har inga rader under rubrikerna")])
     return lines
@@ -177,7 +182,8 @@ def _amount(value: object, column: str) -> int | None:
         # Costs are negative in the accounts; both grant and outcome are stored positive.
         return abs(parse_amount(str(value)))
     except AmountError as error:
-        raise ValueError(f"{column}: ”{_text(value)}” är inget belopp ({error.reason}); "
+        why = "" if error.reason == "inget belopp" else f" ({error.reason})"
+        raise ValueError(f"{column}: ”{_text(value)}” är inget belopp{why}; "
                          "skriv t.ex. 455 000 eller 404 315,57") from None
 
 

@@ -83,6 +83,13 @@ def test_ambiguous_and_unknown_names(ovik: Chat) -> None:
     assert "Jag hittar ingen insats som heter ”Lärlingsvuxen för alla”" in unknown
     assert "Menade du Lärlingsvux?" in unknown
     assert "!insats ny Lärlingsvuxen för alla" in unknown
+    # The suggestion keeps what else was written, so it can be sent as it stands.
+    assert "Menade du Lärlingsvux? Skriv !budget Lärlingsvux 2021." in ovik.text(
+        "!budget Lärlingsvuxen för alla 2021")
+    assert "Skriv !utfall Lärlingsvux 1 000 2021-06-30 Faktura." in ovik.text(
+        "!utfall Lärlingsvuxen för alla 1 000 2021-06-30 Faktura")
+    assert ovik.text("!utfall Vidare Vy abc").startswith("Ange insats och belopp")
+    assert ovik.text("!budget tilldelning 2021").startswith("Ange belopp, till exempel")
 
 
 def _two_forbund_config(tmp_path: Path) -> Path:

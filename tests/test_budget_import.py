@@ -235,3 +235,14 @@ def test_names_only_like_an_insats_reject_the_file_with_the_alias_command(
     assert main(["budget", "import", str(path), "--config", config]) == 1
     err = capsys.readouterr().err
     assert "Rad 2: ”Samtalsbyrå” liknar Samtalsbyrån för unga." in err
+
+
+def test_many_bad_rows_are_counted_not_hidden() -> None:
+    rows = "\n".join(f"Vidare Vy;2021;abc{n};;;" for n in range(8))
+    data = f"insats;år;beviljat;utfall;datum;kommentar\n{rows}\n".encode()
+    with pytest.raises(BudgetFileError) as caught:
+        read_budget_file(data, "budget.csv")
+    messages = [(e.line, e.message) for e in caught.value.errors]
+    assert messages[0] == (2, "beviljat: ”abc0” är inget belopp; skriv t.ex. 455 000 eller "
+                              "404 315,57")
+    assert len(messages) == 6 and messages[-1] == (0, "… och 3 rader till med fel")

@@ -47,7 +47,8 @@ def _require_record(ctx: Context, what: str) -> None:
         raise UserError("behörighet", kommando=what, organ=ctx.organ.organ_name)
 
 
-def _resolve(ctx: Context, name: str, kommando: str) -> Insats:
+def _resolve(ctx: Context, name: str, kommando: str, rest: str = "") -> Insats:
+    """The insats called `name`; `rest` (amount, year …) goes into the suggested command."""
     found = budget.match_insats(ctx.session, ctx.organ.forbund_id, name)
     if found.found is not None:
         return found.found
@@ -56,7 +57,7 @@ def _resolve(ctx: Context, name: str, kommando: str) -> Insats:
                         kommando=kommando)
     raise UserError("insats_okänd", namn=name,
                     förslag=found.suggestion.name if found.suggestion else None,
-                    kommando=kommando)
+                    kommando=kommando, resten=" ".join(rest.split()))
 
 
 def _split_year(text: str) -> tuple[str, int | None]:
@@ -98,7 +99,8 @@ def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, in
         if found.found is not None:
             return found.found, _amount(amount, kommando), rest.strip()
     name, amount, rest = splits[0]
-    return _resolve(ctx, name, kommando), _amount(amount, kommando), rest.strip()
+    return (_resolve(ctx, name, kommando, f"{amount} {rest}"), _amount(amount, kommando),
+            rest.strip())
 
 
 def _default_year(ctx: Context, insats: Insats | None = None) -> int:
@@ -148,7 +150,7 @@ def _insats(ctx: Context, text: str) -> Reply:
     name, year = (exact.name, None) if exact is not None else _split_year(text)
     if not name:  # "!budget 2021" is the table; this is e.g. "!budget  "
         return _table(ctx, year)
-    insats = _resolve(ctx, name, "budget")
+    insats = _resolve(ctx, name, "budget", str(year or ""))
     if year is None:
         year = _default_year(ctx, insats)
     figures = budget.insats_year(ctx.session, insats, year)
