@@ -399,3 +399,13 @@ def test_default_year_is_this_year_else_the_latest_before_else_the_first_after(
     # The chat's clock is in 2022.
     assert "**Budget 2021**" in ovik.text("!budget")
     assert plain(ovik.text("!budget Vidare Vy")).startswith("**Vidare Vy 2019**")
+
+
+def test_overspent_money_is_shown_as_overspent(ovik: Chat) -> None:
+    load_2021(ovik)
+    ovik.text("!utfall Vidare Vy 300 000 2021-12-31 Bokslut")
+    answer = plain(ovik.text("!budget Vidare Vy 2021"))
+    assert "- Utfall: 527 223 kr (116 % av beviljat)" in answer
+    assert "- Kvar: −72 223 kr (överskridet)" in answer
+    assert "| Vidare Vy | 455 000 kr | 527 223 kr | −72 223 kr (överskridet) | 116 % |" in plain(
+        ovik.text("!budget 2021"))

@@ -190,7 +190,9 @@ def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
         "Anslaget för protokollet från Styrelsens sammanträde fredag 25 mars 2022 sätts upp "
         "onsdag 6 april 2022.\nDet får tas ned tidigast onsdag 27 april 2022 (tre veckor för "
         "överklagande).")
+    assert "anslaget sätts upp onsdag 6 april 2022" in ovik.text("!anslagstavla")
     ovik.now = at(2022, 4, 20, 9, 0)
+    assert "anslaget sattes upp onsdag 6 april 2022" in ovik.text("!anslagstavla")
     assert "utan tidigast onsdag 27 april 2022" in ovik.text("!anslagstavla nedtagen")
     ovik.now = at(2022, 4, 27, 9, 0)
     assert "får tas ned nu" in ovik.text("!anslagstavla")

@@ -114,8 +114,9 @@ def test_uppdrag_from_decisions_appear_in_the_next_kallelse(ovik: Chat) -> None:
     assert ovik.text("!uppdrag §29 senast 2022-06-17") == (
         "Alla uppdrag i § 29 har redan ett slutdatum, så inget ändrades. Ändra ett av dem med "
         "numret, till exempel !uppdrag 2 senast 2022-06-17.")
-    assert ovik.text("!uppdrag klart 2").startswith(
-        "Uppdrag 2 är klart: Jan-Olov Häggström och Johnny Eriksson")
+    assert ovik.text("!uppdrag klart 2") == (
+        "Uppdrag 2 är klart (Jan-Olov Häggström och Johnny Eriksson: på förmiddagen den 28 "
+        "besöka I-Kraft samt få information om Sundsvalls BIP-arbete).")
     assert "är redan klart" in ovik.text("!uppdrag klart 2")
     assert "Det finns inget uppdrag 9" in ovik.text("!uppdrag klart 9")
     assert ovik.text("!uppdrag klart") == ("Ange vilket uppdrag, till exempel !uppdrag klart 2. "
