@@ -293,11 +293,17 @@ async def test_edits_and_redactions_are_not_run(scene: Scene) -> None:
     await scene.chair.ask(room_id, "!möte öppna Kansliet")
     first = await scene.chair.say(room_id, "!paragraf Första")
     await scene.chair.reply(room_id, first)
-    # An edit of the command (m.replace) must not open a second §.
-    await scene.chair.say(room_id, "", {
-        "msgtype": "m.text", "body": "* !paragraf Första (rättad)",
-        "m.new_content": {"msgtype": "m.text", "body": "!paragraf Första (rättad)"},
-        "m.relates_to": {"rel_type": "m.replace", "event_id": first}})
+    # An edit of the command (m.replace) must not open a second §; the editor is told so,
+    # once however many times the message is edited.
+    edits = []
+    for n in (1, 2):
+        edits.append(await scene.chair.say(room_id, "", {
+            "msgtype": "m.text", "body": f"* !paragraf Första (rättad {n})",
+            "m.new_content": {"msgtype": "m.text", "body": f"!paragraf Första (rättad {n})"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": first}}))
+    told = await scene.chair.reply(room_id, edits[0])
+    assert told.body.startswith("Jag utför inte redigerade meddelanden. Rätta det som "
+                                "antecknats med !ändra eller !ångra"), told.body
     # A command redacted before the bot sees it is ignored: stop the bot meanwhile.
     await scene.stop_bots()
     doomed = await scene.chair.say(room_id, "!paragraf Strukits")
@@ -306,6 +312,7 @@ async def test_edits_and_redactions_are_not_run(scene: Scene) -> None:
     last = await scene.chair.ask(room_id, "!paragraf Andra")
     assert last.body.startswith("§ 2 Andra"), last.body
     assert not scene.chair.replies_to(room_id, doomed)
+    assert not scene.chair.replies_to(room_id, edits[1])
     assert bot.stats["commands"] == 3
 
 

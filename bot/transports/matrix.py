@@ -127,6 +127,7 @@ class MatrixBot:
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._pending: dict[str, list[tuple[MegolmEvent, float]]] = {}
         self._told_unreadable: dict[tuple[str, str], float] = {}
+        self._edits_answered: set[str] = set()  # original event ids whose edit was answered
         self._greet: set[str] = set()
         self._creators: dict[str, set[str]] = {}
         # Files seen lately (by event id) and each sender's latest file per room, for the
@@ -469,7 +470,10 @@ class MatrixBot:
         relation = content.get("m.relates_to")
         relation = relation if isinstance(relation, dict) else {}
         if relation.get("rel_type") == "m.replace":
-            return  # an edit of a command is not a second command
+            # An edit of a command is not a second command; say so once per message, so
+            # nobody believes a corrected amount or name was recorded.
+            await self._answer_edit(room.room_id, event, relation.get("event_id"))
+            return
         text = event.body
         replied = relation.get("m.in_reply_to")
         replied_id = replied.get("event_id") if isinstance(replied, dict) else None
@@ -487,6 +491,18 @@ class MatrixBot:
                 <= FILE_FOLLOW_SECONDS * 1000):
             files.append(previous_file)
         await self._run_command(room, event, text, files)
+
+    async def _answer_edit(self, room_id: str, event: Any, original: object) -> None:
+        new = event.source.get("content", {}).get("m.new_content")
+        body = new.get("body") if isinstance(new, dict) else None
+        if (not isinstance(original, str) or not isinstance(body, str)
+                or parse(body, self.app.config.prefix) is None
+                or original in self._edits_answered):
+            return
+        self._edits_answered.add(original)
+        reply = render("rum", "redigering")
+        reply.in_reply_to = event.event_id
+        await self.send(room_id, reply)
 
     async def _handle_file(self, room: MatrixRoom, event: Any) -> None:
         """Remember a file for the command that follows it; a caption that is a command
