@@ -102,9 +102,12 @@ def test_recurring(room: Chat, rapp: App) -> None:
     assert "varje månad den 1 kl. 09:00. Första gången: fredag 1 januari 2027 kl. 09:00" \
         in monthly
     assert "(varje måndag kl. 09:00) | Veckans ärenden |" in room.text("!påminnelser")
+    last = room.text("!påminn varje månad den 31 Bokslut")
+    assert "varje månad den 31 (sista dagen i kortare månader) kl. 09:00. Första gången: " \
+        "torsdag 31 december 2026 kl. 09:00" in last, last
     assert "förstår inte ”varje vecka x”" in room.text("!påminn varje vecka x")
     rows = [r for r in reminders(rapp) if r.kind == "egen"]
-    assert [r.recurrence for r in rows] == ["vecka:0:09:00", "månad:1:09:00"]
+    assert [r.recurrence for r in rows] == ["vecka:0:09:00", "månad:1:09:00", "månad:31:09:00"]
 
 
 def test_errors_show_how_to_write_it(room: Chat, rapp: App) -> None:
