@@ -1,11 +1,14 @@
-"""Queries of the Matrix transport: its sync position."""
+"""Queries of the Matrix transport: its sync position and the messages it could not read
+yet."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from datetime import datetime
+
+from sqlmodel import Session, delete, select
 
 from storage.models import utcnow
-from storage.models_matrix import MatrixSyncState
+from storage.models_matrix import MatrixPendingEvent, MatrixSyncState
 
 
 def sync_token(session: Session, user_id: str) -> str | None:
@@ -22,3 +25,21 @@ def save_sync_token(session: Session, user_id: str, token: str) -> None:
     row.updated_at = utcnow()
     session.flush()
 
+
+def keep_pending(session: Session, user_id: str, room_id: str, event_id: str) -> None:
+    exists = session.exec(select(MatrixPendingEvent.id).where(
+        MatrixPendingEvent.event_id == event_id)).first()
+    if exists is None:
+        session.add(MatrixPendingEvent(user_id=user_id, room_id=room_id, event_id=event_id))
+
+
+def drop_pending(session: Session, event_id: str) -> None:
+    session.exec(delete(MatrixPendingEvent).where(  # type: ignore[call-overload]
+        MatrixPendingEvent.event_id == event_id))
+
+
+def pending_events(session: Session, user_id: str) -> list[tuple[str, str, datetime]]:
+    """(room id, event id, first seen) of the messages still waiting for a key, oldest first."""
+    rows = session.exec(select(MatrixPendingEvent).where(MatrixPendingEvent.user_id == user_id)
+                        .order_by(MatrixPendingEvent.id)).all()
+    return [(r.room_id, r.event_id, r.seen_at) for r in rows]

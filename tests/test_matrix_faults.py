@@ -17,6 +17,7 @@ from storage.models import Entry, Paragraph
 from storage.models_reminders import SENT, Reminder
 from storage.reminders import schedule_reminder
 from storage.tenants import organ_for_room
+from tests.matrix_support import Person
 from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
 from tests.test_matrix import Scene, start_process, write_toml
 from tests.test_matrix import scene as scene  # noqa: F401  (the fixture)
@@ -256,9 +257,6 @@ async def test_a_message_the_bot_cannot_decrypt_is_answered_once(
         scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     """A command whose room key never reaches the bot must not vanish silently: after the
     wait the sender is told, once, to write it again; ordinary chat is not nagged twice."""
-    from nio.api import Api
-    from nio.responses import RoomSendResponse
-
     from bot.transports import matrix as transport
 
     monkeypatch.setattr(transport, "UNDECRYPTABLE_WAIT", 0.5)
@@ -267,19 +265,8 @@ async def test_a_message_the_bot_cannot_decrypt_is_answered_once(
     room_id = await scene.room(encrypted=True)
     await chair.ask(room_id, "!organ Styrelsen")
 
-    async def unreadable(n: int) -> str:
-        """An encrypted event under a room key nobody ever shares."""
-        content = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": "A" * 43,
-                   "session_id": f"okand-session-{n}", "device_id": chair.account.device_id,
-                   "ciphertext": "AwgAEiA" + "x" * 80}
-        method, path, data = Api.room_send(chair.client.access_token, room_id,
-                                           "m.room.encrypted", content, f"oläslig-{n}")
-        response = await chair.client._send(RoomSendResponse, method, path, data,
-                                            response_data=(room_id,))
-        return str(response.event_id)
-
-    first = await unreadable(1)
-    second = await unreadable(2)
+    first = await send_unreadable(chair, room_id, 1)
+    second = await send_unreadable(chair, room_id, 2)
     await asyncio.sleep(1.0)
     # The next sync (this command) lets the bot give up on the two it could not read.
     await chair.ask(room_id, "!möte öppna Kansliet")
@@ -289,3 +276,43 @@ async def test_a_message_the_bot_cannot_decrypt_is_answered_once(
     await chair.ask(room_id, "!möte")
     assert chair.replies_to(room_id, second) == []
     assert bot.stats["unreadable"] == 1
+
+
+async def send_unreadable(person: Person, room_id: str, n: int) -> str:
+    """An encrypted event under a room key nobody ever shares."""
+    from nio.api import Api
+    from nio.responses import RoomSendResponse
+
+    content = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": "A" * 43,
+               "session_id": f"okand-session-{n}", "device_id": person.account.device_id,
+               "ciphertext": "AwgAEiA" + "x" * 80}
+    method, path, data = Api.room_send(person.client.access_token, room_id,
+                                       "m.room.encrypted", content, f"oläslig-{n}")
+    response = await person.client._send(RoomSendResponse, method, path, data,
+                                         response_data=(room_id,))
+    return str(response.event_id)
+
+
+async def test_a_message_waiting_for_its_key_survives_a_restart(
+        scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync moves past a message the bot cannot read yet; a restart before the key
+    comes must not lose it: it is fetched again, and here, with no key ever, answered."""
+    from bot.transports import matrix as transport
+    from storage import matrix as matrix_store
+
+    monkeypatch.setattr(transport, "UNDECRYPTABLE_WAIT", 3.0)
+    chair = scene.chair
+    bot = await scene.start_bot()
+    room_id = await scene.room(encrypted=True)
+    await chair.ask(room_id, "!organ Styrelsen")
+    waiting = await send_unreadable(chair, room_id, 3)
+    await chair.ask(room_id, "!möte öppna Kansliet")  # the bot has synced past it
+    assert bot.stats["undecrypted"] == 1 and not chair.replies_to(room_id, waiting)
+    await scene.stop_bots()
+    await asyncio.sleep(3.0)
+    bot = await scene.start_bot()
+    told = await chair.reply(room_id, waiting, timeout=30)
+    assert told.body.startswith("Jag kunde inte läsa ditt krypterade meddelande"), told.body
+    assert bot.stats["restored"] == 1
+    with bot.app.db.transaction() as session:
+        assert matrix_store.pending_events(session, scene.bot_account.user_id) == []

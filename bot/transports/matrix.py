@@ -152,6 +152,7 @@ class MatrixBot:
             self.app.add_sender(TRANSPORT, self.send)
             self.app.dispatcher.outbox.add(TRANSPORT)
             await self._first_sync()
+            await self._restore_pending()
             self.ready.set()
             log.warning("Matrix: inloggad som %s (enhet %s), lyssnar i %d rum",
                         self.client.user_id, self.client.device_id, len(self.client.rooms))
@@ -411,13 +412,18 @@ class MatrixBot:
                 continue
             seen.add(event_id)
             if isinstance(event, MegolmEvent):
-                self._undecrypted(room_id, event)
+                await self._undecrypted(room_id, event)
                 continue
             await self._handle_event(room, event)
 
-    def _undecrypted(self, room_id: str, event: MegolmEvent) -> None:
-        """A message whose room key has not arrived yet: ask for it, try again later."""
-        self._pending.setdefault(room_id, []).append((event, time.monotonic()))
+    async def _undecrypted(self, room_id: str, event: MegolmEvent,
+                           since: float | None = None) -> None:
+        """A message whose room key has not arrived yet: ask for it, try again later. It is
+        kept in the store too, since the sync position moves on without it."""
+        if since is None:
+            await self._db(store.keep_pending, self.settings.user_id, room_id, event.event_id)
+            since = time.monotonic()
+        self._pending.setdefault(room_id, []).append((event, since))
         self.stats["undecrypted"] += 1
         if self.client.olm is not None:
             with suppress(LocalProtocolError):
@@ -437,11 +443,30 @@ class MatrixBot:
                     log.warning("Matrix: gav upp %s i %s: nyckeln kom aldrig",
                                 event.event_id, room_id)
                     await self._tell_unreadable(room_id, event)
+                    await self._db(store.drop_pending, event.event_id)
                 continue
             if room is not None:
                 await self._handle_event(room, decrypted)
+            await self._db(store.drop_pending, event.event_id)
         if still:
             self._pending[room_id] = still
+
+    async def _restore_pending(self) -> None:
+        """Messages still waiting for their key when the bot stopped: fetch them again."""
+        for room_id, event_id, seen_at in await self._db(store.pending_events,
+                                                         self.settings.user_id):
+            response = await self._retry("event", lambda r=room_id, e=event_id:
+                                         self.client.room_get_event(r, e))
+            event = getattr(response, "event", None)
+            if not isinstance(response, RoomGetEventResponse) or not isinstance(
+                    event, MegolmEvent):
+                await self._db(store.drop_pending, event_id)  # gone, or readable after all
+                continue
+            waited = (datetime.now(UTC) - seen_at.replace(tzinfo=seen_at.tzinfo or UTC))
+            await self._undecrypted(room_id, event, time.monotonic() - waited.total_seconds())
+            self.stats["restored"] += 1
+        for room_id in list(self._pending):
+            await self._retry_undecrypted(room_id)
 
     async def _tell_unreadable(self, room_id: str, event: MegolmEvent) -> None:
         """The sender may have written a command the bot never saw: say so, at most once an
