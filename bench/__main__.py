@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,8 @@ def table(lat: list[dict[str, Any]], thr: list[dict[str, Any]]) -> str:
                 f"{p['utfall_rows']:,} rader: {p['budget_insats']['median_ms']} ms".replace(
                     ",", " ") for p in budget["points"])
             lines.append(f"- !budget <insats> på {db}: {points}")
-    return "\n".join(lines)
+    # Swedish decimal commas in the numbers (the JSON keeps points).
+    return "\n".join(re.sub(r"(\d)\.(\d)", r"\1,\2", line) for line in lines)
 
 
 def main() -> None:
