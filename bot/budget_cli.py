@@ -15,7 +15,8 @@ from storage import budget
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("budget", help="läs in eller skriv ut budget per insats")
-    actions = parser.add_subparsers(dest="budget_command", required=True)
+    actions = parser.add_subparsers(dest="budget_command", required=True,
+                                    metavar="{import,export}")
     imp = actions.add_parser("import", help="läs in en budgetfil (CSV eller XLSX)")
     imp.add_argument("file", metavar="FIL", help="CSV (komma eller semikolon) eller XLSX")
     exp = actions.add_parser("export", help="skriv budgeten i samma format som import")

@@ -8,11 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import cli_swedish
 from bot.config import ConfigError, load_config
 from storage.db import DatabaseError
 
 
 def _parser() -> argparse.ArgumentParser:
+    cli_swedish.install()
     parser = argparse.ArgumentParser(prog="bot", description="Finsam-sekreteraren.")
     sub = parser.add_subparsers(dest="command")
     console = sub.add_parser("console", help="chatta med boten i terminalen")

@@ -79,3 +79,17 @@ def test_console_without_config_works_in_an_empty_folder(tmp_path: Path,
     assert "Sammanträdet är öppnat: Styrelsen" in out
     assert "Beslut: Ett beslut" in out
     assert (tmp_path / "finsam-bot.db").exists()
+
+
+def test_command_line_speaks_swedish(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["budget"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["användning: bot budget [-h] {import,export} ...",
+                                "bot budget: fel: det här saknas: {import,export}"]
+    with pytest.raises(SystemExit):
+        main(["export", "--år", "tjugo", "--organ", "styrelsen"])
+    assert "bot export: fel: --år/--ar/--year: ogiltigt värde: 'tjugo'" in capsys.readouterr().err
