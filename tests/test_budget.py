@@ -409,3 +409,11 @@ def test_overspent_money_is_shown_as_overspent(ovik: Chat) -> None:
     assert "- Kvar: −72 223 kr (överskridet)" in answer
     assert "| Vidare Vy | 455 000 kr | 527 223 kr | −72 223 kr (överskridet) | 116 % |" in plain(
         ovik.text("!budget 2021"))
+
+
+def test_budget_export_in_the_chat_points_to_the_command_line(ovik: Chat) -> None:
+    assert ovik.text("!budget export").startswith(
+        "Budgeten skrivs ut från terminalen där boten körs: bot budget export --out "
+        "budget.xlsx")
+    assert ovik.text("!info") == ("Det saknas text efter !info. Skriv till exempel: !info "
+                                  "Förbundschef Pär Eriksson gav en ekonomisk nulägesrapport.")

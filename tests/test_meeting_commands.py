@@ -81,6 +81,10 @@ def test_help_lists_and_explains(chat: Chat) -> None:
     overview = chat.text("!hjälp")
     assert "- !beslut: Antecknar ett beslut" in overview
     assert "- !protokoll: Skriver protokollet" in overview
+    headings = [line for line in overview.splitlines()[1:] if line and not line.startswith("- ")]
+    assert headings == ["Sammanträdet", "Paragrafer och beslut", "Läsa och söka", "Protokoll",
+                        "Justering och anslag", "Uppdrag och kallelse",
+                        "Påminnelser och frister", "Budget", "Rummet", "Hjälp"]
     detail = chat.text("!help paragrafnummer")
     assert detail.startswith("!paragrafnummer: Anger numret på nästa paragraf")
     assert "- !paragrafnummer 22" in detail

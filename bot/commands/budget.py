@@ -126,6 +126,8 @@ def budget_command(ctx: Context, args: str) -> Reply:
     word = first.casefold()
     if word == "diagram":
         return _diagram(ctx, optional_year(rest, "budget diagram 2021"))
+    if word == "export":
+        raise UserError("budget_export_i_terminalen")
     if word == "import":
         return _import(ctx, optional_year(rest, "budget import 2021"))
     if word == "tilldelning":

@@ -9,6 +9,7 @@ from datetime import date
 from bot.context import Context
 from bot.dates import looks_like_date, parse_date, parse_year
 from bot.errors import UserError
+from bot.registry import REGISTRY
 from storage import meetings, paragraphs
 from storage.models import Meeting, Paragraph
 
@@ -25,7 +26,10 @@ def open_meeting(ctx: Context) -> Meeting:
 def require_text(text: str, command: str) -> str:
     text = text.strip()
     if not text:
-        raise UserError("saknar_text", kommando=command)
+        registered = REGISTRY.get(command)
+        examples = registered.examples if registered else []
+        raise UserError("saknar_text", kommando=command,
+                        exempel=examples[0].removeprefix("!") if examples else "")
     return text
 
 

@@ -5,8 +5,19 @@ from __future__ import annotations
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import Registry, command
+from bot.registry import Command, Registry, command
 from bot.render import render
+
+# The order of a meeting: open it, record, read, write the protokoll, justera, follow up;
+# then the calendar, the money and the room. Groups not named here come last.
+GROUP_ORDER = ["Sammanträdet", "Paragrafer och beslut", "Läsa och söka", "Protokoll",
+               "Justering och anslag", "Uppdrag och kallelse", "Påminnelser och frister",
+               "Budget", "Rummet", "Hjälp"]
+
+
+def _in_order(groups: dict[str, list[Command]]) -> dict[str, list[Command]]:
+    rank = {name: n for n, name in enumerate(GROUP_ORDER)}
+    return dict(sorted(groups.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 @command("hjälp", aliases=["hjalp", "help", "kommandon"], needs_organ=False, group="Hjälp",
@@ -17,7 +28,7 @@ def help_command(ctx: Context, args: str) -> Reply:
     prefix = ctx.config.prefix
     name = args.strip().lstrip(prefix).split(" ")[0] if args.strip() else ""
     if not name:
-        return render("hjalp", "översikt", grupper=registry.groups())
+        return render("hjalp", "översikt", grupper=_in_order(registry.groups()))
     found = registry.get(name)
     if found is None:
         raise UserError("okänt_kommando", namn=name, förslag=registry.suggest(name))
