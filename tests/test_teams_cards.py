@@ -219,3 +219,50 @@ def test_the_app_package(tmp_path: Path) -> None:
     # RSC (read channel messages without @) needs webApplicationInfo from manifest 1.12 on.
     assert data["authorization"]["permissions"]["resourceSpecific"]
     assert data["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://botid-{APP_ID}"}
+
+
+def test_bot_run_serves_teams_with_the_password_from_the_environment(tmp_path: Path) -> None:
+    """`bot run` as a user starts it: [teams] without app_password in the file, the secret
+    in BOT_TEAMS_APP_PASSWORD; the endpoint is up and refuses a request without a token."""
+    import os
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "config.toml"
+    config.write_text((FIXTURES / "ornskoldsvik.toml").read_text(encoding="utf-8") + (
+        f'\n[bot]\ndatabase_url = "sqlite:///{tmp_path / "bot.db"}"\n'
+        f'\n[teams]\napp_id = "{APP_ID}"\ntenant_id = "{TENANT_ID}"\nhost = "127.0.0.1"\n'
+        f'port = {port}\npublic_url = "https://sekreteraren.ovik.se"\n'), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    without = subprocess.run([sys.executable, "-m", "bot", "run", "--config", str(config)],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert without.returncode == 2
+    assert "nyckeln teams.app_password saknas" in without.stderr, without.stderr
+    env["BOT_TEAMS_APP_PASSWORD"] = "hemlighet"
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while status is None:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the Teams endpoint never came up"
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/messages",
+                                             data=b"{}", method="POST",
+                                             headers={"Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(request, timeout=5)
+                status = 200
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                time.sleep(0.3)
+        assert status == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
