@@ -481,3 +481,25 @@ async def test_uppdrag_and_reminders_are_card_tables(teams: TeamsHarness) -> Non
     assert reminders[0] == ["Nr", "När", "Påminnelse"]
     assert ["fredag 13 maj 2022 kl. 09:00",
             "uppdrag 1 ska vara klart senast fredag 20 maj 2022"] in [r[1:] for r in reminders]
+
+
+async def test_activities_from_another_organisation_are_ignored(teams: TeamsHarness) -> None:
+    """A single-tenant bot: a correctly signed activity from another tenant's Teams does
+    nothing and gets no answer."""
+    other = "11111111-0000-0000-0000-000000000000"
+    body = activity("channel", service_url=teams.connector.url, when=scenario.MEETING_TIME,
+                    text="!möte öppna Kansliet")
+    body["conversation"]["tenantId"] = other
+    body["channelData"]["tenant"]["id"] = other
+    before = len(teams.connector.sent)
+    status = await post(teams.http, teams.endpoint, body,
+                        teams.keys.token(teams.connector.url))
+    assert status in (200, 202) and teams.connector.sent[before:] == []
+    with teams.app.db.transaction() as session:
+        from storage import meetings
+
+        organ = organ_for_room(session, "teams", CHANNEL)
+        assert organ is not None and meetings.open_meeting_of(session, organ.organ_id) is None
+    # The same message from the bot's own tenant is handled.
+    assert (await teams.say("Pär Eriksson", "!möte öppna Kansliet")).startswith(
+        "Sammanträdet är öppnat: Styrelsen")
