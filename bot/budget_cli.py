@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,9 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
         return 1
     try:
         with app.db.transaction() as session:
-            result = budget.import_lines(session, forbund_id, lines, "bot budget import")
+            # Each run is one import, so `!budget ångra` can take it back as a whole.
+            result = budget.import_lines(session, forbund_id, lines, "bot budget import",
+                                         f"cli-{uuid.uuid4().hex}")
     except budget.NearNamesError as error:
         print(render("fel", "budgetfil_liknar", filnamn=path.name, fel=error.near).text,
               file=sys.stderr)

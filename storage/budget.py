@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, union
 from sqlmodel import Session, select
@@ -557,3 +557,57 @@ def forbund_choices(session: Session) -> list[tuple[int, str, str]]:
     from storage.models import Forbund
 
     return [(f.id, f.key, f.name) for f in session.exec(select(Forbund).order_by(Forbund.id))]
+
+
+@dataclass(frozen=True)
+class UndoneChange:
+    """What `undo_latest` removed: a whole import, or one utfall booked in the chat."""
+
+    kind: str  # "import" | "utfall"
+    grants: int
+    outcomes: int
+    at: datetime
+    by: str
+    insats: str = ""
+    amount_ore: int = 0
+    booked_on: date | None = None
+    comment: str = ""
+
+
+def undo_latest(session: Session, forbund_id: int) -> UndoneChange | None:
+    """Remove the förbund's latest budget import (every row it added) or, if later, the
+    latest utfall booked in the chat. Grants made by !anslag belong to a decision in the
+    protokoll and are undone there (!ångra, !ändra), not here."""
+    outcome = session.exec(
+        select(BudgetOutcome).where(BudgetOutcome.forbund_id == forbund_id)
+        .order_by(BudgetOutcome.created_at.desc(), BudgetOutcome.id.desc())).first()
+    grant = session.exec(
+        select(BudgetGrant).where(BudgetGrant.forbund_id == forbund_id,
+                                  BudgetGrant.source == "import")
+        .order_by(BudgetGrant.created_at.desc(), BudgetGrant.id.desc())).first()
+    latest: BudgetOutcome | BudgetGrant | None = outcome
+    if grant is not None and (latest is None or grant.created_at > latest.created_at):
+        latest = grant
+    if latest is None:
+        return None
+    if latest.source == "import" and latest.source_event_id:
+        batch = latest.source_event_id
+        grants = session.exec(select(BudgetGrant).where(
+            BudgetGrant.forbund_id == forbund_id, BudgetGrant.source == "import",
+            BudgetGrant.source_event_id == batch)).all()
+        outcomes = session.exec(select(BudgetOutcome).where(
+            BudgetOutcome.forbund_id == forbund_id, BudgetOutcome.source == "import",
+            BudgetOutcome.source_event_id == batch)).all()
+        for row in [*grants, *outcomes]:
+            session.delete(row)
+        return UndoneChange("import", len(grants), len(outcomes), latest.created_at,
+                            latest.created_by)
+    if not isinstance(latest, BudgetOutcome):
+        session.delete(latest)
+        return UndoneChange("import", 1, 0, latest.created_at, latest.created_by)
+    insats = session.get(Insats, latest.insats_id)
+    session.delete(latest)
+    return UndoneChange("import" if latest.source == "import" else "utfall", 0, 1,
+                        latest.created_at, latest.created_by,
+                        insats=insats.name if insats else "", amount_ore=latest.amount_ore,
+                        booked_on=latest.booked_on, comment=latest.comment)

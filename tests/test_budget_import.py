@@ -246,3 +246,29 @@ def test_many_bad_rows_are_counted_not_hidden() -> None:
     assert messages[0] == (2, "beviljat: ”abc0” är inget belopp; skriv t.ex. 455 000 eller "
                               "404 315,57")
     assert len(messages) == 6 and messages[-1] == (0, "… och 3 rader till med fel")
+
+
+def test_the_latest_import_or_utfall_can_be_taken_back(ovik: Chat) -> None:
+    """A wrong file is taken back whole with !budget ångra; a later chat utfall first."""
+    assert ovik.text("!budget ångra").startswith("Det finns ingen import och inget utfall")
+    load_2021(ovik)
+    ovik.text("!utfall Vidare Vy 10 000 2021-12-31 Faktura")
+    assert "Utfall: 237 223 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+    refused = ovik.text("!budget ångra", sender="Cecilia Sparf")
+    assert refused.startswith("Du får inte använda !budget ångra"), refused
+    first = plain(ovik.text("!budget ångra"))
+    # (bokfört: the store's own clock, not the chat's)
+    assert first.startswith("Utfallet är borttaget: Vidare Vy 10 000 kr den fredag 31 december "
+                            "2021 (Faktura), bokfört "), first
+    assert first.endswith(" av Pär Eriksson."), first
+    second = plain(ovik.text("!budget ångra"))
+    assert second.startswith("Den senaste importen är borttagen: 11 anslag och 11 utfall "
+                             "(inlästa "), second
+    assert second.endswith(" av Pär Eriksson). Läs in en rättad fil med !budget import."), second
+    assert "Inga anslag eller utfall för 2021" in ovik.text("!budget Vidare Vy 2021")
+    # The same file can be read in again, whole.
+    again = plain(send_file(ovik, "!budget import", BUDGET_2021.name,
+                            BUDGET_2021.read_bytes()).text)
+    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag och "
+                            "11 nya utfall"), again
+    assert "Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))

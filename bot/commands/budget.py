@@ -5,7 +5,7 @@ found, shown or counted."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
@@ -117,7 +117,7 @@ def _default_year(ctx: Context, insats: Insats | None = None) -> int:
          summary="Visar beviljat, utfall och vad som är kvar, per insats eller för året.",
          usage=["!budget <insats> [år]", "!budget [år]", "!budget diagram [år]",
                 "!budget import [år] (med filen bifogad)", "!budget tilldelning <belopp> [år]",
-                "!budget eget kapital <belopp> [år]"],
+                "!budget eget kapital <belopp> [år]", "!budget ångra"],
          examples=["!budget Vidare Vy", "!budget äpplet 2021", "!budget 2021",
                    "!budget diagram 2021", "!budget tilldelning 5 034 000 2021"])
 def budget_command(ctx: Context, args: str) -> Reply:
@@ -128,6 +128,8 @@ def budget_command(ctx: Context, args: str) -> Reply:
         return _diagram(ctx, optional_year(rest, "budget diagram 2021"))
     if word == "export":
         raise UserError("budget_export_i_terminalen")
+    if word in ("ångra", "angra") and not rest.strip():
+        return _undo(ctx)
     if word == "import":
         return _import(ctx, optional_year(rest, "budget import 2021"))
     if word == "tilldelning":
@@ -197,6 +199,15 @@ def _import(ctx: Context, year: int | None) -> Reply:
     except budget.NearNamesError as error:
         raise UserError("budgetfil_liknar", filnamn=file.filename, fel=error.near) from None
     return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
+
+
+def _undo(ctx: Context) -> Reply:
+    _require_record(ctx, "budget ångra")
+    undone = budget.undo_latest(ctx.session, ctx.organ.forbund_id)
+    if undone is None:
+        raise UserError("inget_att_ångra_i_budgeten")
+    at = undone.at if undone.at.tzinfo else undone.at.replace(tzinfo=UTC)
+    return render("budget", "ångrat", u=undone, när=at.astimezone(ctx.now.tzinfo))
 
 
 def _year_figure(ctx: Context, text: str, what: str) -> Reply:
