@@ -19,7 +19,7 @@ FORBIDDEN = [
     "!beslut Olovligt beslut.", "!paragraf Olovlig", "!info Olovlig text.",
     "!ändra §1 Olovlig ändring.", "!ångra", "!justerare Eve", "!möte öppna",
     "!närvaro Eve", "!anslag Vidare Vy 1 000 2026", "!utfall Vidare Vy 1 000 2026",
-    "!insats ny Olovlig insats", "!budget tilldelning 1 000 2026",
+    "!insats ny Olovlig insats", "!budget tilldelning 1 000 2026", "!budget ångra",
     "!paragrafnummer 40", "!omedelbar §1",
 ]
 
