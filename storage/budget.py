@@ -259,7 +259,8 @@ def insats_year(session: Session, insats: Insats, year: int) -> InsatsYear:
 def years_of_insats(session: Session, insats_id: int) -> list[int]:
     """Years with a grant or an outcome for the insats, newest first."""
     query = union(
-        select(BudgetGrant.year).where(BudgetGrant.insats_id == insats_id).distinct(),
+        select(BudgetGrant.year).outerjoin(Entry, Entry.id == BudgetGrant.entry_id)
+        .where(BudgetGrant.insats_id == insats_id, Entry.removed_at.is_(None)).distinct(),
         select(BudgetOutcome.year).where(BudgetOutcome.insats_id == insats_id).distinct())
     return sorted({row[0] for row in session.execute(query).all()}, reverse=True)
 
@@ -275,7 +276,11 @@ def default_year(session: Session, this_year: int, *, forbund_id: int | None = N
         owner = (model.forbund_id == forbund_id if insats_id is None
                  else model.insats_id == insats_id)
         order = model.year.desc() if latest else model.year.asc()
-        return session.exec(select(model.year).where(owner, *where)  # type: ignore[arg-type]
+        query = select(model.year)
+        if model is BudgetGrant:  # a grant whose decision was undone does not count
+            query = query.outerjoin(Entry, Entry.id == BudgetGrant.entry_id).where(
+                Entry.removed_at.is_(None))
+        return session.exec(query.where(owner, *where)  # type: ignore[arg-type]
                             .order_by(order).limit(1)).first()
 
     models = (BudgetGrant, BudgetOutcome)

@@ -171,6 +171,8 @@ def test_anslag_records_decision_and_grant_linked_both_ways(ovik: Chat) -> None:
     assert "- Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2022"))
     assert "Inga anslag eller utfall för 2022." in ovik.text("!budget Äpplet 2022")
     assert "**1 200 000 kr**" not in plain(ovik.text("!budget 2022"))
+    # Without a year the undone grant's year is not "the latest year with figures".
+    assert plain(ovik.text("!budget Äpplet")).startswith("**Samverkansprojekt Äpplet 2021**")
 
 
 def test_anslag_without_paragraph_opens_one_and_needs_a_meeting(ovik: Chat) -> None:
@@ -413,7 +415,8 @@ def test_overspent_money_is_shown_as_overspent(ovik: Chat) -> None:
 
 def test_budget_export_in_the_chat_points_to_the_command_line(ovik: Chat) -> None:
     assert ovik.text("!budget export").startswith(
-        "Budgeten skrivs ut från terminalen där boten körs: bot budget export --out "
+        "Budgeten skrivs ut från terminalen där boten körs: bot budget export --config "
+        "config.toml --out "
         "budget.xlsx")
     assert ovik.text("!info") == ("Det saknas text efter !info. Skriv till exempel: !info "
                                   "Förbundschef Pär Eriksson gav en ekonomisk nulägesrapport.")

@@ -194,6 +194,9 @@ def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
     ovik.now = at(2022, 4, 20, 9, 0)
     assert "anslaget sattes upp onsdag 6 april 2022" in ovik.text("!anslagstavla")
     assert "utan tidigast onsdag 27 april 2022" in ovik.text("!anslagstavla nedtagen")
+    assert ovik.text("!anslagstavla nedtagen 2022-04-28") == (
+        "torsdag 28 april 2022 har inte kommit än. Skriv !anslagstavla nedtagen när anslaget "
+        "är nedtaget (i dag är det onsdag 20 april 2022); påminnelsen den dagen finns kvar.")
     ovik.now = at(2022, 4, 27, 9, 0)
     assert "får tas ned nu" in ovik.text("!anslagstavla")
     assert ovik.text("!anslagstavla nedtagen") == (

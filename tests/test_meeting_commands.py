@@ -88,7 +88,8 @@ def test_help_lists_and_explains(chat: Chat) -> None:
     detail = chat.text("!help paragrafnummer")
     assert detail.startswith("!paragrafnummer: Anger numret på nästa paragraf")
     assert "- !paragrafnummer 22" in detail
-    assert "Bara ordförande och sekreterare får använda kommandot." in detail
+    assert ("Bara ordförande, vice ordförande, sekreterare och förbundschef (och i Matrix "
+            "rummets moderatorer) får använda kommandot.") in detail
     assert chat.text("!hjälp beslutt").startswith("Jag känner inte till kommandot !beslutt.")
 
 

@@ -98,7 +98,7 @@ def _match_insats(ctx: Context, text: str, year: int) -> str:
     ('Äpplet' for 'Samverkansprojekt Äpplet'); case and accents do not matter."""
     names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year)
     if not names:
-        raise UserError("inga_insatser")
+        raise UserError("inga_insatser", år=year)
     wanted = fold(text)
     exact = [n for n in names if fold(n) == wanted]
     if exact:
@@ -120,7 +120,7 @@ def _match_insats(ctx: Context, text: str, year: int) -> str:
 def report_status(ctx: Context, args: str) -> Reply:
     year = optional_year(args, "rapporter 2026", report_year(ctx.now.date()))
     if not reports.insats_names(ctx.session, ctx.organ.forbund_id, year):
-        raise UserError("inga_insatser")
+        raise UserError("inga_insatser", år=year)
     tz = ZoneInfo(ctx.organ.timezone)
     inne = [{"insats_name": r.insats_name, "received_at": r.received_at.astimezone(tz)}
             for r in reports.received(ctx.session, ctx.organ.forbund_id, year)]

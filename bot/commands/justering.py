@@ -265,6 +265,9 @@ def _taken_down(ctx: Context, rest: str) -> Reply:
         raise UserError("anslag_utan_justering", datum=meeting.date)
     if day < anslag.remove_on:
         raise UserError("anslag_för_tidigt_ned", datum=day, tidigast=anslag.remove_on)
+    if day > ctx.now.date():
+        # Taking it down is recorded when it has happened; the reminder keeps watch till then.
+        raise UserError("anslag_ned_i_framtiden", datum=day, idag=ctx.now.date())
     justering.take_down(ctx.session, anslag, day)
     justering_reminders.cancel_anslag(ctx.session, meeting.id)
     return render("justering", "anslag_nedtaget", möte=meeting, anslag=anslag)
