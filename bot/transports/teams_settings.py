@@ -44,7 +44,7 @@ def load_settings(config: Config) -> TeamsSettings:
                      "miljövariabeln BOT_TEAMS_APP_PASSWORD")
     tenant = r.str("tenant_id", "")
     if not tenant:
-        raise r.fail("tenant_id", "saknas: skriv organisationens klient-id (Directory/tenant "
+        raise r.fail("tenant_id", "saknas: skriv organisationens katalog-id (Directory/tenant "
                      "ID) från Entra")
     public_url = r.str("public_url", "").rstrip("/")
     if public_url and not public_url.startswith(("https://", "http://")):
