@@ -108,6 +108,8 @@ def run_export(db: Database, args: argparse.Namespace) -> int:
     except ExportError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"{organ.forbund_name}, {organ.organ_name} {args.year}: {result.meetings} justerade "
-          f"protokoll och {result.decisions} beslut, {len(result.files)} filer i {folder}/")
+    protokoll = "justerat protokoll" if result.meetings == 1 else "justerade protokoll"
+    files = "fil" if len(result.files) == 1 else "filer"
+    print(f"{organ.forbund_name}, {organ.organ_name} {args.year}: {result.meetings} {protokoll} "
+          f"och {result.decisions} beslut, {len(result.files)} {files} i {folder}/")
     return 0

@@ -62,7 +62,7 @@ def meeting(day: date, place: str) -> tuple[Step, ...]:
         Step(PAR, "!anslag Vidare Vy 455 000",
              (f"Beslut: Styrelsen beviljar Vidare Vy 455 000 kr för {year}.",)),
         Step(PAR, f"!utfall Vidare Vy 227 223 {iso} Delårsbokslut",
-             (f"Utfall bokfört: Vidare Vy 227 223 kr den {when} (Delårsbokslut).",)),
+             (f"Utfall bokfört: Vidare Vy 227 223 kr per {when} (Delårsbokslut).",)),
         Step(CECILIA, "!budget vidare vy",
              (f"Vidare Vy {year}", "Beviljat: 455 000 kr", "Utfall: 227 223 kr (50 %",
               "Kvar: 227 777 kr", f"Beviljat genom § 24, sammanträdet {when}")),

@@ -195,8 +195,9 @@ def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
     assert "anslaget sattes upp onsdag 6 april 2022" in ovik.text("!anslagstavla")
     assert "utan tidigast onsdag 27 april 2022" in ovik.text("!anslagstavla nedtagen")
     assert ovik.text("!anslagstavla nedtagen 2022-04-28") == (
-        "torsdag 28 april 2022 har inte kommit än. Skriv !anslagstavla nedtagen när anslaget "
-        "är nedtaget (i dag är det onsdag 20 april 2022); påminnelsen den dagen finns kvar.")
+        "Datumet torsdag 28 april 2022 har inte kommit än. Skriv !anslagstavla nedtagen när "
+        "anslaget är nedtaget (i dag är det onsdag 20 april 2022); påminnelsen den dagen finns "
+        "kvar.")
     ovik.now = at(2022, 4, 27, 9, 0)
     assert "får tas ned nu" in ovik.text("!anslagstavla")
     assert ovik.text("!anslagstavla nedtagen") == (
@@ -217,8 +218,8 @@ def test_a_change_after_justering_began_needs_a_new_justering(ovik: Chat) -> Non
     ovik.text("!ändra §29 punkt 5 Styrelsen anslår en budget på max 12 000 kronor för detta.")
     second = ovik.text("!justera", sender="Carolina Sondell")
     assert second == ("Carolina Sondell har justerat protokollet från fredag 25 mars 2022.\n"
-                      "Protokollet har ändrats sedan Cecilia Sparf justerade, så den personen "
-                      "behöver skriva !justera igen.\nVäntar på: Cecilia Sparf.")
+                      "Protokollet har ändrats sedan Cecilia Sparf justerade, så Cecilia Sparf "
+                      "behöver justera igen med !justera.\nVäntar på: Cecilia Sparf.")
     assert "är justerat av" in ovik.text("!justera", sender="Cecilia Sparf")
     md = attachment(ovik.replies[-1], ".md").decode()
     assert "- Styrelsen anslår en budget på max 12 000 kronor för detta." in md

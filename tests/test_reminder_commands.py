@@ -116,7 +116,7 @@ def test_errors_show_how_to_write_it(room: Chat, rapp: App) -> None:
     assert unreadable.startswith("Jag förstår inte när ”snart Skicka kallelsen” är.")
     assert "- !påminn den 20 mars kl 11 …" in unreadable
     past = room.text("!påminn 2026-12-01 09:00 Gammalt")
-    assert past.startswith("tisdag 1 december 2026 kl. 09:00 har redan varit.")
+    assert past.startswith("Tidpunkten tisdag 1 december 2026 kl. 09:00 har redan varit.")
     assert "”kl 25” är ingen tid" in room.text("!påminn i morgon kl 25 x")
     assert "det datumet är en lördag (lördag 5 december 2026)" in \
         room.text("!påminn fredag den 5 december x")
@@ -274,9 +274,9 @@ def test_bot_calendar_writes_the_file(tmp_path, capsys) -> None:  # type: ignore
 def test_unclear_or_too_distant_dates_are_asked_about(room: Chat, rapp: App) -> None:
     before = len(reminders(rapp))
     asked = room.text("!sammanträde 11 december 13 Kommunhuset")
-    assert asked == ("Menar du kl 13? Skriv då !sammanträde 11 december kl 13 …. Hör ”13” "
-                     "till texten, skriv ett kolon efter datumet: !sammanträde 11 december: "
-                     "13 ….")
+    assert asked == ("Menar du kl 13? Skriv då !sammanträde 11 december kl 13 <text>. Hör "
+                     "”13” till texten, skriv ett kolon efter datumet: !sammanträde 11 "
+                     "december: 13 <text>.")
     assert "”kl 9am” är ingen tid" in room.text("!påminn i morgon kl 9am A")
     for phrase in ("om 9999999 dagar A", "om 99999999 timmar X", "den 31 december 9999 A"):
         far = room.text(f"!påminn {phrase}")
@@ -313,7 +313,7 @@ def test_hours_and_minutes_are_real_time_across_summer_time(room: Chat, rapp: Ap
     missing = room.text("!påminn 2027-03-28 02:30 D")
     assert missing == ("Kl. 02:30 finns inte söndag 28 mars 2027: den natten ställs klockan "
                        "fram från 02:00 till 03:00. Ange en annan tid, till exempel "
-                       "!påminn 2027-03-28 kl 03:30 ….")
+                       "!påminn 2027-03-28 kl 03:30 <text>.")
     assert room.text("!påminn kl 2.15 E").startswith(  # today's 02:15 is skipped too
         "Kl. 02:15 finns inte söndag 28 mars 2027")
     assert len(reminders(rapp)) == before
