@@ -9,7 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.swedish import search_key
-from storage.models import AuditEntry, Entry, Meeting, NumberingStart, Paragraph, utcnow
+from storage.models import (
+    AuditEntry,
+    Entry,
+    Meeting,
+    NumberingStart,
+    Organ,
+    Paragraph,
+    utcnow,
+)
 
 NUMBER_RETRIES = 20
 
@@ -70,9 +78,12 @@ def set_next_number(session: Session, organ_id: int, series: str, number: int) -
 
 def create_paragraph(session: Session, organ_id: int, numbering: str, meeting: Meeting,
                      title: str, actor: str, event_id: str) -> Paragraph:
-    """Take the next free number. The unique (organ, series, number) constraint makes a
-    concurrent writer's insert fail; we then retry with the number after theirs."""
+    """Take the next free number. Writers to one organ queue on its row (FOR UPDATE on
+    PostgreSQL; SQLite has one writer at a time anyway), so the next number is read after
+    the previous writer committed. The unique (organ, series, number) constraint stays the
+    guard: should an insert still collide, we retry with the number after theirs."""
     series = series_for(numbering, meeting)
+    session.exec(select(Organ.id).where(Organ.id == organ_id).with_for_update())
     for _ in range(NUMBER_RETRIES):
         number = next_number(session, organ_id, series)
         paragraph = Paragraph(organ_id=organ_id, meeting_id=meeting.id, series=series,
