@@ -50,7 +50,11 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
     try:
         data = path.read_bytes()
     except OSError as error:
-        print(f"Kan inte läsa {path}: {error.strerror}.", file=sys.stderr)
+        why = ("filen finns inte" if isinstance(error, FileNotFoundError)
+               else "ingen behörighet att läsa den" if isinstance(error, PermissionError)
+               else "det är en mapp" if isinstance(error, IsADirectoryError)
+               else error.strerror)
+        print(f"Kan inte läsa {path}: {why}.", file=sys.stderr)
         return 2
     try:
         lines = read_budget_file(data, path.name, year)

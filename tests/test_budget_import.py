@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from bot.app import create_app
 from bot.budget_files import BudgetFileError, read_budget_file
 from bot.cli import main
+from bot.config import load_config
 from tests.budget_support import BUDGET_2021, load_2021, plain, send_file
 from tests.conftest import FIXTURES, Chat
 
@@ -189,6 +191,14 @@ def test_command_line_import_export_round_trip(
     assert main(["budget", "import", str(BUDGET_2021), "--config", config,
                  "--forbund", "sundsvall"]) == 2
     assert "Förbundet sundsvall finns inte" in capsys.readouterr().err
+    assert main(["budget", "import", str(tmp_path / "saknas.csv"), "--config", config]) == 2
+    assert f"Kan inte läsa {tmp_path / 'saknas.csv'}: filen finns inte." in capsys.readouterr().err
+    # A command-line import is one import too: !budget ångra takes it back whole.
+    app = create_app(load_config(config))
+    undone = plain(Chat(app, sender="@par:ovik.test").text("!budget ångra"))
+    app.close()
+    assert undone.startswith("Den senaste importen är borttagen: 11 anslag och 11 utfall"), undone
+    assert undone.endswith(" av bot budget import). Läs in en rättad fil med !budget import.")
 
 
 def test_exported_csv_rebuilds_the_budget_elsewhere(
