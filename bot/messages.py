@@ -47,6 +47,9 @@ class Reply:
     kind: str = "svar"  # svar | fel | påminnelse
     # The bot should leave the room after sending this (`!lämna`); transports act on it.
     leave_room: bool = False
+    # Platform ids of people the reply is addressed to (a personal reminder): transports
+    # that can notify someone by id do so (Matrix: m.mentions).
+    mentions: list[str] = field(default_factory=list)
     # Set when the dispatcher kept the reply in the outbox (storage/outbox.py) for a
     # transport that reports delivery; `send_key` then names the send on the platform,
     # so a reply sent again after a crash is stored there once (Matrix transaction id).

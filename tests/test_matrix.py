@@ -636,3 +636,32 @@ async def test_history_from_before_the_bot_is_never_run(scene: Scene) -> None:
         assert status.body.startswith("Rummet är inte kopplat till något organ."), status.body
     assert not any(chair.replies_to(r, e) for r in (room_id, second) for e in old)
     assert bot.stats["commands"] == 2
+
+
+async def test_a_personal_reminder_mentions_the_person(scene: Scene) -> None:
+    """`!påminn mig` is posted in the room, but as an intentional mention of the one who
+    asked, so their Matrix client notifies them."""
+    bot = await scene.start_bot()
+    await bot.app.start()  # the reminder scheduler, as `bot run` does
+    try:
+        room_id = await scene.room()
+        await scene.chair.ask(room_id, "!organ Styrelsen")
+        confirmed = await scene.member.ask(room_id, "!påminn mig om 1 minut Läs handlingarna")
+        assert "för Cecilia Sparf." in confirmed.body, confirmed.body
+        scenario.hurry_reminder(bot.app, confirmed.body)
+        text = "Påminnelse till Cecilia Sparf: Läs handlingarna"
+        await scene.member.wait(lambda: any(e.body == text for e in scene.member.notices(room_id)),
+                                what="the personal reminder")
+        (posted,) = [e for e in scene.member.notices(room_id) if e.body == text]
+        assert posted.source["content"]["m.mentions"] == {"user_ids": [scene.member.user_id]}
+        # A reminder for the room mentions nobody.
+        room_wide = await scene.chair.ask(room_id, "!påminn om 1 minut Skicka kallelsen")
+        scenario.hurry_reminder(bot.app, room_wide.body)
+        await scene.chair.wait(lambda: any(e.body == "Påminnelse: Skicka kallelsen"
+                                           for e in scene.chair.notices(room_id)),
+                               what="the room reminder")
+        (plain,) = [e for e in scene.chair.notices(room_id)
+                    if e.body == "Påminnelse: Skicka kallelsen"]
+        assert "m.mentions" not in plain.source["content"]
+    finally:
+        await bot.app.stop()

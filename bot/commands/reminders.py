@@ -117,7 +117,8 @@ def remind(ctx: Context, args: str) -> Reply:
         ctx.session, organ_id=ctx.organ.organ_id, room_id=room.id if room else None,
         due_at=due, text=body[:2000], for_person=person,
         recurrence=rule.serialize() if rule else "", created_by=ctx.actor.name,
-        ref=f"egen:{ctx.event_id}")
+        ref=f"egen:{ctx.event_id}",
+        payload={"mention": ctx.message.sender_id} if person else None)
     return render("paminnelser", "satt", id=reminder.id, när=due.astimezone(tz), text=body,
                   person=person, upprepning=recurrence_view(rule) if rule else None)
 

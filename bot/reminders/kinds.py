@@ -53,8 +53,12 @@ def _late(firing: Firing) -> datetime | None:
 
 
 def _own(session: Session, reminder: Reminder, firing: Firing) -> Reply:
-    return render("paminnelser", "påminnelse", text=reminder.text, person=reminder.for_person,
-                  sen=_late(firing))
+    reply = render("paminnelser", "påminnelse", text=reminder.text, person=reminder.for_person,
+                   sen=_late(firing))
+    mention = payload_of(reminder).get("mention")
+    if reminder.for_person and isinstance(mention, str) and mention:
+        reply.mentions = [mention]  # "!påminn mig": the one who asked is notified
+    return reply
 
 
 def _meeting(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:

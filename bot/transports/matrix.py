@@ -761,6 +761,9 @@ def notice_content(reply: Reply) -> dict[str, Any]:
     }
     if reply.in_reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
+    people = [m for m in reply.mentions if m.startswith("@")]
+    if people:  # intentional mentions: the person's client notifies them
+        content["m.mentions"] = {"user_ids": people}
     return content
 
 
