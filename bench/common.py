@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from storage.db import fresh_postgres_schema
 
 RESULTS = Path(__file__).parent / "results"
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
@@ -27,16 +27,8 @@ def store(kind: str, folder: Path) -> Iterator[str]:
         yield f"sqlite:///{path}"
         path.unlink(missing_ok=True)
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_postgres_schema(PG_ADMIN_URL, "bench") as url:
+        yield url
 
 
 def rss_mib() -> float:

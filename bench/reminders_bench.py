@@ -27,11 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from storage.db import fresh_postgres_schema  # noqa: E402  (after the path is set)
 
 PROBES = 50
 PROBE_GAP = 0.1  # seconds between probe reminders
@@ -47,21 +50,6 @@ def _memory() -> dict[str, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = round(int(rest.split()[0]) / 1024, 1)
     return {"rss_mb": values.get("VmRSS", 0.0), "peak_rss_mb": values.get("VmHWM", 0.0)}
-
-
-def _reset_postgres(url: str) -> str:
-    """A fresh schema for this run, returned as a URL with its search_path."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}"
 
 
 async def _child(count: int, spread: str, url: str) -> dict[str, object]:
@@ -142,10 +130,11 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, count, spread in SCENARIOS:
-            url = _reset_postgres(args.db) if args.db else f"sqlite:///{tmp}/{count}-{spread}.db"
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", str(count), spread, "--url", url],
-                capture_output=True, text=True, check=False)
+            with (fresh_postgres_schema(args.db, "bench") if args.db
+                  else nullcontext(f"sqlite:///{tmp}/{count}-{spread}.db")) as url:
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", str(count), spread, "--url", url],
+                    capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 print(proc.stderr, file=sys.stderr)
                 return 1

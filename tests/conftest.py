@@ -10,12 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.app import App, create_app
 from bot.config import Config, default_config, load_config
 from bot.messages import IncomingMessage, Reply
-from storage.db import Database
+from storage.db import Database, fresh_postgres_schema
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,16 +31,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def postgres_schema_url() -> Iterator[str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_postgres_schema(PG_ADMIN_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture

@@ -88,15 +88,16 @@ SUBCOMMANDS["klart"] = protocol_ready
 SUBCOMMANDS["klar"] = protocol_ready
 
 
-def _is_sender(ctx: Context, name: str) -> bool:
-    """Whether the sender is the person `name`. Anyone can choose a display name, so a
+def _signing_as(ctx: Context) -> str | None:
+    """The (folded) name the sender may sign as. Anyone can choose a display name, so a
     member with chat ids in the config is known only by them; the name alone counts only
     for someone the config gives no ids (and never for a sender known as someone else)."""
     if ctx.actor.is_member:
-        return fold(name) == fold(ctx.actor.name)
+        return fold(ctx.actor.name)
     with_ids = {fold(m.name) for m in tenants.members(ctx.session, ctx.organ.organ_id)
                 if set(m.ids.split("\n")) - {fold(m.name)}}
-    return fold(name) not in with_ids and fold(name) == fold(ctx.message.sender_name)
+    name = fold(ctx.message.sender_name)
+    return None if name in with_ids else name
 
 
 def _to_justera(ctx: Context, args: str) -> Meeting:
@@ -105,8 +106,9 @@ def _to_justera(ctx: Context, args: str) -> Meeting:
     if args:
         return meeting_on(ctx, args, "justera")
     waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
+    me = _signing_as(ctx)
     for meeting in waiting:
-        if any(_is_sender(ctx, s.name) for s in _missing(ctx, meeting)):
+        if any(fold(s.name) == me for s in _missing(ctx, meeting)):
             return meeting
     if waiting:
         return waiting[0]
@@ -129,7 +131,8 @@ def justera(ctx: Context, args: str) -> Reply:
     if justering.request_of(ctx.session, meeting.id) is None:
         raise UserError("inte_klart_för_justering")
     wanted = signers(ctx, meeting)
-    signer = next((s for s in wanted if _is_sender(ctx, s.name)), None)
+    me = _signing_as(ctx)
+    signer = next((s for s in wanted if fold(s.name) == me), None)
     if signer is None:
         raise UserError("får_inte_justera", namn=ctx.actor.name,
                         justerande=[s.name for s in wanted], datum=meeting.date)
