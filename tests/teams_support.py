@@ -1,10 +1,12 @@
 """Microsoft's cloud, played on 127.0.0.1 for the Teams tests.
 
 - `KeyServer` signs tokens as Azure Bot Service does (RS256, issuer api.botframework.com,
-  audience the bot's app id) and serves the OpenID metadata and JWKS; the SDK's JWT
-  validator is pointed at it instead of login.botframework.com.
+  audience the bot's app id, the serviceurl claim) and serves the OpenID metadata and JWKS;
+  the SDK's JWT validator is pointed at it instead of login.botframework.com and the
+  tenant's Entra key set.
 - `ConnectorDouble` is the Bot Connector behind an activity's serviceUrl: it records what
-  the bot sends and answers member look-ups.
+  the bot sends and answers member look-ups. The bot's allow-list in the tests is
+  `SERVICE_URL_HOSTS` (127.0.0.1); a double on `EVIL_HOST` plays a host outside it.
 - `activity()` builds Activity JSON as Teams sends it (channel with @mention, meeting chat,
   conversationUpdate, installationUpdate).
 """
@@ -41,6 +43,8 @@ PERSONAL_CHAT = "a:1personalchat0123456789abcdefPar"
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 CONNECTOR_TOKEN = "connector-token-from-entra"
 BOTFRAMEWORK_ISSUER = "https://api.botframework.com"
+SERVICE_URL_HOSTS = ("http://127.0.0.1",)
+EVIL_HOST = "127.0.0.2"  # loopback too, but not on the allow-list
 
 
 @dataclass(frozen=True)
@@ -100,23 +104,31 @@ class KeyServer:
         jwk.update(kid=self.kid, use="sig", alg="RS256", endorsements=["msteams"])
         return web.json_response({"keys": [jwk]})
 
-    def token(self, service_url: str, *, audience: str = APP_ID, key: Any = None,
-              kid: str | None = None, expires_in: int = 3600) -> str:
+    def token(self, service_url: str | None, *, audience: str = APP_ID, key: Any = None,
+              kid: str | None = None, expires_in: int = 3600,
+              issuer: str = BOTFRAMEWORK_ISSUER, **extra: Any) -> str:
+        """A signed token; service_url None leaves out the serviceurl claim, `extra` adds
+        claims (an Entra token's tid)."""
         now = int(time.time())
-        claims = {"iss": BOTFRAMEWORK_ISSUER, "aud": audience, "serviceurl": service_url,
-                  "nbf": now - 5, "iat": now - 5, "exp": now + expires_in}
+        claims = {"iss": issuer, "aud": audience, "nbf": now - 5, "iat": now - 5,
+                  "exp": now + expires_in, **extra}
+        if service_url is not None:
+            claims["serviceurl"] = service_url
         return jwt.encode(claims, key or self.key, algorithm="RS256",
                           headers={"kid": kid or self.kid})
 
 
 def trust_key_server(monkeypatch: Any, keys: KeyServer) -> None:
-    """Point the SDK's JWT validator at the KeyServer: the Bot Framework JWKS URL it would
-    fetch from login.botframework.com is fetched from 127.0.0.1 instead."""
+    """Point the SDK's JWT validator at the KeyServer: the key sets it would fetch from
+    login.botframework.com (Bot Framework's issuer) and login.microsoftonline.com (any
+    other issuer: the tenant's Entra keys) are fetched from 127.0.0.1 instead, so a token
+    signed by the test key is as trusted as one signed by Microsoft."""
     real_client = jwt_token_validator.PyJWKClient
-    expected = "https://login.botframework.com/v1/.well-known/keys"
+    expected = ("https://login.botframework.com/v1/.well-known/keys",
+                f"https://login.microsoftonline.com/{TENANT_ID}/discovery/v2.0/keys")
 
     def client(uri: str, *args: Any, **kwargs: Any) -> Any:
-        assert uri == expected, uri
+        assert uri in expected, uri
         return real_client(keys.jwks_url, *args, **kwargs)
 
     monkeypatch.setattr(jwt_token_validator, "PyJWKClient", client)
@@ -188,22 +200,25 @@ class ConnectorDouble:
 
     sent: list[Sent] = field(default_factory=list)
     member_lookups: list[str] = field(default_factory=list)
+    # Every request that reached this double: (method and path, Authorization header).
+    requests: list[tuple[str, str]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
     url: str = ""
+    host: str = "127.0.0.1"
     fail_status: int = 0  # when set, posts are refused with this status (connector down)
     refused: int = 0
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(middlewares=[self._record])
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}",
                             self._post)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_get("/personal/par/Documents/{name}", self._file)
-        self._runner, self.url = await _serve(app)
+        self._runner, self.url = await _serve(app, self.host)
 
     def file_attachment(self, name: str, data: bytes) -> dict[str, Any]:
         """A file as Teams attaches it to a 1:1 message, served by this double."""
@@ -232,6 +247,13 @@ class ConnectorDouble:
         if self._runner:
             await self._runner.cleanup()
 
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests.append((f"{request.method} {request.path}",
+                              request.headers.get("Authorization", "")))
+        response: web.StreamResponse = await handler(request)
+        return response
+
     async def _post(self, request: web.Request) -> web.Response:
         if self.fail_status:
             self.refused += 1
@@ -256,13 +278,13 @@ class ConnectorDouble:
         return web.json_response({"error": {"code": "NotFound"}}, status=404)
 
 
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+async def _serve(app: web.Application, host: str = "127.0.0.1") -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, host, 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return runner, f"http://{host}:{port}"
 
 
 _message_ids = itertools.count(1648193400000)

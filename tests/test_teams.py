@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession
 from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.activity import ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.app import App
 from bot.config import load_config
@@ -29,9 +30,11 @@ from tests.teams_support import (
     APP_ID,
     CHANNEL,
     CONNECTOR_TOKEN,
+    EVIL_HOST,
     MEETING_CHAT,
     PEOPLE,
     PERSONAL_CHAT,
+    SERVICE_URL_HOSTS,
     TENANT_ID,
     ConnectorDouble,
     KeyServer,
@@ -91,7 +94,8 @@ async def teams(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[T
     await connector.start()
     trust_key_server(monkeypatch, keys)
     settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet", tenant_id=TENANT_ID,
-                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"})
+                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"},
+                             service_url_hosts=SERVICE_URL_HOSTS)
     transport = TeamsTransport(app, settings, connections=fake_connections())
     await transport.start()
     async with ClientSession() as http:
@@ -503,3 +507,138 @@ async def test_activities_from_another_organisation_are_ignored(teams: TeamsHarn
     # The same message from the bot's own tenant is handled.
     assert (await teams.say("Pär Eriksson", "!möte öppna Kansliet")).startswith(
         "Sammanträdet är öppnat: Styrelsen")
+
+
+# -- token binding: issuer, serviceurl claim, allowed service URLs --------------------------
+
+OTHER_TENANT = "22222222-3333-4444-5555-666666666666"
+
+
+@pytest.fixture
+async def elsewhere() -> AsyncIterator[tuple[ConnectorDouble, ConnectorDouble]]:
+    """Two more Bot Connectors: one on the allowed host (127.0.0.1, another port) and one
+    on a host outside the allow-list, where an attacker would want the bot's token."""
+    other, evil = ConnectorDouble(), ConnectorDouble(host=EVIL_HOST)
+    await other.start()
+    await evil.start()
+    yield other, evil
+    await other.stop()
+    await evil.stop()
+
+
+async def post_from(teams: TeamsHarness, service_url: str, token: str | None,
+                    kind: str = "channel", text: str = "!möte öppna Kansliet") -> int:
+    body = activity(kind, service_url=service_url, when=scenario.MEETING_TIME, text=text)
+    return await post(teams.http, teams.endpoint, body, token)
+
+
+def meeting_is_open(teams: TeamsHarness) -> bool:
+    from storage import meetings
+
+    with teams.app.db.transaction() as session:
+        organ = organ_for_room(session, "teams", CHANNEL)
+        assert organ is not None
+        return meetings.open_meeting_of(session, organ.organ_id) is not None
+
+
+async def test_only_bot_framework_and_the_tenants_own_issuers_are_accepted(
+        teams: TeamsHarness) -> None:
+    url = teams.connector.url
+    # Signed by a key the bot trusts, but not issued by Bot Framework or the bot's tenant.
+    for issuer, tid in (("https://evil.example/", None),
+                        (f"https://sts.windows.net/{OTHER_TENANT}/", OTHER_TENANT),
+                        (f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0", OTHER_TENANT)):
+        extra = {"tid": tid} if tid else {}
+        status = await post_from(teams, url, teams.keys.token(url, issuer=issuer, **extra))
+        assert status == 401, issuer
+    assert teams.connector.requests == []
+    assert not meeting_is_open(teams)
+    # Bot Framework and the tenant's Entra issuers (v1 and v2) are.
+    for issuer in ("https://api.botframework.com", f"https://sts.windows.net/{TENANT_ID}/",
+                   f"https://login.microsoftonline.com/{TENANT_ID}/v2.0"):
+        before = len(teams.connector.sent)
+        status = await post_from(teams, url, teams.keys.token(url, issuer=issuer,
+                                                               tid=TENANT_ID), text="!möte")
+        assert status in (200, 202), issuer
+        (sent,) = teams.connector.sent[before:]
+        assert sent.text.startswith("Inget sammanträde är öppet"), sent.text
+
+
+async def test_a_token_is_good_only_for_its_own_service_url(
+        teams: TeamsHarness, elsewhere: tuple[ConnectorDouble, ConnectorDouble]) -> None:
+    other, _ = elsewhere
+    real = teams.connector.url
+    # A token Azure Bot Service sent for one Bot Connector, replayed with another serviceUrl
+    # (same host, other port: the SDK compares hosts only), and a Bot Framework token
+    # without the claim.
+    for token in (teams.keys.token(real), teams.keys.token(None)):
+        assert await post_from(teams, other.url, token) == 401
+    assert other.requests == [] and teams.connector.requests == []
+    assert not meeting_is_open(teams)
+    # A token for the other Bot Connector is good there, and the answer goes there.
+    assert await post_from(teams, other.url, teams.keys.token(other.url)) in (200, 202)
+    (sent,) = other.sent
+    assert sent.text.startswith("Sammanträdet är öppnat: Styrelsen"), sent.text
+    assert teams.connector.requests == []
+
+
+async def test_a_service_url_off_the_allow_list_never_gets_the_bots_token(
+        teams: TeamsHarness, elsewhere: tuple[ConnectorDouble, ConnectorDouble]) -> None:
+    _, evil = elsewhere
+    real = teams.connector.url
+    tokens = {
+        "replayed": teams.keys.token(real),
+        "naming the evil host": teams.keys.token(evil.url),
+        "Entra, without serviceurl": teams.keys.token(
+            None, issuer=f"https://sts.windows.net/{TENANT_ID}/", tid=TENANT_ID),
+    }
+    for what, token in tokens.items():
+        for kind in ("channel", "added", "personal"):
+            assert await post_from(teams, evil.url, token, kind=kind) == 401, (what, kind)
+    assert evil.requests == []  # no reply, no member look-up, no bearer token
+    assert teams.connector.requests == []
+    assert not meeting_is_open(teams)
+    with teams.app.db.transaction() as session:
+        assert store.get_conversation(session, CHANNEL) is None
+    # The Entra token without the claim works on an allowed host.
+    assert await post_from(teams, real, tokens["Entra, without serviceurl"]) in (200, 202)
+    assert [s.text.split(":")[0] for s in teams.connector.sent] == ["Sammanträdet är öppnat"]
+
+
+async def test_reminders_go_only_to_service_urls_of_validated_activities(
+        teams: TeamsHarness, elsewhere: tuple[ConnectorDouble, ConnectorDouble]) -> None:
+    _, evil = elsewhere
+    text = "Påminnelse: styrelsemöte fredag 20 maj 2022 kl. 09:00."
+    reminder = Reply(text=text, html=f"<p>{text}</p>", kind="påminnelse")
+    # A reference with a service URL off the allow-list, as a version that did not check
+    # it could have stored: the reminder is not delivered, and nothing reaches the host.
+    evil_reference = ConversationReference(
+        bot=ChannelAccount(id=f"28:{APP_ID}"), channel_id="msteams", service_url=evil.url,
+        conversation=ConversationAccount(id=CHANNEL, conversation_type="channel",
+                                         tenant_id=TENANT_ID))
+    with teams.app.db.transaction() as session:
+        store.save_conversation(session, CHANNEL,
+                                evil_reference.model_dump_json(by_alias=True, exclude_none=True),
+                                kind="channel",
+                                team_id=CHANNEL, tenant_id=TENANT_ID, service_url=evil.url,
+                                name="Styrelsen")
+    with pytest.raises(NotDelivered, match=r"is not in \[teams\] service_url_hosts"):
+        await teams.app.deliver("teams", CHANNEL, reminder)
+    assert evil.requests == []
+    # A validated activity from the channel stores its own service URL.
+    status, sent = await teams.send("install")
+    assert status in (200, 202)
+    assert await teams.app.deliver("teams", CHANNEL, reminder)
+    # A replayed token with the evil serviceUrl is refused and changes nothing.
+    assert await post_from(teams, evil.url, teams.keys.token(teams.connector.url),
+                           kind="install") == 401
+    assert await post_from(teams, evil.url, teams.keys.token(teams.connector.url),
+                           text="!hjälp") == 401
+    with teams.app.db.transaction() as session:
+        row = store.get_conversation(session, CHANNEL)
+        assert row is not None and row.service_url == teams.connector.url
+    assert await teams.app.deliver("teams", CHANNEL, reminder)
+    posted = [s for s in teams.connector.sent if s.reply_to is None]
+    assert [s.text for s in posted] == [text, text]
+    assert all(s.conversation_id == CHANNEL for s in posted)
+    assert evil.requests == []

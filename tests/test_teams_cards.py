@@ -26,6 +26,7 @@ from bot.transports.teams_cards import (
     plain_text,
     reply_card,
 )
+from bot.transports.teams_service_urls import ServiceUrls
 from bot.transports.teams_settings import load_settings
 from tests.conftest import FIXTURES, make_app
 from tests.teams_support import APP_ID, TENANT_ID
@@ -171,12 +172,21 @@ def test_settings_defaults_and_errors() -> None:
     settings = load_settings(teams_config(conversations={"19:a@thread.tacv2": "styrelsen"}))
     assert settings.port == 3978 and settings.host == "0.0.0.0"
     assert settings.conversations == {"19:a@thread.tacv2": "styrelsen"}
+    assert settings.service_url_hosts == ("botframework.com", "smba.trafficmanager.net")
+    assert load_settings(teams_config(service_url_hosts=[
+        "*.botframework.com", " SMBA.trafficmanager.net ",
+        "https://smba.infra.gcc.teams.microsoft.com/", "http://127.0.0.1"])).service_url_hosts == (
+        "botframework.com", "smba.trafficmanager.net", "smba.infra.gcc.teams.microsoft.com",
+        "http://127.0.0.1")
     cases = {
         "port": ("3978", "nyckeln teams.port ska vara ett heltal mellan 1 och 65535, t.ex. 3978."),
         "app_id": ("", "nyckeln teams.app_id saknas"),
         "tenant_id": (7, "nyckeln teams.tenant_id ska vara en text inom citattecken"),
         "public_url": ("bot.example.se", "nyckeln teams.public_url ska börja med https://"),
         "conversations": (["19:a"], "nyckeln teams.conversations ska vara en tabell"),
+        "service_url_hosts": ([], "nyckeln teams.service_url_hosts är tom: då kan boten inte "
+                              'svara någon; skriv t.ex. ["botframework.com", '
+                              '"smba.trafficmanager.net"].'),
     }
     for key, (value, message) in cases.items():
         with pytest.raises(ConfigError) as error:
@@ -185,6 +195,27 @@ def test_settings_defaults_and_errors() -> None:
         assert message in str(error.value), str(error.value)
     with pytest.raises(ConfigError, match=r'nyckeln teams\.conversations\."19:b" ska vara'):
         load_settings(teams_config(conversations={"19:b": 3}))
+    for entry in ("https://smba.trafficmanager.net/emea/", "smba.trafficmanager.net:443",
+                  "ftp://botframework.com", "user@botframework.com"):
+        with pytest.raises(ConfigError) as error:
+            load_settings(teams_config(service_url_hosts=["botframework.com", entry]))
+        assert str(error.value).endswith(
+            f'nyckeln teams.service_url_hosts har "{entry}", som inte är ett värdnamn; skriv '
+            'värdnamn utan sökväg och port, t.ex. ["botframework.com", '
+            '"smba.trafficmanager.net"].'), str(error.value)
+
+
+def test_service_urls_allow_listed_hosts_only() -> None:
+    urls = ServiceUrls(("botframework.com", "smba.trafficmanager.net", "http://127.0.0.1"))
+    for url in ("https://smba.trafficmanager.net/emea/",
+                "https://SMBA.trafficmanager.net/amer/x/", "https://webchat.botframework.com/",
+                "http://127.0.0.1:3978/"):
+        assert urls.is_allowed(url), url
+    for url in ("http://smba.trafficmanager.net/emea/",  # https only, unless listed as http
+                "https://smba.trafficmanager.net.evil.example/", "https://evilbotframework.com/",
+                "https://user:pw@webchat.botframework.com/", "http://user@127.0.0.1:3978/",
+                "http://127.0.0.2:3978/", "https://127.0.0.1/", "not a url", ""):
+        assert not urls.is_allowed(url), url
 
 
 def test_serve_reports_an_unknown_organ(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,10 +1,13 @@
 """Microsoft Teams: the secretary in a Teams channel, meeting chat or chat.
 
 Built on the Microsoft 365 Agents SDK: an aiohttp server with `POST /api/messages` behind
-the SDK's JWT authorization middleware (only Azure Bot Service may post), a CloudAdapter
-that answers through the activity's serviceUrl, and the SDK's continue-conversation call for
-unprompted messages (reminders). The same server serves protokoll files behind unguessable
-links (`GET /filer/<token>/<filnamn>`), since bots cannot attach files in channels.
+the SDK's JWT authorization middleware (only Azure Bot Service may post: Bot Framework's or
+the tenant's Entra issuer, the bot's app id as audience), a CloudAdapter that answers
+through the activity's serviceUrl, and the SDK's continue-conversation call for unprompted
+messages (reminders). The bot sends its token only to service URLs the token vouched for
+and the allow-list names (bot/transports/teams_service_urls.py). The same server serves
+protokoll files behind unguessable links (`GET /filer/<token>/<filnamn>`), since bots
+cannot attach files in channels.
 
 Files sent to the bot (`!budget import`): Teams delivers a file in a 1:1 chat as an
 attachment of type FILE_INFO with a pre-authorised downloadUrl. A command gets the files of
@@ -64,6 +67,7 @@ from bot.transports.teams_cards import (
     plain_text,
     reply_card,
 )
+from bot.transports.teams_service_urls import ServiceUrls, service_url_refusal
 from bot.transports.teams_settings import TeamsSettings, load_settings
 from storage import teams as store
 from storage.tenants import bind_room, organ_for_room
@@ -130,7 +134,11 @@ class TeamsTransport:
                 client_id=settings.app_id, tenant_id=settings.tenant_id,
                 client_secret=settings.app_password, connection_name="SERVICE_CONNECTION"),
         })
-        self.adapter = CloudAdapter(connection_manager=self.connections)
+        self.service_urls = ServiceUrls(settings.service_url_hosts)
+        # The adapter refuses (401) an activity whose serviceUrl is off the allow-list or
+        # on another host than the token's serviceurl claim.
+        self.adapter = CloudAdapter(connection_manager=self.connections,
+                                    host_validator=self.service_urls)
         self.agent: AgentApplication[TurnState] = AgentApplication[TurnState](
             ApplicationOptions(storage=MemoryStorage(), remove_recipient_mention=False,
                                start_typing_timer=False),
@@ -154,7 +162,7 @@ class TeamsTransport:
         api = web.Application(middlewares=[jwt_authorization_middleware])
         with warnings.catch_warnings():  # the SDK's middleware reads this plain string key
             warnings.simplefilter("ignore", web.NotAppKeyWarning)
-            api["agent_configuration"] = self.connections.get_default_connection_configuration()
+            api["agent_configuration"] = inbound_auth(self.settings)
         api.router.add_post("/messages", self._messages)
         root.add_subapp("/api", api)
         return root
@@ -188,8 +196,24 @@ class TeamsTransport:
         base = self.settings.public_url or _base_of(request)
         self._last_base = base
         _REQUEST_BASE.set(base)
+        refusal = await self._service_url_refusal(request)
+        if refusal is not None:
+            log.warning("Teams: refused an activity: %s", refusal)
+            return web.json_response({"error": "Service URL does not match the token."},
+                                     status=401)
         response = await start_agent_process(request, self.agent, self.adapter)
         return response if response is not None else web.Response(status=202)
+
+    async def _service_url_refusal(self, request: web.Request) -> str | None:
+        """The SDK compares only the host of the token's serviceurl claim with the
+        activity's; Bot Framework wants the same URL (aiohttp keeps the body for the SDK)."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return None  # the SDK answers 400
+        if not isinstance(body, dict):
+            return None
+        return service_url_refusal(request.get("claims_identity"), body.get("serviceUrl"))
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         token, name = request.match_info["token"], request.match_info["name"]
@@ -364,6 +388,11 @@ class TeamsTransport:
             raise NotDelivered(f"no Teams conversation reference for {room_id}; "
                                "is the bot installed there?")
         reference = ConversationReference.model_validate_json(payload)
+        if not self.service_urls.is_allowed(reference.service_url or ""):
+            # Stored before service_url_hosts was checked, or the list has changed since;
+            # the next message from the conversation stores its current one.
+            raise NotDelivered(f"Teams conversation {room_id}: its service URL "
+                               f"{reference.service_url!r} is not in [teams] service_url_hosts")
         activity = await self._activity_for(reply, room_id)
         activity.apply_conversation_reference(reference)
 
@@ -428,6 +457,16 @@ class TeamsTransport:
             self._aliases.clear()
         self._aliases[user] = aliases
         return aliases
+
+
+def inbound_auth(settings: TeamsSettings) -> AgentAuthConfiguration:
+    """What the SDK's JWT middleware checks a request from Azure Bot Service against: the
+    bot's app id as audience and, since validate_issuer is on, only the SDK's issuers for
+    the tenant (https://api.botframework.com, https://sts.windows.net/<tenant>/,
+    https://login.microsoftonline.com/<tenant>/v2.0, and Microsoft's own service tenants).
+    Built from the settings, so no connection manager can leave the issuer unchecked."""
+    return AgentAuthConfiguration(client_id=settings.app_id, tenant_id=settings.tenant_id,
+                                  connection_name="SERVICE_CONNECTION", validate_issuer=True)
 
 
 def _files_of(activity: Activity) -> list[tuple[str, str]]:

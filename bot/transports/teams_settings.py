@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Config, ConfigError, Reader
+from bot.transports.teams_service_urls import DEFAULT_SERVICE_URL_HOSTS, normalize_host_entry
 
 DEFAULT_PORT = 3978
 
@@ -24,6 +25,9 @@ class TeamsSettings:
     # Teams conversation id (channel, meeting chat, group chat) -> organ: "key" or
     # "förbund-key/organ-key".
     conversations: dict[str, str] = field(default_factory=dict)
+    # The Bot Connector hosts the bot answers at (and sends its token to): activities with
+    # another serviceUrl are refused. "http://127.0.0.1" lets the tests' connector in.
+    service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
 
 
 def _int(r: Reader, name: str, default: int, low: int, high: int) -> int:
@@ -65,4 +69,23 @@ def load_settings(config: Config) -> TeamsSettings:
         app_id=app_id, app_password=password, tenant_id=tenant,
         port=_int(r, "port", DEFAULT_PORT, 1, 65535), host=r.str("host", "0.0.0.0"),
         public_url=public_url, conversations=conversations,
+        service_url_hosts=_service_url_hosts(r),
     )
+
+
+def _service_url_hosts(r: Reader) -> tuple[str, ...]:
+    example = '["botframework.com", "smba.trafficmanager.net"]'
+    if "service_url_hosts" not in r.table:
+        return DEFAULT_SERVICE_URL_HOSTS
+    entries = r.str_list("service_url_hosts")
+    if not entries:
+        raise r.fail("service_url_hosts", f"är tom: då kan boten inte svara någon; skriv t.ex. "
+                     f"{example}")
+    hosts = []
+    for entry in entries:
+        host = normalize_host_entry(entry)
+        if host is None:
+            raise r.fail("service_url_hosts", f'har "{entry}", som inte är ett värdnamn; skriv '
+                         f"värdnamn utan sökväg och port, t.ex. {example}")
+        hosts.append(host)
+    return tuple(hosts)
