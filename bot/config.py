@@ -69,6 +69,9 @@ class Config:
     forbund: list[ForbundConfig] = field(default_factory=list)
     matrix: dict[str, Any] = field(default_factory=dict)
     teams: dict[str, Any] = field(default_factory=dict)
+    # [web], the public anslagstavla (bot.web); None when the section is absent, since an
+    # empty [web] (every key has a default) still asks for the page.
+    web: dict[str, Any] | None = None
     source: str = "standardinställningar"
 
     @property
@@ -217,7 +220,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
     keys = [f.key for f in forbund]
     if len(set(keys)) != len(keys):
         raise top.fail("forbund", "har två förbund med samma key")
-    for section in ("matrix", "teams"):
+    for section in ("matrix", "teams", "web"):
         if not isinstance(data.get(section, {}), dict):
             raise top.fail(section, "ska vara en tabell")
     config = Config(
@@ -228,6 +231,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         forbund=forbund,
         matrix=dict(data.get("matrix", {})),
         teams=dict(data.get("teams", {})),
+        web=dict(data["web"]) if "web" in data else None,
         source=source,
     )
     apply_env(config)
