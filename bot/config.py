@@ -69,9 +69,7 @@ class Config:
     forbund: list[ForbundConfig] = field(default_factory=list)
     matrix: dict[str, Any] = field(default_factory=dict)
     teams: dict[str, Any] = field(default_factory=dict)
-    # [web], the public anslagstavla (bot.web); None when the section is absent, since an
-    # empty [web] (every key has a default) still asks for the page.
-    web: dict[str, Any] | None = None
+    web: dict[str, Any] = field(default_factory=dict)  # the public anslagstavla (bot.web)
     source: str = "standardinställningar"
 
     @property
@@ -231,7 +229,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         forbund=forbund,
         matrix=dict(data.get("matrix", {})),
         teams=dict(data.get("teams", {})),
-        web=dict(data["web"]) if "web" in data else None,
+        web=dict(data.get("web", {})),
         source=source,
     )
     apply_env(config)

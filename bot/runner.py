@@ -3,7 +3,7 @@
 
 Each transport is a module `bot.transports.<name>` with `async def serve(app) -> None`
 that runs until cancelled; a transport runs when its config section (`[matrix]`,
-`[teams]`) is filled in, and the anslagstavla when the config has `[web]`."""
+`[teams]`) is filled in, and the anslagstavla when `[web]` is."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ NETWORK_TRANSPORTS = ("matrix", "teams")
 
 async def run_transports(app: App) -> int:
     names = [name for name in NETWORK_TRANSPORTS if getattr(app.config, name)]
-    if not names and app.config.web is None:
+    if not names and not app.config.web:
         print(f"Fel i {app.config.source}: varken [matrix], [teams] eller [web] är ifyllt. "
               "Fyll i en av dem, eller prova boten i terminalen med bot console.",
               file=sys.stderr)
         return 2
     modules = [importlib.import_module(f"bot.transports.{name}") for name in names]
     services = []
-    if app.config.web is not None:
+    if app.config.web:
         from bot.web.server import prepare
 
         services.append(prepare(app))  # before Teams starts: they may share its port

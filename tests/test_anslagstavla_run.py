@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 def test_web_settings_defaults_and_errors(tmp_path: Path) -> None:
-    config = load_config(write_config(tmp_path, "\n[web]\n"))
+    config = load_config(write_config(tmp_path, "\n[web]\nport = 8080\n"))
     settings = load_settings(config)
     assert settings is not None
     assert (settings.host, settings.port, settings.public_url) == ("0.0.0.0", 8080, "")
@@ -35,9 +35,11 @@ def test_web_settings_defaults_and_errors(tmp_path: Path) -> None:
     assert (site.website, site.logo_file, site.logo_type) == (
         "https://www.finsamovik.se", LOGO.resolve(), "image/svg+xml")
     assert settings.sites["umea"].logo_file is None
-    # Without [web] there is no page, and the chat gives no link.
-    plain = load_config(write_config(tmp_path, ""))
-    assert load_settings(plain) is None and board_url(plain, "ornskoldsvik") is None
+    # Without [web] (or with it empty, as in config.example.toml) there is no page, and the
+    # chat gives no link.
+    for web in ("", "\n[web]\n"):
+        plain = load_config(write_config(tmp_path, web))
+        assert load_settings(plain) is None and board_url(plain, "ornskoldsvik") is None
 
     source = tmp_path / "config.toml"
     cases = {
@@ -55,14 +57,14 @@ def test_web_settings_defaults_and_errors(tmp_path: Path) -> None:
     top.write_text('web = "ja"\n' + top.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ConfigError, match="nyckeln web ska vara en tabell"):
         load_config(top)
-    missing = write_config(tmp_path, "\n[web]\n")
+    missing = write_config(tmp_path, "\n[web]\nport = 8080\n")
     missing.write_text(missing.read_text(encoding="utf-8").replace(str(LOGO), "saknas.png"),
                        encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_settings(load_config(missing))
     assert str(error.value) == (f"Fel i {source}: nyckeln forbund[0].logo pekar på "
                                 f"{tmp_path / 'saknas.png'}, som inte finns.")
-    wrong = write_config(tmp_path, "\n[web]\n")
+    wrong = write_config(tmp_path, "\n[web]\nport = 8080\n")
     wrong.write_text(wrong.read_text(encoding="utf-8").replace(
         'website = "https://www.finsamovik.se"', 'website = "www.finsamovik.se"'),
         encoding="utf-8")

@@ -92,8 +92,8 @@ def _site(fc: ForbundConfig, index: int, config: Config) -> Site:
 
 
 def load_settings(config: Config) -> WebSettings | None:
-    """The [web] settings; None when the config has no [web] section."""
-    if config.web is None:
+    """The [web] settings; None when [web] is not filled in (as with [matrix], [teams])."""
+    if not config.web:
         return None
     r = Reader(config.web, "web", config.source)
     return WebSettings(
