@@ -332,3 +332,20 @@ async def test_kallelser_to_coming_sammantraden_are_on_the_board(site: Site) -> 
     site.clock.now = at(2022, 5, 20, 9, 0)  # it has begun
     assert "Inga kommande sammanträden är utlysta just nu." in \
         await site.page("/ornskoldsvik/anslagstavla")
+
+
+async def test_a_failing_store_gives_a_swedish_error_page(site: Site,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from storage import anslagstavla
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("databasen svarar inte")
+
+    monkeypatch.setattr(anslagstavla, "board", broken)
+    status, kind, body = await site.get("/ornskoldsvik/anslagstavla")
+    assert (status, kind) == (500, "text/html")
+    page = body.decode()
+    assert "<h1>Något gick fel</h1>" in page and "databasen svarar inte" not in page
+    monkeypatch.undo()
+    assert (await site.get("/ornskoldsvik/anslagstavla"))[0] == 200  # and it recovers

@@ -206,6 +206,12 @@ class WebServer:
             response = _html(pages.page("fel", status=405), status=405)
             response.headers["Allow"] = ", ".join(sorted(error.allowed_methods))
             return response
+        except web.HTTPException:
+            raise  # Teams' own answers (401 from its token check) pass as they are
+        except Exception:
+            # A broken database must not show a stack trace or English to a visitor.
+            log.exception("web: %s %s failed", request.method, request.path)
+            return _html(pages.page("fel", status=500), status=500)
 
 
 def _html(text: str, status: int = 200) -> web.Response:
