@@ -69,6 +69,7 @@ class Config:
     forbund: list[ForbundConfig] = field(default_factory=list)
     matrix: dict[str, Any] = field(default_factory=dict)
     teams: dict[str, Any] = field(default_factory=dict)
+    web: dict[str, Any] = field(default_factory=dict)  # the public anslagstavla (bot.web)
     source: str = "standardinställningar"
 
     @property
@@ -217,7 +218,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
     keys = [f.key for f in forbund]
     if len(set(keys)) != len(keys):
         raise top.fail("forbund", "har två förbund med samma key")
-    for section in ("matrix", "teams"):
+    for section in ("matrix", "teams", "web"):
         if not isinstance(data.get(section, {}), dict):
             raise top.fail(section, "ska vara en tabell")
     config = Config(
@@ -228,6 +229,7 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         forbund=forbund,
         matrix=dict(data.get("matrix", {})),
         teams=dict(data.get("teams", {})),
+        web=dict(data.get("web", {})),
         source=source,
     )
     apply_env(config)

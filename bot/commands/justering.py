@@ -15,6 +15,7 @@ from bot.messages import Reply
 from bot.registry import RECORD, command
 from bot.render import render
 from bot.swedish import fold
+from bot.web.settings import board_url
 from storage import justering, meetings, paragraphs, tenants
 from storage.models import Meeting
 
@@ -154,7 +155,8 @@ def justera(ctx: Context, args: str) -> Reply:
     justering_reminders.schedule_anslag(ctx.session, ctx.organ, meeting, anslag, ctx.now,
                                         ctx.actor.name)
     document, files = _document(ctx, meeting)
-    reply = render("justering", "justerat", protokoll=document, anslag=document.anslag)
+    reply = render("justering", "justerat", protokoll=document, anslag=document.anslag,
+                   länk=board_url(ctx.config, ctx.organ.forbund_key))
     reply.attachments = files
     return reply
 
@@ -255,7 +257,7 @@ def _posted(ctx: Context, rest: str) -> Reply:
     justering_reminders.schedule_anslag(ctx.session, ctx.organ, meeting, anslag, ctx.now,
                                         ctx.actor.name)
     return render("justering", "anslag_uppsatt", möte=meeting, anslag=anslag,
-                  organ=ctx.organ)
+                  organ=ctx.organ, länk=board_url(ctx.config, ctx.organ.forbund_key))
 
 
 def _taken_down(ctx: Context, rest: str) -> Reply:
@@ -273,7 +275,8 @@ def _taken_down(ctx: Context, rest: str) -> Reply:
         raise UserError("anslag_ned_i_framtiden", datum=day, idag=ctx.now.date())
     justering.take_down(ctx.session, anslag, day)
     justering_reminders.cancel_anslag(ctx.session, meeting.id)
-    return render("justering", "anslag_nedtaget", möte=meeting, anslag=anslag)
+    return render("justering", "anslag_nedtaget", möte=meeting, anslag=anslag,
+                  länk=board_url(ctx.config, ctx.organ.forbund_key))
 
 
 def _status(ctx: Context, rest: str) -> Reply:
@@ -284,4 +287,5 @@ def _status(ctx: Context, rest: str) -> Reply:
     waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
     anslag = justering.anslag_of(ctx.session, meeting.id) if meeting else None
     return render("justering", "anslag_status", möte=meeting, anslag=anslag,
-                  väntar=[(m, _missing(ctx, m)) for m in waiting], idag=ctx.now.date())
+                  väntar=[(m, _missing(ctx, m)) for m in waiting], idag=ctx.now.date(),
+                  länk=board_url(ctx.config, ctx.organ.forbund_key))

@@ -165,6 +165,8 @@ class TeamsTransport:
             api["agent_configuration"] = inbound_auth(self.settings)
         api.router.add_post("/messages", self._messages)
         root.add_subapp("/api", api)
+        for mount in self.app.services.get("web.mounts", []):  # the anslagstavla, same port
+            mount(root)
         return root
 
     async def start(self) -> None:

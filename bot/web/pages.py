@@ -1,0 +1,50 @@
+"""Renders the anslagstavla's pages, feed and calendar texts from bot/templates/anslagstavla.
+
+HTML and Atom are rendered with autoescaping on, so every value from the store is escaped;
+`*.txt.j2` holds plain texts (calendar titles) and is not escaped. The date and name
+filters are the ones the chat replies use (bot.swedish)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot import swedish
+from bot.render import TEMPLATES
+
+_ENV = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=select_autoescape(enabled_extensions=("html.j2", "atom.j2"), default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters |= {
+    "datum": swedish.long_date,
+    "datumtid": swedish.long_datetime,
+    "klocka": swedish.clock,
+    "iso": swedish.iso_date,
+    "namn": swedish.join_names,
+    "genitiv": swedish.genitive,
+}
+
+
+def page(name: str, **values: Any) -> str:
+    """A whole HTML page: bot/templates/anslagstavla/<name>.html.j2. The frame gets the
+    förbund, its additions and its links from `sida` (a BoardPage) when there is one."""
+    sida = values.get("sida")
+    frame = {"board": None, "site": None, "links": None, "aktuell": name}
+    if sida is not None:
+        frame |= {"board": sida.board, "site": sida.site, "links": sida.links}
+    return _ENV.get_template(f"anslagstavla/{name}.html.j2").render({**frame, **values})
+
+
+def feed(**values: Any) -> str:
+    return _ENV.get_template("anslagstavla/flode.atom.j2").render(**values)
+
+
+def text(macro: str, **values: Any) -> str:
+    """One plain text (a calendar event's title, a config error), on one line."""
+    module = _ENV.get_template("anslagstavla/texter.txt.j2").module
+    return " ".join(str(getattr(module, macro)(**values)).split())
