@@ -10,6 +10,17 @@ from typing import Any
 from bot.documents import A4_CM, MARGINS, Line, PageFurniture, Run, blocks, is_label
 
 _PAGE, _PAGES = "\x00", "\x01"  # where the page number fields go in the page label
+# What follows w:shd in w:tcPr and w:pBdr in w:pPr (ECMA-376): Word refuses a document
+# whose elements are out of the schema's order, so new ones are put in their place.
+_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+              "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge",
+              "w:tcPrChange")
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+               "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+               "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+               "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+               "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def to_docx(markdown: str, title: str, furniture: PageFurniture) -> bytes:
@@ -34,6 +45,7 @@ def to_docx(markdown: str, title: str, furniture: PageFurniture) -> bytes:
 
 
 def _page_setup(document: Any) -> None:
+    from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.shared import Cm
 
     section = document.sections[0]
@@ -41,6 +53,12 @@ def _page_setup(document: Any) -> None:
     section.top_margin, section.bottom_margin = Cm(MARGINS.top), Cm(MARGINS.bottom)
     section.left_margin, section.right_margin = Cm(MARGINS.left), Cm(MARGINS.right)
     section.header_distance, section.footer_distance = Cm(1.0), Cm(0.9)
+    # The header's columns as in the PDF; the template's tabs are for US Letter.
+    for name in ("Header", "Footer"):
+        stops = document.styles[name].paragraph_format.tab_stops
+        stops.clear_all()
+        stops.add_tab_stop(Cm(_text_width_cm() * 0.52))
+        stops.add_tab_stop(Cm(_text_width_cm()), WD_TAB_ALIGNMENT.RIGHT)
 
 
 def _text_width_cm() -> float:
@@ -126,7 +144,8 @@ def _shade(cell: Any, colour: str) -> None:
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), colour)
-    cell._tc.get_or_add_tcPr().append(shading)
+    properties = cell._tc.get_or_add_tcPr()
+    properties.insert_element_before(shading, *_AFTER_SHD)
 
 
 def _restart_numbering(document: Any, paragraph: Any, start: int, num_id: int | None) -> int:
@@ -182,8 +201,7 @@ def _split_keep(text: str) -> list[str]:
 
 
 def _header(document: Any, furniture: PageFurniture) -> None:
-    from docx.enum.text import WD_TAB_ALIGNMENT
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
     if not (furniture.left or furniture.middle):
         return
@@ -192,9 +210,6 @@ def _header(document: Any, furniture: PageFurniture) -> None:
     for index in range(lines):
         paragraph = header.paragraphs[0] if index == 0 else header.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)
-        stops = paragraph.paragraph_format.tab_stops
-        stops.add_tab_stop(Cm(_text_width_cm() * 0.52))
-        stops.add_tab_stop(Cm(_text_width_cm()), WD_TAB_ALIGNMENT.RIGHT)
         for column in (furniture.left, furniture.middle):
             text = column[index] if index < len(column) else ""
             run = paragraph.add_run(text)
@@ -217,12 +232,12 @@ def _bottom_border(paragraph: Any) -> None:
                        ("w:color", "888888")):
         bottom.set(qn(key), value)
     borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(borders, *_AFTER_PBDR)
 
 
 def _footer(document: Any, furniture: PageFurniture) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.shared import Cm, Pt
 
     footer = document.sections[0].footer
@@ -230,9 +245,7 @@ def _footer(document: Any, furniture: PageFurniture) -> None:
     if furniture.footer:
         paragraph.add_run(furniture.footer).font.size = Pt(8)
     if not (furniture.left or furniture.middle):
-        paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(_text_width_cm()),
-                                                          WD_TAB_ALIGNMENT.RIGHT)
-        paragraph.add_run("\t")
+        paragraph.add_run("\t\t")  # to the right-hand tab
         _page_label(paragraph, furniture)
     if furniture.box_label:
         box = footer.add_table(rows=1, cols=1, width=Cm(5.2))
@@ -245,6 +258,7 @@ def _footer(document: Any, furniture: PageFurniture) -> None:
         signed = cell.add_paragraph().add_run(furniture.box_text)
         signed.italic, signed.font.size = True, Pt(12)
         cell.paragraphs[1].paragraph_format.space_before = Pt(4)
+        footer.add_paragraph()  # Word wants a paragraph after a table
 
 
 def _swedish_proofing(document: Any) -> None:

@@ -93,7 +93,10 @@ def sealer_for(session: Session, organ: OrganRef, now: datetime) -> Sealer:
         certificate_pem, key_pem = self_signed(organ.forbund_name, now)
         row = sigill.save_self_signed(session, organ.forbund_id, certificate_pem, key_pem,
                                       now)
-    return _from_pem(row.certificate_pem, row.key_pem)
+    try:
+        return _from_pem(row.certificate_pem, row.key_pem)
+    except (ValueError, TypeError) as error:  # a damaged row: never a failed justering
+        raise SealError(f"the kept certificate cannot be read: {error}") from error
 
 
 def self_signed(holder: str, now: datetime) -> tuple[str, str]:

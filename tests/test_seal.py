@@ -289,3 +289,28 @@ def test_the_certificate_file_and_password_are_checked_at_start(
     assert f"pekar på {tmp_path / 'saknas.p12'}, som inte går att läsa" in str(error.value)
     monkeypatch.setenv(PASSWORD_ENV, "rätt")
     assert load_config(config).forbund[0].sigill == str((tmp_path / "sigill.p12").resolve())
+
+
+def test_a_second_self_signed_certificate_never_replaces_the_first(ovik_app: App) -> None:
+    """Two first justeringar at once each make a certificate; the one kept first is used by
+    both (the other is dropped), so the förbund seals with one certificate only."""
+    from storage import sigill, tenants
+
+    now = datetime(2022, 4, 6, tzinfo=UTC)
+    first, second, third = (seal.self_signed("Förbundet", now) for _ in range(3))
+    with ovik_app.db.transaction() as session:
+        forbund_id = tenants.first_organ(session).forbund_id
+        kept = sigill.save_self_signed(session, forbund_id, *first, now)  # a new row
+        assert sigill.save_self_signed(session, forbund_id, *second, now).certificate_pem == \
+            kept.certificate_pem == first[0]
+        # A förbund whose config had a file once: the row is there, without a certificate.
+        session.delete(kept)
+        session.flush()
+        sigill.set_configured_path(session, forbund_id, "/etc/sigill.p12")
+        sigill.set_configured_path(session, forbund_id, "")
+        assert sigill.sigill_of(session, forbund_id).certificate_pem == ""
+        assert sigill.save_self_signed(session, forbund_id, *second, now).certificate_pem == \
+            second[0]
+    with ovik_app.db.transaction() as session:
+        assert sigill.save_self_signed(session, forbund_id, *third, now).certificate_pem == \
+            second[0]
