@@ -1,4 +1,4 @@
-"""`bot console`, `bot run` and `bot migrate`."""
+"""`bot console`, `bot run`, `bot migrate` and the other subcommands."""
 
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--organ", help="organets key (standard: det första)")
     calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
     from bot.budget_cli import add_parser as add_budget_parser
+    from bot.seal_cli import add_parser as add_verify_parser
 
     add_budget_parser(sub)
+    add_verify_parser(sub)
     return parser
 
 
@@ -51,6 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = args.command or "console"
+    if command == "verifiera":  # reads only the file: no database, no app
+        from bot.seal_cli import run as run_verify
+
+        try:
+            return run_verify(args)
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return 2
     try:
         config = load_config(getattr(args, "config", None))
         from bot.app import create_app

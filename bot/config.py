@@ -15,11 +15,16 @@ ROLES = {
     "ledamot": "ledamot",
     "ersättare": "ersättare",
     "förbundschef": "förbundschef",
+    "biträdande förbundschef": "biträdande förbundschef",
+    "bitr. förbundschef": "biträdande förbundschef",
     "sekreterare": "sekreterare",
     "adjungerad": "adjungerad",
 }
 ORGAN_KINDS = ("styrelse", "lsg", "beredningsgrupp", "arbetsutskott")
 NUMBERING_MODES = ("år", "möte")
+# What an organ's meetings produce: a protokoll (justerat, anslaget, sealed) or
+# minnesanteckningar (notes that are simply sent; an LSG usually keeps these).
+DOCUMENT_KINDS = ("protokoll", "minnesanteckningar")
 DEFAULT_DATABASE_URL = "sqlite:///finsam-bot.db"
 
 
@@ -42,6 +47,7 @@ class OrganConfig:
     name: str
     kind: str = "styrelse"
     numbering: str = "år"
+    document: str = "protokoll"  # one of DOCUMENT_KINDS (config key `protokoll`)
     rooms: list[str] = field(default_factory=list)
     secretaries: list[str] = field(default_factory=list)
     members: list[MemberConfig] = field(default_factory=list)
@@ -56,6 +62,9 @@ class ForbundConfig:
     archive_location: str = "Samordningsförbundets kansli"
     timezone: str = "Europe/Stockholm"
     organs: list[OrganConfig] = field(default_factory=list)
+    # The förbund's certificate (PKCS#12) that seals justerade protokoll; "" = a
+    # self-signed one the bot makes. The password comes from sigill_password_env(key).
+    sigill: str = ""
     # The whole [[forbund]] table, for capabilities that read keys of their own.
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -174,6 +183,7 @@ def _organ(r: Reader) -> OrganConfig:
         name=name,
         kind=r.choice("kind", ORGAN_KINDS, "styrelse"),
         numbering=r.choice("numrering", NUMBERING_MODES, "år"),
+        document=r.choice("protokoll", DOCUMENT_KINDS, "protokoll"),
         rooms=r.str_list("rooms"),
         secretaries=r.str_list("secretaries"),
         members=[_member(m) for m in r.tables("member")],
@@ -183,6 +193,7 @@ def _organ(r: Reader) -> OrganConfig:
 
 def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
     name = r.str("name")
+    key = r.str("key", _slug(name))
     organs = [_organ(o) for o in r.tables("organ")]
     if not organs:
         raise r.fail("organ", "saknas: varje förbund behöver minst ett [[forbund.organ]]")
@@ -190,13 +201,53 @@ def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
     if len(set(keys)) != len(keys):
         raise r.fail("organ", "har två organ med samma key")
     return ForbundConfig(
-        key=r.str("key", _slug(name)),
+        key=key,
         name=name,
         archive_location=r.str("archive_location", "Samordningsförbundets kansli"),
         timezone=r.timezone("timezone", default_tz),
         organs=organs,
+        sigill=_sigill(r, key),
         raw=dict(r.table),
     )
+
+
+def sigill_password_env(forbund_key: str) -> str:
+    """BOT_SIGILL_PASSWORD_<KEY>: the förbund key in capitals, other characters as _."""
+    return "BOT_SIGILL_PASSWORD_" + "".join(c if c.isalnum() else "_"
+                                             for c in forbund_key.upper())
+
+
+def sigill_password(forbund_key: str) -> str | None:
+    return os.environ.get(sigill_password_env(forbund_key))
+
+
+def _sigill(r: Reader, forbund_key: str) -> str:
+    """The certificate file, relative to the config file; checked now so that a wrong path
+    or password stops the start instead of a justering."""
+    name = r.str("sigill", "")
+    if not name:
+        return ""
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = Path(r.source).parent / path
+    env = sigill_password_env(forbund_key)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise r.fail("sigill", f"pekar på {path}, som inte går att läsa") from None
+    password = sigill_password(forbund_key)
+    if password is None:
+        raise r.fail("sigill", f"kräver lösenordet i miljövariabeln {env}")
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        key, certificate, _ = pkcs12.load_key_and_certificates(data, password.encode())
+    except ValueError:
+        raise r.fail("sigill", f"går inte att öppna med lösenordet i {env} (eller är "
+                               "ingen PKCS#12-fil)") from None
+    if key is None or certificate is None:
+        raise r.fail("sigill", "saknar nyckel eller certifikat")
+    return str(path.resolve())
 
 
 def _slug(text: str) -> str:

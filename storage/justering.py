@@ -13,6 +13,7 @@ from bot.swedish import fold
 from storage.meetings import people_in
 from storage.models import AuditEntry, Meeting, Paragraph
 from storage.models_justering import Anslag, JusteringRequest, JusteringSignature
+from storage.models_protocol import JusteringPlan
 
 # Kommunallagen 13 kap. 5 §: three weeks for överklagande from the day the anslag is posted.
 OVERKLAGANDE_DAYS = 21
@@ -174,3 +175,23 @@ def take_down(session: Session, anslag: Anslag, day: date) -> None:
     session.add(anslag)
     session.flush()
 
+
+
+def plan_of(session: Session, meeting_id: int) -> JusteringPlan | None:
+    """Justeringens plats och tid, if anyone has set them."""
+    return session.exec(select(JusteringPlan).where(
+        JusteringPlan.meeting_id == meeting_id)).first()
+
+
+def set_plan(session: Session, meeting_id: int, by: str, place: str | None = None,
+             planned_on: date | None = None) -> JusteringPlan:
+    """Set the place and/or the day of the justering; what is not given is kept."""
+    row = plan_of(session, meeting_id) or JusteringPlan(meeting_id=meeting_id)
+    if place is not None:
+        row.place = place[:300]
+    if planned_on is not None:
+        row.planned_on = planned_on
+    row.set_by = by
+    session.add(row)
+    session.flush()
+    return row

@@ -30,6 +30,8 @@ class Organ(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: str = Field(default="styrelse", max_length=40)
     numbering: str = Field(default="år", max_length=10)
+    # protokoll | minnesanteckningar (config `protokoll`), see 0009_sigill.
+    document_kind: str = Field(default="protokoll", max_length=20)
 
 
 class Room(SQLModel, table=True):

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from bot.config import Config
 from bot.swedish import fold
 from storage.models import Forbund, Member, Organ, Room
+from storage.sigill import set_configured_path
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class OrganRef:
     forbund_name: str
     archive_location: str
     timezone: str
+    document: str = "protokoll"  # protokoll | minnesanteckningar
 
 
 def sync_config(session: Session, config: Config) -> None:
@@ -39,6 +41,7 @@ def sync_config(session: Session, config: Config) -> None:
         forbund.archive_location = fc.archive_location
         forbund.timezone = fc.timezone
         session.flush()
+        set_configured_path(session, forbund.id, fc.sigill)
         for oc in fc.organs:
             organ = session.exec(
                 select(Organ).where(Organ.forbund_id == forbund.id, Organ.key == oc.key)
@@ -47,6 +50,7 @@ def sync_config(session: Session, config: Config) -> None:
                 organ = Organ(forbund_id=forbund.id, key=oc.key, name=oc.name)
                 session.add(organ)
             organ.name, organ.kind, organ.numbering = oc.name, oc.kind, oc.numbering
+            organ.document_kind = oc.document
             session.flush()
             for external_id in oc.rooms:
                 transport = "console" if external_id == "console" else _transport_of(external_id)
@@ -127,7 +131,7 @@ def _ref(organ: Organ, forbund: Forbund) -> OrganRef:
         organ_id=organ.id, organ_key=organ.key, organ_name=organ.name, kind=organ.kind,
         numbering=organ.numbering, forbund_id=forbund.id, forbund_key=forbund.key,
         forbund_name=forbund.name, archive_location=forbund.archive_location,
-        timezone=forbund.timezone,
+        timezone=forbund.timezone, document=organ.document_kind,
     )
 
 

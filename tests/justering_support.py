@@ -52,10 +52,27 @@ def pdf_text(data: bytes) -> str:
 
 
 def docx_text(data: bytes) -> str:
+    """The DOCX's text as Word shows it: items of a numbered list get their number, counted
+    per list from its start (Word's List Number style keeps the number out of the text)."""
     from docx import Document
+    from docx.oxml.ns import qn
 
     document = Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
+    numbering = document.part.numbering_part.element
+    counters: dict[str, int] = {}
+    lines = []
+    for paragraph in document.paragraphs:
+        num_id = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        if num_id is None or paragraph.style.name != "List Number":
+            lines.append(paragraph.text)
+            continue
+        key = num_id.get(qn("w:val"))
+        if key not in counters:
+            start = numbering.find(f"{qn('w:num')}[@{qn('w:numId')}='{key}']/"
+                                   f"{qn('w:lvlOverride')}/{qn('w:startOverride')}")
+            counters[key] = int(start.get(qn("w:val"))) - 1 if start is not None else 0
+        counters[key] += 1
+        lines.append(f"{counters[key]}. {paragraph.text}")
     for table in document.tables:
         for row in table.rows:
             lines.append(" | ".join(cell.text for cell in row.cells))

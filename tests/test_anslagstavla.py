@@ -109,6 +109,10 @@ async def test_a_justerat_protokoll_is_posted_with_pdf_html_feed_and_calendar(
     attached = next(a.data for a in done.attachments if a.filename.endswith(".pdf"))
     chat_pdf = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(attached)).pages))
     assert served == chat_pdf
+    from bot.seal import verify
+
+    sealed = verify(pdf)  # the public file is the sealed one, unchanged since justering
+    assert sealed.unchanged and "Samordningsförbundet i Örnsköldsvik" in sealed.sealer
     assert "Justeringen har tillkännagivits genom anslag." in served
     assert "tidigast 2022-04-27 (onsdag 27 april 2022)" in served
     assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in served

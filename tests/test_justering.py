@@ -91,7 +91,7 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
 
     md = attachment(done, ".md").decode()
     assert "Styrelsen (ej justerat)" not in md
-    assert "| Justerat | onsdag 6 april 2022 av Cecilia Sparf och Carolina Sondell |" in md
+    assert "| Justeringens plats och tid | Digitalt, onsdag 6 april 2022 |" in md
     bevis = md.split("## BEVIS")[1].split("## § 22")[0]
     assert "Justeringen har tillkännagivits genom anslag." in bevis
     assert "| Instans | Samordningsförbundet i Örnsköldsvik, Styrelsen |" in bevis
@@ -104,9 +104,12 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
     s26 = md.split("## § 26 ")[1].split("## § 27")[0]
     assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26
     assert "## § 28 ESF+" in md  # the rubrik change before justering is kept
-    signatures = md.split("## Underskrifter")[1]
-    assert "Carolina Sondell\n*Justerade onsdag 6 april 2022 kl. 10:12*" in signatures
-    assert "Cecilia Sparf\n*Justerade tisdag 5 april 2022 kl. 16:00*" in signatures
+    signatures = md.split("## Underskrifter")[1].split("## BEVIS")[0]
+    # When and from which chat account each justerade: her Matrix id, his console name.
+    assert ("Carolina Sondell\n*Justerade onsdag 6 april 2022 kl. 10:12 från kontot "
+            "@carolina:ovik.test*") in signatures
+    assert ("Cecilia Sparf\n*Justerade tisdag 5 april 2022 kl. 16:00 från kontot Cecilia "
+            "Sparf*") in signatures
     assert "Justerande: ______________________________\nCecilia Sparf" in signatures
     assert "Justerare:" not in signatures
 
@@ -124,12 +127,12 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
         assert "§ 26 Beslut om fastställande av årsredovisning för verksamhetsåret 2021" in text
         assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in text
         assert "Paragrafen justerades omedelbart (fredag 25 mars 2022)." in text
-        assert "Justerade onsdag 6 april 2022 kl. 10:12" in text
+        assert "Justerade onsdag 6 april 2022 kl. 10:12 från kontot @carolina:ovik.test" in text
         assert "Underskrift" in text and "______ (Pär Eriksson)" in text
         assert "Justerande: ______________________________ Cecilia Sparf" in text
         assert "Camilla Steen FK" in text and "22–30" in text
-    assert pdf.index("BEVIS") < pdf.index("§ 22 Sammanträdet öppnas") < \
-        pdf.index("§ 30 Avslutning") < pdf.index("Underskrifter")
+    assert pdf.index("Underskrifter") < pdf.index("BEVIS") < \
+        pdf.index("§ 22 Sammanträdet öppnas") < pdf.index("§ 30 Avslutning")
 
     # A picture of the first page, for a person to look at: A4 portrait, with ink on it
     # but mostly paper (a page of raw markup or a font without å, ä, ö looks different).
@@ -207,7 +210,7 @@ def test_anslag_on_a_date_the_secretary_gives(ovik: Chat) -> None:
     assert "| Datum då anslaget sätts upp | 2022-04-06 (onsdag 6 april 2022) |" in md
     assert "| Datum då anslaget tas ned | tidigast 2022-04-27 (onsdag 27 april 2022) |" in md
     assert "| Anslaget togs ned | 2022-04-27 |" in md
-    assert "| Justerat | fredag 1 april 2022 av Cecilia Sparf och Carolina Sondell |" in md
+    assert "| Justeringens plats och tid | Digitalt, fredag 1 april 2022 |" in md
 
 
 def test_a_change_after_justering_began_needs_a_new_justering(ovik: Chat) -> None:

@@ -51,7 +51,7 @@ def _missing(ctx: Context, meeting: Meeting) -> list[justering.Signer]:
 
 
 def _document(ctx: Context, meeting: Meeting) -> tuple[protocol.Protocol, list]:
-    document = protocol.build(ctx.session, ctx.organ, meeting)
+    document = protocol.build(ctx.session, ctx.organ, meeting, now=ctx.now)
     _, files = protocol.attachments(document)
     return document, files
 
@@ -67,6 +67,11 @@ def protocol_ready(ctx: Context, rest: str) -> Reply:
             raise UserError("inga_möten")
     if meeting.status == "öppet":
         raise UserError("protokoll_mötet_pågår", datum=meeting.date)
+    if ctx.organ.document == protocol.MINNESANTECKNINGAR:  # no justering: simply sent
+        document, files = _document(ctx, meeting)
+        reply = render("protokoll", "minnesanteckningar_klara", p=document)
+        reply.attachments = files
+        return reply
     if meeting.justerad_at is not None:
         raise UserError("justerat")
     wanted = signers(ctx, meeting)

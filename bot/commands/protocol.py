@@ -42,7 +42,7 @@ def protocol_command(ctx: Context, args: str) -> Reply:
         if not found:
             raise UserError("inget_möte_den_dagen", datum=day)
         meeting = found[-1]
-    document = protocol.build(ctx.session, organ, meeting)
+    document = protocol.build(ctx.session, organ, meeting, now=ctx.now)
     _, files = protocol.attachments(document)
     reply = render("protokoll", "skickat", p=document)
     reply.attachments = files

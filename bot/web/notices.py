@@ -201,11 +201,13 @@ _PDF_LOCK = threading.Lock()  # requests are answered in worker threads
 
 
 def protocol_pdf(document: protocol.Protocol) -> bytes:
-    """The protokoll as PDF: the same file the chat gets with the justering. When the
-    sealed PDF exists (branch seal), this is the one place to return it instead.
+    """The protokoll as PDF: the sealed file of the justering when the seal could be made
+    (bot.protocol.build seals it and keeps the bytes), else the same PDF the chat gets.
 
     Kept per content (the protokoll is locked; only the BEVIS changes, at take-down), so a
     crawler does not make the bot write the same PDF again and again."""
+    if document.sealed is not None:
+        return document.sealed
     markdown, _ = protocol.render_protocol(document)
     key = hashlib.sha256(markdown.encode("utf-8")).hexdigest()
     with _PDF_LOCK:
