@@ -110,13 +110,17 @@ def initials(name: str) -> str:
 
 
 def build(session: Session, organ: OrganRef, meeting: Meeting,
-          now: datetime | None = None) -> Protocol:
+          now: datetime | None = None, *, public: bool = False) -> Protocol:
     """The protokoll as it stands. A justerat one is sealed here the first time (at the
     justering) and whenever what it shows has changed since (say the anslag was moved);
-    `now` is the seal's time (the clock of the request; default the system clock)."""
+    `now` is the seal's time (the clock of the request; default the system clock).
+    `public`: the anslagstavla's version, which names no chat account (a platform id is
+    personal data the web must not show); it is sealed as its own version."""
     tz = ZoneInfo(organ.timezone)
     people = {f: meetings.people_in(session, meeting.id, f) for f in FUNCTIONS}
-    signed = [Signature(s.name, s.function, s.signed_at.astimezone(tz), s.sender_id)
+    signed = [Signature(s.name, s.function, s.signed_at.astimezone(tz),
+                        "" if public or s.sender_id.casefold() == s.name.casefold()
+                        else s.sender_id)
               for s in justering.signatures(session, meeting.id)]
     protocol = Protocol(
         organ, meeting, people, paragraphs.paragraphs_of_meeting(session, meeting.id),
@@ -192,6 +196,7 @@ def _records(protocol: Protocol) -> str:
         "sammanträdesdatum": protocol.meeting.date.isoformat(),
         "paragrafer": protocol.range,
         "justerat": protocol.justerad_at.isoformat() if protocol.justerad_at else None,
-        "justering": [{"namn": s.name, "funktion": s.function, "konto": s.account,
-                       "tid": s.at.isoformat()} for s in protocol.signatures],
+        "justering": [{"namn": s.name, "funktion": s.function, "tid": s.at.isoformat(),
+                       **({"konto": s.account} if s.account else {})}
+                      for s in protocol.signatures],
     }, ensure_ascii=False)

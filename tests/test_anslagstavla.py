@@ -6,6 +6,7 @@ calendar event; it leaves the page by itself after its date (injected clock) or 
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -108,11 +109,14 @@ async def test_a_justerat_protokoll_is_posted_with_pdf_html_feed_and_calendar(
     served = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     attached = next(a.data for a in done.attachments if a.filename.endswith(".pdf"))
     chat_pdf = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(attached)).pages))
-    assert served == chat_pdf
+    # The same protokoll, but the public version names no chat account (personal data).
+    assert "från kontot @carolina:ovik.test" in chat_pdf
+    assert served == re.sub(r" från kontot @\S+", "", chat_pdf)
     from bot.seal import verify
 
-    sealed = verify(pdf)  # the public file is the sealed one, unchanged since justering
+    sealed = verify(pdf)  # the public file is sealed on its own, unchanged since
     assert sealed.unchanged and "Samordningsförbundet i Örnsköldsvik" in sealed.sealer
+    assert "@" not in json.dumps(sealed.records, ensure_ascii=False)
     assert "Justeringen har tillkännagivits genom anslag." in served
     assert "tidigast 2022-04-27 (onsdag 27 april 2022)" in served
     assert "Styrelsen uppdrog till förbundschefen att närmare undersöka" in served

@@ -62,7 +62,7 @@ def test_page_one_holds_header_underskrifter_and_bevis_and_every_page_its_number
         "Paragrafer 22–30", "Underskrifter", "Sekreterare: ______", "Pär Eriksson",
         "Ordförande: ______", "Carolina Sondell Justerade onsdag 6 april 2022 kl. 10:12 från "
         "kontot @carolina:ovik.test", "Justerande: ______", "Cecilia Sparf Justerade tisdag 5 "
-        "april 2022 kl. 16:00 från kontot Cecilia Sparf", "BEVIS",
+        "april 2022 kl. 16:00", "BEVIS",
         "Justeringen har tillkännagivits genom anslag.", "2022-04-06 (onsdag 6 april 2022)",
         "tidigast 2022-04-27 (onsdag 27 april 2022)", "Förvaringsplats för protokollet"), first
     assert "§ 22" not in first  # the paragraphs begin on page 2

@@ -192,7 +192,7 @@ def public_protocol(session: Session, board: Board, organ_key: str, stem: str,
     meeting = meetings.meeting_by_id(session, found[1])
     if organ is None or meeting is None:
         return None
-    return protocol.build(session, organ, meeting)
+    return protocol.build(session, organ, meeting, public=True)
 
 
 _PDF_CACHE: OrderedDict[str, bytes] = OrderedDict()
