@@ -113,9 +113,10 @@ class Dispatcher:
                 raise UserError("rum_utan_organ")
             # Only ids the platform vouches for; a display name can be chosen by anyone.
             member = find_member(session, organ.organ_id, message) if organ else None
-            trusted = organ is not None and message.sender_is_moderator and binding_trusted(
-                session, organ.organ_id,
-                rooms.room_binding(session, message.transport, message.room_id))
+            # A room's power level counts only where the config or an officer bound it.
+            binding = rooms.room_binding(session, message.transport, message.room_id) \
+                if organ is not None and message.sender_is_moderator else None
+            trusted = organ is not None and binding_trusted(session, organ.organ_id, binding)
             actor = actor_for(message, member, trusted_moderator=trusted)
             if command.permission == RECORD and not actor.can_record:
                 raise UserError("behörighet", kommando=command.name,

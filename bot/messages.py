@@ -14,6 +14,7 @@ class IncomingMessage:
     transport: str  # "console", "matrix", "teams"
     room_id: str
     sender_id: str
+    # The display name: shown, never used to tell who the sender is (bot.identity).
     sender_name: str
     text: str
     event_id: str

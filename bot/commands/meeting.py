@@ -187,7 +187,8 @@ def _set_officer(ctx: Context, args: str, function: str, command_name: str,
 def _warn_without_id(ctx: Context, reply: Reply, names: list[str]) -> None:
     """On Matrix and Teams a signer is known by platform id only: tell the secretary now,
     not when the protokoll waits, about anyone who cannot justera here."""
-    missing, like = [], {}
+    missing: list[str] = []
+    like: dict[str, str] = {}
     for name in names:
         member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
         if has_platform_id(member):
