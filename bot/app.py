@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,23 @@ class App:
         reply.room_id = room_id
         await sender(room_id, reply)
         return True
+
+    async def deliver_notices(self, reply: Reply) -> None:
+        """After a command's reply: post its notices to other rooms (Reply.notices). A
+        notice kept in the outbox leaves it once sent; one room's trouble is logged and
+        does not stop the others."""
+        for notice in reply.notices:
+            if notice.transport not in self.senders:
+                log.info("no running transport %s for notice to %s", notice.transport,
+                         notice.room_id)
+                continue
+            try:
+                await self.deliver(notice.transport, notice.room_id, notice)
+            except Exception as error:  # a Teams conversation without a reference, …
+                log.warning("notice to %s %s not delivered: %s", notice.transport,
+                            notice.room_id, error)
+                continue
+            await asyncio.to_thread(self.dispatcher.reply_sent, notice)
 
     async def start(self) -> None:
         for hook in self.start_hooks:

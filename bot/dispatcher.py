@@ -14,17 +14,19 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
+from bot.identity import find_member
 from bot.messages import IncomingMessage, Reply
 from bot.parser import clean_text, parse
-from bot.permissions import actor_for
+from bot.permissions import actor_for, binding_trusted
 from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render
-from storage import events, outbox
+from storage import events, outbox, rooms
 from storage.db import Database
-from storage.tenants import member_by_identity, organ_for_room
+from storage.tenants import organ_for_room
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 20_000
+MAX_ROOM_NAME = 100  # shown in notices to other rooms
 
 
 class Dispatcher:
@@ -51,8 +53,11 @@ class Dispatcher:
         if parsed is None:
             return None
         text, name = clean_text(message.text), clean_text(message.sender_name)
-        if text != message.text or name != message.sender_name:
-            message = dataclasses.replace(message, text=text, sender_name=name)
+        room_name = " ".join(clean_text(message.room_name).split())[:MAX_ROOM_NAME]
+        if text != message.text or name != message.sender_name \
+                or room_name != message.room_name:
+            message = dataclasses.replace(message, text=text, sender_name=name,
+                                          room_name=room_name)
             parsed = parse(text, self.config.prefix)
             if parsed is None:
                 return None
@@ -107,9 +112,12 @@ class Dispatcher:
             if command.needs_organ and organ is None:
                 raise UserError("rum_utan_organ")
             # Only ids the platform vouches for; a display name can be chosen by anyone.
-            member = member_by_identity(session, organ.organ_id, message.sender_id,
-                                        *message.sender_aliases) if organ else None
-            actor = actor_for(message, member)
+            member = find_member(session, organ.organ_id, message) if organ else None
+            # A room's power level counts only where the config or an officer bound it.
+            binding = rooms.room_binding(session, message.transport, message.room_id) \
+                if organ is not None and message.sender_is_moderator else None
+            trusted = organ is not None and binding_trusted(session, organ.organ_id, binding)
+            actor = actor_for(message, member, trusted_moderator=trusted)
             if command.permission == RECORD and not actor.can_record:
                 raise UserError("behörighet", kommando=command.name,
                                 organ=organ.organ_name if organ else "")
@@ -122,6 +130,11 @@ class Dispatcher:
                 reply.room_id, reply.in_reply_to = message.room_id, message.event_id
                 reply.send_key = uuid.uuid4().hex
                 reply.outbox_id = outbox.keep(session, message.transport, reply.to_json())
+            for notice in reply.notices if reply is not None else []:
+                # Each notice to another room is a send of its own, kept like a reply.
+                notice.send_key = uuid.uuid4().hex
+                if notice.transport in self.outbox:
+                    notice.outbox_id = outbox.keep(session, notice.transport, notice.to_json())
             return reply
 
     def reply_sent(self, reply: Reply) -> None:

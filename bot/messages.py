@@ -14,6 +14,7 @@ class IncomingMessage:
     transport: str  # "console", "matrix", "teams"
     room_id: str
     sender_id: str
+    # The display name: shown, never used to tell who the sender is (bot.identity).
     sender_name: str
     text: str
     event_id: str
@@ -26,6 +27,9 @@ class IncomingMessage:
     # Files sent with the message (a budget spreadsheet for `!budget import`). Transports
     # that can fetch a file's bytes put them here; the rest leave it empty.
     attachments: tuple[Attachment, ...] = ()
+    # The room's name as the platform shows it (Matrix room name, Teams channel), if any;
+    # chosen by the room's members, so it is shown next to the room id, never trusted.
+    room_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,15 @@ class Reply:
     # so a reply sent again after a crash is stored there once (Matrix transaction id).
     outbox_id: int | None = None
     send_key: str = ""
+    # Where a notice goes (a Reply in `notices`): its transport; room_id is the room.
+    transport: str = ""
+    # Messages to other rooms that go out after this reply (a room bound to an organ is
+    # announced in the organ's other rooms). Each is kept in the outbox on its own.
+    notices: list[Reply] = field(default_factory=list)
 
     def to_json(self) -> str:
-        data = {k: v for k, v in dataclasses.asdict(self).items()
-                if k not in ("attachments", "outbox_id")}
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name not in ("attachments", "outbox_id", "notices")}
         data["attachments"] = [
             {"filename": a.filename, "mimetype": a.mimetype,
              "data": base64.b64encode(a.data).decode("ascii")} for a in self.attachments]

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.swedish import fold
+from storage.keys import name_key
 from storage.meetings import people_in
 from storage.models import AuditEntry, Meeting, Paragraph
 from storage.models_justering import Anslag, JusteringRequest, JusteringSignature
@@ -36,14 +36,15 @@ def signers(session: Session, meeting_id: int) -> list[Signer]:
     seen: dict[str, Signer] = {}
     for function in SIGNING_FUNCTIONS:
         for person in people_in(session, meeting_id, function):
-            seen.setdefault(fold(person.name), Signer(person.name, function))
+            seen.setdefault(name_key(person.name), Signer(person.name, function))
     return list(seen.values())
 
 
 def missing_signers(session: Session, meeting_id: int) -> list[Signer]:
-    """Those who have not justerat (or whose justering went stale)."""
-    signed = {fold(s.name) for s in signatures(session, meeting_id)}
-    return [s for s in signers(session, meeting_id) if fold(s.name) not in signed]
+    """Those who have not justerat (or whose justering went stale). A name is one person
+    letter for letter (storage.keys), as the signing itself goes."""
+    signed = {name_key(s.name) for s in signatures(session, meeting_id)}
+    return [s for s in signers(session, meeting_id) if name_key(s.name) not in signed]
 
 
 def request_of(session: Session, meeting_id: int) -> JusteringRequest | None:

@@ -54,7 +54,8 @@ class Member(SQLModel, table=True):
     role: str = Field(max_length=40)
     organisation: str = Field(default="", max_length=200)
     organisation_short: str = Field(default="", max_length=40)
-    # Name and chat identities (Matrix ids, Teams UPNs, object ids), one a line, folded.
+    # Chat ids from the config (Matrix ids, Teams UPNs, object ids), one a line, as
+    # storage.keys.id_key spells them. The name is not among them.
     ids: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     extra_secretary: bool = Field(default=False)
 

@@ -25,6 +25,7 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from storage.keys import name_key
 from storage.models import Room
 from storage.models_reminders import PLANNED, REMOVED, PlannedMeeting, Reminder
 
@@ -134,17 +135,26 @@ def planned_before(session: Session, until: datetime) -> list[tuple[int, datetim
     return [(rid, due) for rid, due in rows]
 
 
+def owner_of(reminder: Reminder) -> str:
+    """Whose own reminder it is (`!påminn mig`): the key kept in its payload when it was
+    set (bot.identity.person_key: the platform id, on the console the name typed). One set
+    before owners were kept goes by the id it mentions; "" for a room's reminder."""
+    if not reminder.for_person:
+        return ""
+    data = payload_of(reminder)
+    owner = data.get("owner", data.get("mention", ""))
+    return name_key(owner) if isinstance(owner, str) else ""
+
+
 def planned_for_room(session: Session, organ_id: int, room_id: int | None,
-                     person_ids: set[str]) -> list[Reminder]:
-    """A room's planned reminders: the room's own, the organ-wide ones, and personal ones
-    of `person_ids` (folded names)."""
+                     owner: str) -> list[Reminder]:
+    """A room's planned reminders: the room's own, the organ-wide ones, and the personal
+    ones of `owner` (see owner_of), never another person's."""
     rows = session.exec(
         select(Reminder).where(Reminder.organ_id == organ_id, Reminder.status == PLANNED)
         .order_by(Reminder.due_at, Reminder.id)).all()
-    from bot.swedish import fold
-
     return [r for r in rows if r.room_id in (None, room_id)
-            and (not r.for_person or fold(r.for_person) in person_ids)]
+            and (not r.for_person or (owner and owner_of(r) == owner))]
 
 
 def keys_with_prefix(session: Session, prefix: str) -> dict[str, Reminder]:

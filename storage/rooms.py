@@ -21,6 +21,12 @@ def room_binding(session: Session, transport: str, external_id: str) -> Room | N
         Room.transport == transport, Room.external_id == external_id)).first()
 
 
+def organ_rooms(session: Session, organ_id: int) -> list[Room]:
+    """The chat rooms bound to an organ, in the order they were bound."""
+    return list(session.exec(
+        select(Room).where(Room.organ_id == organ_id).order_by(Room.id)).all())
+
+
 def all_organs(session: Session) -> list[OrganRef]:
     """Every organ of every förbund, in config order."""
     ids = session.exec(select(Organ.id).order_by(Organ.forbund_id, Organ.id)).all()

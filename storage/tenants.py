@@ -8,8 +8,12 @@ from sqlmodel import Session, select
 
 from bot.config import Config
 from bot.swedish import fold
+from storage.keys import id_key, name_key
 from storage.models import Forbund, Member, Organ, Room
 from storage.sigill import set_configured_path
+
+# Room.bound_by of a room named in the config file (`rooms`, `[teams.conversations]`).
+CONFIG = "config"
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def sync_config(session: Session, config: Config) -> None:
             session.flush()
             for external_id in oc.rooms:
                 transport = "console" if external_id == "console" else _transport_of(external_id)
-                bind_room(session, transport, external_id, organ.id, "config")
+                bind_room(session, transport, external_id, organ.id, CONFIG)
             _sync_members(session, organ.id, oc)
 
 
@@ -65,15 +69,18 @@ def _transport_of(external_id: str) -> str:
 def _sync_members(session: Session, organ_id: int, oc) -> None:  # type: ignore[no-untyped-def]
     for old in session.exec(select(Member).where(Member.organ_id == organ_id)).all():
         session.delete(old)
+    # Only the platform ids go into `ids`: a name is matched by member_by_name, and only
+    # where the transport vouches for names (the console), never as if it were an id.
     for mc in oc.members:
-        ids = {fold(mc.name), *(fold(i) for i in mc.ids)}
+        ids = {id_key(i) for i in mc.ids if id_key(i)}
         session.add(Member(
             organ_id=organ_id, name=mc.name, role=mc.role, organisation=mc.organisation,
             organisation_short=mc.organisation_short, ids="\n".join(sorted(ids)),
         ))
+    # A `secretaries` entry is a chat id or (for the console) a name: it is both.
     for extra in oc.secretaries:
         session.add(Member(organ_id=organ_id, name=extra, role="sekreterare",
-                           ids=fold(extra), extra_secretary=True))
+                           ids=id_key(extra), extra_secretary=True))
 
 
 def bind_room(session: Session, transport: str, external_id: str, organ_id: int,
@@ -141,10 +148,30 @@ def members(session: Session, organ_id: int) -> list[Member]:
     ).all())
 
 
-def member_by_identity(session: Session, organ_id: int, *identities: str) -> Member | None:
-    """The member whose chat id or name is one of `identities` (case-insensitive)."""
-    wanted = {fold(i) for i in identities if i}
+def member_ids(member: Member) -> set[str]:
+    return {i for i in member.ids.split("\n") if i}
+
+
+def member_by_id(session: Session, organ_id: int, *ids: str) -> Member | None:
+    """The member whose config `ids` hold one of the platform's `ids` for the sender."""
+    wanted = {id_key(i) for i in ids if i}
     for member in members(session, organ_id):
-        if wanted & set(member.ids.split("\n")):
+        if wanted & member_ids(member):
             return member
     return None
+
+
+def member_by_name(session: Session, organ_id: int, name: str) -> Member | None:
+    """The member called exactly `name` (storage.keys.name_key), or None."""
+    wanted = name_key(name)
+    if not wanted:
+        return None
+    return next((m for m in members(session, organ_id) if name_key(m.name) == wanted), None)
+
+
+def member_like(session: Session, organ_id: int, name: str) -> Member | None:
+    """A member whose name differs from `name` only in case or accents: a suggestion to
+    show ("menar du …?"), never a match."""
+    wanted = fold(name)
+    return next((m for m in members(session, organ_id) if fold(m.name) == wanted), None)
+

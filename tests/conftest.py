@@ -50,6 +50,7 @@ class Chat:
         self.transport = transport
         self.sender = sender
         self.now = datetime(2022, 3, 25, 8, 30, tzinfo=STOCKHOLM)
+        self.room_name = ""
         self.replies: list[Reply] = []
 
     def say(self, text: str, sender: str | None = None, moderator: bool = False) -> Reply | None:
@@ -57,7 +58,7 @@ class Chat:
         message = IncomingMessage(
             transport=self.transport, room_id=self.room, sender_id=who, sender_name=who,
             text=text, event_id=uuid.uuid4().hex, timestamp=self.now,
-            sender_is_moderator=moderator)
+            sender_is_moderator=moderator, room_name=self.room_name)
         reply = self.app.dispatcher.handle_sync(message)
         if reply is not None:
             self.replies.append(reply)

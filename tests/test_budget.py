@@ -106,6 +106,7 @@ rooms = ["!sundsvall:test"]
 [[forbund.organ.member]]
 name = "Lisa Berg"
 role = "förbundschef"
+ids = ["@lisa:sundsvall.test"]
 """
     path = tmp_path / "two.toml"
     path.write_text(text, encoding="utf-8")
@@ -122,7 +123,8 @@ def two(db_url: str, tmp_path: Path) -> Iterator[App]:
 def test_another_forbunds_insats_is_never_shown(two: App) -> None:
     ovik = Chat(two, sender="Pär Eriksson")
     load_2021(ovik)
-    sundsvall = Chat(two, room="!sundsvall:test", transport="matrix", sender="Lisa Berg")
+    sundsvall = Chat(two, room="!sundsvall:test", transport="matrix",
+                     sender="@lisa:sundsvall.test")
     # Same name in the other förbund, other money.
     assert "Ny insats: Vidare Vy" in sundsvall.text("!insats ny Vidare Vy")
     sundsvall.text("!budget tilldelning 1 000 000 2021")

@@ -246,29 +246,50 @@ def test_omedelbar_justering_needs_a_decision(ovik: Chat) -> None:
     assert ovik.text("!uppdrag").startswith("Inga öppna uppdrag.")
 
 
+MATRIX_ROOM = "!styrelsen:ovik.test"
+
+
 def test_a_display_name_is_not_a_signature(ovik: Chat) -> None:
-    """Anyone can call themselves "Carolina Sondell" in a chat: a member with chat ids in
-    the config is recognised only by them, and a member cannot sign as someone else."""
+    """Anyone can call themselves "Carolina Sondell" or "CECILIA SPÅRF" in Matrix: there a
+    justerare is known by the chat id the config gives her, and one without an id cannot
+    justera at all (the console, where whoever types runs the bot, goes by name)."""
+    from storage.tenants import bind_room
+
+    with ovik.app.db.transaction() as session:
+        bind_room(session, "matrix", MATRIX_ROOM, 1, "config")
     replay_meeting(ovik, until="!protokoll")
     ovik.now = at(2022, 3, 28, 10, 0)
     ovik.text("!protokoll klart")
-    def as_sender(sender_id: str, name: str) -> str:
+
+    def as_sender(sender_id: str, name: str, text: str = "!justera") -> str:
         reply = ovik.app.dispatcher.handle_sync(IncomingMessage(
-            transport="console", room_id="console", sender_id=sender_id, sender_name=name,
-            text="!justera", event_id=f"e-{sender_id}", timestamp=ovik.now))
+            transport="matrix", room_id=MATRIX_ROOM, sender_id=sender_id, sender_name=name,
+            text=text, event_id=f"e-{sender_id}-{name}-{text}", timestamp=ovik.now))
         assert reply is not None
         return reply.text
 
-    forged = as_sender("@mallory:evil.test", "Carolina Sondell")  # her name, not her id
-    assert forged.startswith("Bara sammanträdets ordförande och justerare får justera"), forged
-    assert "chatt-id" in forged
+    unknown = ("Bara sammanträdets ordförande och justerare får justera protokollet från "
+               "fredag 25 mars 2022 (Carolina Sondell och Cecilia Sparf). Här känner jag igen "
+               "dem bara på deras chatt-id i konfigurationen (ids), och ditt chatt-id ({}) "
+               "finns inte där. Den som saknar chatt-id justerar i terminalen (bot console).")
+    # Her name, not her id; and the justerare's name in other letters.
+    assert as_sender("@mallory:evil.test", "Carolina Sondell") == unknown.format(
+        "@mallory:evil.test")
+    assert as_sender("@mallory:evil.test", "CECILIA SPÅRF") == unknown.format(
+        "@mallory:evil.test")
+    # Cecilia has no chat id in the config: in Matrix her own name proves nothing either.
+    assert as_sender("@cecilia:ovik.test", "Cecilia Sparf") == unknown.format(
+        "@cecilia:ovik.test")
     # Pär (known by his id) calling himself Cecilia Sparf is still Pär.
-    assert as_sender("@par:ovik.test", "Cecilia Sparf").startswith(
-        "Bara sammanträdets ordförande")
-    # Cecilia has no chat id in the config: her name is all there is to go by.
-    assert as_sender("@cecilia:ovik.test", "Cecilia Sparf").startswith(
+    assert as_sender("@par:ovik.test", "Cecilia Sparf") == (
+        "Bara sammanträdets ordförande och justerare får justera protokollet från fredag 25 "
+        "mars 2022 (Carolina Sondell och Cecilia Sparf), och du är inte en av dem.")
+    # The console goes by the name typed, letter for letter.
+    assert ovik.text("!justera", sender="cecilia sparf").startswith(
+        "Bara sammanträdets ordförande och justerare får justera")
+    assert ovik.text("!justera", sender="Cecilia Sparf").startswith(
         "Cecilia Sparf har justerat")
-    assert ovik.text("!justera", sender=CAROLINA).startswith(
+    assert as_sender(CAROLINA, "Carro").startswith(
         "Protokollet från Styrelsens sammanträde fredag 25 mars 2022 är justerat av Cecilia "
         "Sparf och Carolina Sondell")
     with ovik.app.db.transaction() as session:
@@ -278,3 +299,31 @@ def test_a_display_name_is_not_a_signature(ovik: Chat) -> None:
         assert meeting is not None
         assert sorted(s.name for s in justering.signatures(session, meeting.id)) == [
             "Carolina Sondell", "Cecilia Sparf"]
+
+
+def test_naming_a_justerare_without_chat_id_tells_the_secretary(ovik: Chat) -> None:
+    """In Matrix and Teams a justerare without an id in the config cannot justera, so the
+    secretary is told when naming her; a name is matched letter for letter, and one that
+    differs only in case or accents is a suggestion, not a match."""
+    from storage.tenants import bind_room
+
+    with ovik.app.db.transaction() as session:
+        bind_room(session, "matrix", MATRIX_ROOM, 1, "config")
+    matrix = Chat(ovik.app, room=MATRIX_ROOM, transport="matrix", sender="@par:ovik.test")
+    matrix.text("!möte öppna 2022-03-25 08:30 Kansliet")
+    assert matrix.text("!justerare Cecilia Sparf") == (
+        "Justerare: Cecilia Sparf.\nCecilia Sparf har inget chatt-id i konfigurationen och kan "
+        "därför inte justera här. Be den som driftar boten lägga till personens chatt-id "
+        "(ids), eller låt Cecilia Sparf justera i terminalen (bot console).")
+    assert matrix.text("!justerare carolina sondell, Arne Utan Id") == (
+        "Justerare: carolina sondell och Arne Utan Id.\n”carolina sondell” står inte så i "
+        "konfigurationen och kan därför inte justera här. Menar du Carolina Sondell? Skriv i "
+        "så fall namnet så.\nArne Utan Id har inget chatt-id i konfigurationen och kan därför "
+        "inte justera här. Be den som driftar boten lägga till personens chatt-id (ids), "
+        "eller låt Arne Utan Id justera i terminalen (bot console).")
+    assert matrix.text("!ordförande Jan-Olov Häggström").startswith(
+        "Ordförande: Jan-Olov Häggström.\nJan-Olov Häggström har inget chatt-id")
+    assert matrix.text("!justerare Carolina Sondell") == "Justerare: Carolina Sondell."
+    assert matrix.text("!sekreterare Cecilia Sparf") == "Sekreterare: Cecilia Sparf."
+    # The console goes by name: nothing to warn about.
+    assert ovik.text("!justerare Cecilia Sparf") == "Justerare: Cecilia Sparf."

@@ -7,7 +7,7 @@ import contextlib
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +39,8 @@ class Scene:
     database_url: str
     secretary: Person | None = None  # Pär Eriksson, förbundschef, for the shared scenario
     bots: list[tuple[MatrixBot, asyncio.Task[None], App]] = field(default_factory=list)
+    # Changes a test makes to the config (more members, inviters) before each start.
+    adjust: list[Callable[[Config], None]] = field(default_factory=list)
 
     def config(self, **matrix: Any) -> Config:
         """Örnsköldsvik's styrelse (the shared scenario's), its people as Matrix users."""
@@ -54,6 +56,8 @@ class Scene:
                          "password": self.bot_account.password,
                          "store_path": str(self.tmp / "bot-store"),
                          "allowed_inviters": [self.chair.user_id], "sync_timeout": 5, **matrix}
+        for change in self.adjust:
+            change(config)
         return config
 
     @property

@@ -127,11 +127,10 @@ async def test_homeserver_down_ten_seconds_with_commands_and_reminders_due(
         await app.stop()
 
 
-async def test_power_level_alone_decides_what_an_unlisted_user_may_do(scene: Scene,
-                                                                      tmp_path: Path) -> None:
-    """A Matrix user who is in the room but not in the organ's config: without a power
-    level every recording command is refused and nothing is stored; with moderator power
-    the same user may record."""
+async def test_power_level_gives_an_unlisted_user_nothing(scene: Scene, tmp_path: Path) -> None:
+    """A Matrix user who is in the room but not in the organ's config: every recording
+    command is refused and nothing is stored, without a power level and with moderator
+    power alike (anyone can be a moderator of some room)."""
     await scene.start_bot()
     chair = scene.chair
     room_id = await scene.room()
@@ -142,21 +141,23 @@ async def test_power_level_alone_decides_what_an_unlisted_user_may_do(scene: Sce
         await chair.ask(room_id, "!organ Styrelsen")
         await chair.ask(room_id, "!möte öppna Kansliet")
         await chair.ask(room_id, "!beslut Styrelsen beslutar om fika.")
-        for line in ("!beslut Gästen beslutar.", "!paragraf Gästens ärende",
-                     "!ändra §1 Gästen ändrar.", "!ångra", "!möte avsluta",
-                     "!justerare Gästen", "!anslag Vidare Vy 100 000 2026",
-                     "!utfall Vidare Vy 5 000 2026", "!budget tilldelning 1 000 000 2026"):
+        lines = ("!beslut Gästen beslutar.", "!paragraf Gästens ärende",
+                 "!ändra §1 Gästen ändrar.", "!ångra", "!möte avsluta",
+                 "!justerare Gästen", "!anslag Vidare Vy 100 000 2026",
+                 "!utfall Vidare Vy 5 000 2026", "!budget tilldelning 1 000 000 2026")
+        for line in lines:
             refused = await outsider.ask(room_id, line)
             assert refused.body.startswith("Du får inte använda !"), (line, refused.body)
         await chair.set_power(room_id, outsider.user_id, 50)
         await outsider.wait(lambda: outsider.client.rooms[room_id].power_levels.get_user_level(
             outsider.user_id) == 50, what="power level")
-        await asyncio.sleep(0.5)  # the bot sees the change in its next sync
-        allowed = await outsider.ask(room_id, "!beslut Gästen beslutar, nu som moderator.")
-        assert allowed.body.startswith("§ 1 Styrelsen beslutar om fika"), allowed.body
+        # The bot has seen the new level once it answers a command sent after it.
+        await chair.ask(room_id, "!visa §1")
+        for line in lines:
+            refused = await outsider.ask(room_id, line)
+            assert refused.body.startswith("Du får inte använda !"), (line, refused.body)
         assert paragraphs_with_entries(scene.database_url) == [
-            (1, "Styrelsen beslutar om fika", ["Styrelsen beslutar om fika.",
-                                               "Gästen beslutar, nu som moderator."])]
+            (1, "Styrelsen beslutar om fika", ["Styrelsen beslutar om fika."])]
     finally:
         await outsider.stop()
 

@@ -1,6 +1,8 @@
 """Who may not do what, at the dispatcher: someone in the room who is not in the organ, a
 member without a recording role or power level, and the chair of another förbund (in this
-förbund's room, and in her own room asking for this förbund's figures)."""
+förbund's room, and in her own room asking for this förbund's figures). A room's power
+level counts only for the organ's own members, in a room the config or an office holder
+bound."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ FORBIDDEN = [
     "!ändra §1 Olovlig ändring.", "!ångra", "!justerare Eve", "!möte öppna",
     "!närvaro Eve", "!anslag Vidare Vy 1 000 2026", "!utfall Vidare Vy 1 000 2026",
     "!insats ny Olovlig insats", "!budget tilldelning 1 000 2026", "!budget ångra",
-    "!paragrafnummer 40", "!omedelbar §1",
+    "!paragrafnummer 40", "!omedelbar §1", "!yrkande Anna Ordförande: Avslag.",
 ]
 
 
@@ -57,15 +59,18 @@ def rooms(db_url: str) -> Iterator[tuple[App, Chat, Chat]]:
     app.close()
 
 
-@pytest.mark.parametrize("who", [EVE, DORIS, CECILIA],
-                         ids=["utan medlemskap", "ledamot utan maktnivå", "annat förbund"])
+@pytest.mark.parametrize(("who", "moderator"), [
+    (EVE, False), (DORIS, False), (CECILIA, False), (EVE, True), (CECILIA, True)],
+    ids=["utan medlemskap", "ledamot utan maktnivå", "annat förbund",
+         "moderator utan medlemskap", "moderator från annat förbund"])
 def test_nobody_without_rights_changes_anything(rooms: tuple[App, Chat, Chat],
-                                                who: str) -> None:
+                                                who: str, moderator: bool) -> None:
     app, a, _b = rooms
     before = snapshot(app)
     for line in FORBIDDEN:
-        reply = a.text(line, sender=who)
-        assert reply.startswith("Du får inte använda !"), (line, reply)
+        reply = a.say(line, sender=who, moderator=moderator)
+        assert reply is not None and reply.text.startswith("Du får inte använda !"), (
+            line, reply)
     # Justering is for the meeting's chair and justerare alone.
     assert "justera" in a.text("!justera", sender=who).lower()
     assert snapshot(app) == before
@@ -85,3 +90,34 @@ def test_members_read_their_own_budget_and_nobody_reads_another(
     assert b.text("!visa §1 2022").startswith("§ 1 Eget ärende")
     assert "Inget protokoll väntar på justering" in b.text("!justera")
     assert snapshot(app) == before
+
+
+def test_power_level_counts_only_for_members_in_a_room_bound_by_an_officer(
+        rooms: tuple[App, Chat, Chat]) -> None:
+    """A ledamot who moderates the config's room, or a room the chair bound, records; in a
+    room bound by someone who may not bind (a binding made before that was checked) her
+    power level is worth nothing, and the chair's role still is."""
+    from storage.tenants import bind_room
+
+    app, a, _b = rooms
+    def as_moderator(chat: Chat, line: str, who: str) -> str:
+        reply = chat.say(line, sender=who, moderator=True)
+        assert reply is not None
+        return reply.text
+
+    assert as_moderator(a, "!paragrafnummer 40", DORIS) == "Nästa paragraf blir § 40 (2022)."
+    chaired = Chat(app, room="!ordf:test", transport="matrix", sender=ANNA)
+    assert chaired.text("!organ Styrelsen").startswith("Rummet är nu kopplat till Styrelsen")
+    assert as_moderator(chaired, "!paragrafnummer 41", DORIS) == (
+        "Nästa paragraf blir § 41 (2022).")
+    with app.db.transaction() as session:
+        bind_room(session, "matrix", "!doris:test", 1, DORIS)
+    own = Chat(app, room="!doris:test", transport="matrix", sender=DORIS)
+    before = snapshot(app)
+    for line in FORBIDDEN:
+        for who in (DORIS, EVE):
+            reply = own.say(line, sender=who, moderator=True)
+            assert reply is not None and reply.text.startswith("Du får inte använda !"), (
+                who, line, reply.text)
+    assert snapshot(app) == before
+    assert own.text("!paragrafnummer 50", sender=ANNA) == "Nästa paragraf blir § 50 (2022)."

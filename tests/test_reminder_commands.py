@@ -71,6 +71,55 @@ def test_personal_reminder_is_removed_only_by_its_owner_or_a_secretary(room: Cha
     assert "är borttagen" in room.text(f"!påminn ta bort {rid}", sender="Pär Eriksson")
 
 
+def test_a_personal_reminder_belongs_to_a_chat_id_not_to_a_display_name(
+        room: Chat, rapp: App) -> None:
+    """In Matrix and Teams `!påminn mig` is the sender's by platform id: another user who
+    takes her display name, in any spelling, neither sees nor removes it. The console goes
+    by the name typed, letter for letter."""
+    import json
+
+    from storage.tenants import bind_room
+
+    with rapp.db.transaction() as session:
+        bind_room(session, "matrix", "!styrelsen:ovik.test", 1, "config")
+
+    def say(sender_id: str, name: str, text: str) -> str:
+        from bot.messages import IncomingMessage
+
+        reply = rapp.dispatcher.handle_sync(IncomingMessage(
+            transport="matrix", room_id="!styrelsen:ovik.test", sender_id=sender_id,
+            sender_name=name, text=text, event_id=f"{sender_id}{name}{text}", timestamp=NOW))
+        assert reply is not None
+        return reply.text
+
+    mine = say("@cecilia:ovik.test", "Cecilia Sparf", "!påminn mig i morgon kl 10 Ring revisorn")
+    assert "för Cecilia Sparf." in mine
+    rid = int(mine.split()[1])
+    for name in ("CECILIA SPARF", "Cecilia Sparf", "Cécilia Sparf"):
+        assert "Ring revisorn" not in say("@mallory:evil.test", name, "!påminnelser")
+        assert say("@mallory:evil.test", name, f"!påminn ta bort {rid}") == (
+            f"Påminnelse {rid} är Cecilia Sparfs egen. Bara Cecilia Sparf eller sekreteraren "
+            "kan ta bort den.")
+    # Her id is hers under any display name; so is a reminder set before owners were kept.
+    with rapp.db.transaction() as session:
+        row = session.get(Reminder, rid)
+        assert row is not None
+        row.payload = json.dumps({"mention": "@cecilia:ovik.test"})
+        session.add(row)
+    assert "| Ring revisorn (till Cecilia Sparf) |" in say(
+        "@cecilia:ovik.test", "Cissi", "!påminnelser")
+    assert say("@cecilia:ovik.test", "Cissi", f"!påminn ta bort {rid}").startswith(
+        f"Påminnelse {rid} (fredag 4 december 2026 kl. 10:00) är borttagen.")
+    # The console: "cecilia sparf" is not Cecilia Sparf.
+    console = room.text("!påminn mig i morgon kl 11 Läs handlingarna", sender="Cecilia Sparf")
+    cid = int(console.split()[1])
+    assert "Läs handlingarna" not in room.text("!påminnelser", sender="cecilia sparf")
+    assert "är Cecilia Sparfs egen" in room.text(f"!påminn ta bort {cid}",
+                                                 sender="cecilia sparf")
+    assert "Läs handlingarna (till Cecilia Sparf)" in room.text("!påminnelser",
+                                                                sender="Cecilia Sparf")
+
+
 def test_built_in_reminders_are_removed_only_with_recording_permission(
         room: Chat, rapp: App) -> None:
     room.text("!sammanträde den 20 mars kl 9 Stadshuset")

@@ -16,7 +16,8 @@ from bot.registry import RECORD, command
 from bot.render import render
 from bot.swedish import fold
 from bot.web.settings import board_url
-from storage import justering, meetings, paragraphs, tenants
+from storage import justering, meetings, paragraphs
+from storage.keys import name_key
 from storage.models import Meeting
 
 GROUP = "Justering och anslag"
@@ -95,15 +96,10 @@ SUBCOMMANDS["klar"] = protocol_ready
 
 
 def _signing_as(ctx: Context) -> str | None:
-    """The (folded) name the sender may sign as. Anyone can choose a display name, so a
-    member with chat ids in the config is known only by them; the name alone counts only
-    for someone the config gives no ids (and never for a sender known as someone else)."""
-    if ctx.actor.is_member:
-        return fold(ctx.actor.name)
-    with_ids = {fold(m.name) for m in tenants.members(ctx.session, ctx.organ.organ_id)
-                if set(m.ids.split("\n")) - {fold(m.name)}}
-    name = fold(ctx.message.sender_name)
-    return None if name in with_ids else name
+    """The name the sender signs as (storage.keys.name_key), or None. Anyone can choose a
+    display name, so on Matrix and Teams only a platform id the config gives a member
+    signs (bot.identity); the console signs by the name typed."""
+    return name_key(ctx.actor.person) or None
 
 
 def _to_justera(ctx: Context, args: str) -> Meeting:
@@ -114,7 +110,7 @@ def _to_justera(ctx: Context, args: str) -> Meeting:
     waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
     me = _signing_as(ctx)
     for meeting in waiting:
-        if any(fold(s.name) == me for s in _missing(ctx, meeting)):
+        if any(name_key(s.name) == me for s in _missing(ctx, meeting)):
             return meeting
     if waiting:
         return waiting[0]
@@ -138,12 +134,13 @@ def justera(ctx: Context, args: str) -> Reply:
         raise UserError("inte_klart_för_justering")
     wanted = signers(ctx, meeting)
     me = _signing_as(ctx)
-    signer = next((s for s in wanted if fold(s.name) == me), None)
+    signer = next((s for s in wanted if name_key(s.name) == me), None)
     if signer is None:
         raise UserError("får_inte_justera", namn=ctx.actor.name,
-                        justerande=[s.name for s in wanted], datum=meeting.date)
+                        justerande=[s.name for s in wanted], datum=meeting.date,
+                        känd=me is not None, id=ctx.message.sender_id)
     stale = [n for n in justering.drop_stale(ctx.session, meeting.id)
-             if fold(n) != fold(signer.name)]
+             if name_key(n) != name_key(signer.name)]
     justering.sign(ctx.session, meeting.id, signer.name, signer.function, utc(ctx),
                    ctx.message.sender_id, ctx.event_id)
     missing = _missing(ctx, meeting)
@@ -171,6 +168,9 @@ def justera(ctx: Context, args: str) -> Reply:
          usage=["!omedelbar justering §N"],
          examples=["!omedelbar justering §26"])
 def immediate(ctx: Context, args: str) -> Reply:
+    # RECORD: on Matrix and Teams only an office holder the config knows by platform id,
+    # or one of the organ's members moderating a room it bound (bot.permissions); never
+    # someone known by a display name.
     text = args.strip()
     for word in ("justering av", "justering", "justera", "av"):
         if text.lower().startswith(word + " ") or text.lower() == word:

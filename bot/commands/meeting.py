@@ -8,10 +8,12 @@ from bot.commands.common import open_meeting, require_text, split_names
 from bot.context import Context
 from bot.dates import looks_like_date, parse_date, parse_time
 from bot.errors import UserError
+from bot.identity import by_name, has_platform_id
 from bot.messages import Reply
 from bot.registry import RECORD, command
 from bot.render import render
 from storage import meetings, paragraphs, tenants
+from storage.justering import SIGNING_FUNCTIONS
 from storage.meetings import Person
 from storage.models import Member
 
@@ -115,8 +117,10 @@ def _person(member: Member) -> Person:
 
 
 def _lookup(ctx: Context, name: str) -> tuple[Person, str]:
-    """A typed name as a Person, with the function its config role implies."""
-    member = tenants.member_by_identity(ctx.session, ctx.organ.organ_id, name)
+    """A typed name as a Person, with the function its config role implies. The name is
+    the member's letter for letter (storage.keys): "cecilia sparf" is nobody in the
+    config, so a justerare cannot be someone else by a near spelling."""
+    member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
     if member is None:
         return Person(name), "övrig"
     return _person(member), ROLE_FUNCTION.get(member.role, "övrig")
@@ -174,7 +178,29 @@ def _set_officer(ctx: Context, args: str, function: str, command_name: str,
         raise UserError("en_person", kommando=command_name)
     people = [_lookup(ctx, name)[0] for name in names]
     meetings.set_people(ctx.session, meeting.id, function, people, replace=True)
-    return render("mote", "funktion", funktion=function, namn=[p.name for p in people])
+    reply = render("mote", "funktion", funktion=function, namn=[p.name for p in people])
+    if function in SIGNING_FUNCTIONS and not by_name(ctx.message):
+        _warn_without_id(ctx, reply, [p.name for p in people])
+    return reply
+
+
+def _warn_without_id(ctx: Context, reply: Reply, names: list[str]) -> None:
+    """On Matrix and Teams a signer is known by platform id only: tell the secretary now,
+    not when the protokoll waits, about anyone who cannot justera here."""
+    missing: list[str] = []
+    like: dict[str, str] = {}
+    for name in names:
+        member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
+        if has_platform_id(member):
+            continue
+        missing.append(name)
+        similar = tenants.member_like(ctx.session, ctx.organ.organ_id, name)
+        if member is None and similar is not None:
+            like[name] = similar.name
+    if missing:
+        note = render("justering", "utan_chatt_id", namn=missing, förslag=like)
+        reply.text += "\n" + note.text
+        reply.html += "\n" + note.html
 
 
 @command("justerare", aliases=["justerande"], group=GROUP, permission=RECORD,

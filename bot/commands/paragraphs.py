@@ -93,7 +93,7 @@ def _proposer(ctx: Context, text: str) -> tuple[str, str]:
     match = _PROPOSER.match(text)
     if match:
         name = match.group("name").strip()
-        member = tenants.member_by_identity(ctx.session, ctx.organ.organ_id, name)
+        member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
         known = member.name if member else _participant(ctx, name)
         if known:
             return known, match.group("text").strip()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import bot.reminders.service  # noqa: F401  (registers the scheduler with the app)
 from bot.context import Context
 from bot.errors import UserError
+from bot.identity import person_key
 from bot.messages import Reply
 from bot.natural_dates import DateProblem, Recurrence, When, split_recurring, split_when
 from bot.registry import command
@@ -18,6 +19,7 @@ from bot.swedish import WEEKDAYS, fold
 from storage.models_reminders import Reminder
 from storage.reminders import (
     get_reminder,
+    owner_of,
     payload_of,
     planned_for_room,
     planned_meeting,
@@ -118,7 +120,8 @@ def remind(ctx: Context, args: str) -> Reply:
         due_at=due, text=body[:2000], for_person=person,
         recurrence=rule.serialize() if rule else "", created_by=ctx.actor.name,
         ref=f"egen:{ctx.event_id}",
-        payload={"mention": ctx.message.sender_id} if person else None)
+        payload={"mention": ctx.message.sender_id, "owner": person_key(ctx.message)}
+        if person else None)
     return render("paminnelser", "satt", id=reminder.id, när=due.astimezone(tz), text=body,
                   person=person, upprepning=recurrence_view(rule) if rule else None)
 
@@ -131,7 +134,7 @@ def _remove(ctx: Context, rest: str) -> Reply:
             or reminder.status != "planerad"
             or reminder.room_id not in (None, room.id if room else None)):
         raise UserError("påminnelse_finns_inte", id=reminder_id)
-    if reminder.for_person and fold(reminder.for_person) not in _identities(ctx) \
+    if reminder.for_person and owner_of(reminder) != person_key(ctx.message) \
             and not ctx.actor.can_record:
         raise UserError("påminnelse_inte_din", id=reminder_id, person=reminder.for_person)
     # The bot's own reminders (sammanträde, frist, justering, anslag, uppdrag) are the
@@ -144,17 +147,15 @@ def _remove(ctx: Context, rest: str) -> Reply:
                   när=reminder.due_at.astimezone(ZoneInfo(ctx.organ.timezone)))
 
 
-def _identities(ctx: Context) -> set[str]:
-    return {fold(ctx.actor.name), fold(ctx.actor.id), fold(ctx.message.sender_name)}
-
-
 @command("påminnelser", aliases=["paminnelser", "reminders"], group=GROUP,
          summary="Visar rummets kommande påminnelser med nummer.",
          usage=["!påminnelser"], examples=["!påminnelser"])
 def list_reminders(ctx: Context, args: str) -> Reply:
     room = room_by_external(ctx.session, ctx.message.transport, ctx.message.room_id)
+    # Personal reminders are the sender's by platform id only: a display name anyone can
+    # take shows nobody else's (bot.identity).
     rows = planned_for_room(ctx.session, ctx.organ.organ_id, room.id if room else None,
-                            _identities(ctx))
+                            person_key(ctx.message))
     tz = ZoneInfo(ctx.organ.timezone)
     views = [_view(ctx, r, tz) for r in rows[:LIST_LIMIT]]
     return render("paminnelser", "lista", rader=views, fler=max(0, len(rows) - LIST_LIMIT))

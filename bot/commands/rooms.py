@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import UserError
+from bot.identity import find_member
 from bot.messages import Reply
-from bot.permissions import RECORDING_ROLES
+from bot.permissions import holds_office
 from bot.registry import command
 from bot.render import render
 from storage import rooms, tenants
+from storage.models import Room
 from storage.tenants import OrganRef
 
 GROUP = "Rummet"
@@ -17,7 +19,7 @@ GROUP = "Rummet"
 
 @command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
          summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett organ "
-                 "(ordförande, sekreterare och förbundschef).",
+                 "(ordförande, vice ordförande, sekreterare och förbundschef).",
          usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
          examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
 def organ_command(ctx: Context, args: str) -> Reply:
@@ -26,39 +28,57 @@ def organ_command(ctx: Context, args: str) -> Reply:
     current = ctx.organ_ref
     text = " ".join(args.split())
     if not text:
+        # Which förbund the bot serves is nobody's business but theirs: an unbound room
+        # is shown only the organs its sender may bind it to.
         return render("rum", "koppling", organ=current,
-                      från_konfiguration=binding is not None and binding.bound_by == "config",
-                      alla=_all_organs(ctx))
+                      från_konfiguration=binding is not None
+                      and binding.bound_by == tenants.CONFIG,
+                      alla=[] if current else _bindable(ctx))
     organ = _resolve(ctx, text, current)
-    if not _may_bind(ctx, organ):
+    binder = find_member(ctx.session, organ.organ_id, message)
+    if binder is None or not holds_office(binder):
         raise UserError("organ_behörighet", organ=organ)
     if current is not None and current.organ_id == organ.organ_id:
         return render("rum", "redan_kopplat", organ=organ)
-    if binding is not None and binding.bound_by == "config":
+    if binding is not None and binding.bound_by == tenants.CONFIG:
         # The config is synced on every start and would undo a binding made here.
         raise UserError("organ_i_konfigurationen", organ=current)
+    if current is not None and not _may_bind(ctx, current):
+        # Moving the room takes it from its organ: that is for the organ's own officers.
+        raise UserError("organ_flytt_behörighet", organ=current, ny=organ)
+    others = [r for r in rooms.organ_rooms(ctx.session, organ.organ_id)
+              if (r.transport, r.external_id) != (message.transport, message.room_id)]
     tenants.bind_room(ctx.session, message.transport, message.room_id, organ.organ_id,
                       message.sender_id)
-    return render("rum", "kopplat", organ=organ, tidigare=current)
+    reply = render("rum", "kopplat", organ=organ, tidigare=current)
+    # A new room of an organ never appears unseen: its other rooms are told.
+    reply.notices = [_notice(ctx, organ, binder.name, room) for room in others]
+    return reply
 
 
 def _may_bind(ctx: Context, organ: OrganRef) -> bool:
-    """Who may bind a room to `organ`: its chair and secretaries as the config names them
-    (by chat id), and room moderators the config knows as people of the same förbund.
-    A moderator of a room anyone could create must not reach another förbund's minutes."""
+    """Who may bind a room to `organ`: its ordförande, vice ordförande, sekreterare and
+    förbundschef and the people in its `secretaries`, known by platform id (on the console
+    by name). Moderating a room says nothing: anyone can create one."""
+    return holds_office(find_member(ctx.session, organ.organ_id, ctx.message))
+
+
+def _bindable(ctx: Context) -> list[OrganRef]:
+    return [o for o in rooms.all_organs(ctx.session) if _may_bind(ctx, o)]
+
+
+def _notice(ctx: Context, organ: OrganRef, binder: str, room: Room) -> Reply:
     message = ctx.message
-    ids = (message.sender_id, *message.sender_aliases)
-    member = tenants.member_by_identity(ctx.session, organ.organ_id, *ids)
-    if member is not None and (member.role in RECORDING_ROLES or member.extra_secretary):
-        return True
-    return message.sender_is_moderator and any(
-        tenants.member_by_identity(ctx.session, other.organ_id, *ids) is not None
-        for other in rooms.all_organs(ctx.session) if other.forbund_id == organ.forbund_id)
+    notice = render("rum", "kopplat_meddelande", rum=message.room_name,
+                    rum_id=message.room_id, organ=organ, av=binder)
+    notice.transport, notice.room_id = room.transport, room.external_id
+    return notice
 
 
 def _resolve(ctx: Context, text: str, current: OrganRef | None) -> OrganRef:
-    """'Styrelsen' (unique in the config, or in this room's förbund), 'ornskoldsvik
-    Styrelsen' (förbund key or name, then organ) or 'Samordningsförbundet X Styrelsen'."""
+    """'Styrelsen' (unique in the config, or in this room's förbund, or among the organs
+    the sender may bind), 'ornskoldsvik Styrelsen' (förbund key or name, then organ) or
+    'Samordningsförbundet X Styrelsen'."""
     session = ctx.session
     if current is not None:
         same = tenants.find_organs(session, current.forbund_id, text)
@@ -68,7 +88,12 @@ def _resolve(ctx: Context, text: str, current: OrganRef | None) -> OrganRef:
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        raise UserError("organ_flera", namn=text, kandidater=found)
+        mine = [o for o in found if _may_bind(ctx, o)]
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise UserError("organ_behörighet_namn", namn=text)
+        raise UserError("organ_flera", namn=text, kandidater=mine)
     words = text.split(" ")
     for cut in range(len(words) - 1, 0, -1):
         forbund_text, organ_text = " ".join(words[:cut]), " ".join(words[cut:])
@@ -76,11 +101,7 @@ def _resolve(ctx: Context, text: str, current: OrganRef | None) -> OrganRef:
             matches = tenants.find_organs(session, forbund.id, organ_text)
             if len(matches) == 1:
                 return matches[0]
-    raise UserError("organ_finns_inte", namn=text, alla=_all_organs(ctx))
-
-
-def _all_organs(ctx: Context) -> list[OrganRef]:
-    return rooms.all_organs(ctx.session)
+    raise UserError("organ_finns_inte", namn=text, alla=_bindable(ctx))
 
 
 @command("lämna", aliases=["leave"], needs_organ=False, group=GROUP,

@@ -65,6 +65,7 @@ class Console:
         reply = await self.app.dispatcher.handle(self.message(line))
         if reply is not None:
             self.show(reply)
+            await self.app.deliver_notices(reply)
         return reply
 
     def show(self, reply: Reply) -> None:

@@ -573,7 +573,8 @@ class MatrixBot:
                 event_id=event.event_id,
                 timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
                 sender_is_moderator=self._is_moderator(room, event.sender),
-                attachments=tuple(attachments))
+                attachments=tuple(attachments),
+                room_name=room.name or room.canonical_alias or "")
             reply = await self.app.dispatcher.handle(message)
         self._remember(event.event_id)
         if reply is None:
@@ -581,6 +582,7 @@ class MatrixBot:
             return
         self.stats["commands"] += 1
         await self._deliver(reply)
+        await self.app.deliver_notices(reply)
         if reply.leave_room:
             await self._retry("leave", lambda: self.client.room_leave(room.room_id))
             log.warning("Matrix: lämnade %s på begäran av %s", room.room_id, event.sender)

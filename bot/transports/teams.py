@@ -299,10 +299,11 @@ class TeamsTransport:
             text=text, event_id=_event_id(room, activity.id or ""),
             timestamp=_aware(activity.timestamp),
             sender_aliases=(sender.id, *await self._sender_aliases(context, room)),
-            attachments=tuple(attachments))
+            attachments=tuple(attachments), room_name=_conversation_name(activity))
         reply = await self.app.dispatcher.handle(message)
         if reply is not None:
             await context.send_activity(await self._activity_for(reply, room))
+            await self.app.deliver_notices(reply)
 
     async def _on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
@@ -352,8 +353,7 @@ class TeamsTransport:
             "team_id": (data.get("team") or {}).get("id", ""),
             "tenant_id": activity.conversation.tenant_id or "",
             "service_url": activity.service_url or "",
-            "name": ((data.get("channel") or {}).get("name") or activity.conversation.name
-                     or (data.get("team") or {}).get("name") or "")[:300],
+            "name": _conversation_name(activity)[:300],
         }
         payload = reference.model_dump_json(by_alias=True, exclude_none=True)
 
@@ -514,6 +514,13 @@ def _channel_data(activity: Activity) -> dict[str, Any]:
         return data
     dump = getattr(data, "model_dump", None)
     return dump(by_alias=True, exclude_none=True) if dump else {}
+
+
+def _conversation_name(activity: Activity) -> str:
+    """The channel's, chat's or team's name as Teams shows it ("" if none is sent)."""
+    data = _channel_data(activity)
+    return ((data.get("channel") or {}).get("name") or activity.conversation.name
+            or (data.get("team") or {}).get("name") or "")
 
 
 def _event_id(room: str, activity_id: str) -> str:
