@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
+from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
 from storage.budget import BudgetLine
 
@@ -139,11 +140,12 @@ def _too_wide(cells: list[object], width: int, delimiter: str) -> str:
 
 
 def _text(value: object) -> str:
+    """A cell as text, cleaned as chat text is: the file is input like any message."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def _line(number: int, cell, default_year: int | None) -> BudgetLine:  # type: ignore[no-untyped-def]

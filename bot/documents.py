@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.clean import clean_text
 from bot.messages import Attachment
 
 PDF_MIME = "application/pdf"
@@ -44,6 +45,8 @@ class Block:
 
 
 def _runs(inline: Token) -> Line:
+    """The inline text, cleaned: reportlab and lxml (DOCX) fail on some characters, and a
+    stored text from before the input was cleaned must still render."""
     runs: Line = []
     bold = italic = False
     for child in inline.children or []:
@@ -58,7 +61,7 @@ def _runs(inline: Token) -> Line:
         elif child.type in ("softbreak", "hardbreak"):
             runs.append(Run("\n", bold, italic))
         elif child.type in ("text", "code_inline"):
-            runs.append(Run(child.content, bold, italic))
+            runs.append(Run(clean_text(child.content), bold, italic))
     return runs
 
 
@@ -196,6 +199,7 @@ def to_pdf(markdown: str, title: str, footer: str) -> bytes:
     )
 
     covered = _register_fonts()
+    title, footer = clean_text(title), clean_text(footer)
     body = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=14, spaceAfter=6)
     cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
     head = ParagraphStyle("head", parent=cell, fontName=_FONT + "-Bold")
@@ -294,6 +298,7 @@ def to_docx(markdown: str, title: str, footer: str) -> bytes:
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
+    title, footer = clean_text(title), clean_text(footer)
     document = Document()
     document.core_properties.title = title
     document.core_properties.author = footer
