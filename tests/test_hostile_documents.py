@@ -11,6 +11,9 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -48,6 +51,15 @@ def test_clean_text_keeps_ordinary_text_and_drops_what_no_document_can_hold() ->
         "omvänd x"
     # A lone surrogate cannot be stored: the replacement character shows where it was.
     assert clean_text("a\ud800b\udcffc") == "a\ufffdb\ufffdc"
+
+
+@given(st.text())
+def test_clean_text_is_storable_xml_safe_and_stable(value: str) -> None:
+    cleaned = clean_text(value)
+    cleaned.encode("utf-8")  # no lone surrogate
+    assert "\x00" not in cleaned and "\r" not in cleaned
+    etree.Element("t").text = cleaned  # lxml (DOCX) refuses what XML cannot hold
+    assert clean_text(cleaned) == cleaned
 
 
 def test_a_lone_carriage_return_does_not_start_a_heading() -> None:
