@@ -17,13 +17,14 @@ from lxml import etree
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.budget_files import read_budget_file
+from bot.budget_files import read_budget_file, write_csv, write_xlsx
 from bot.clean import clean_text
 from bot.config import parse_config
 from bot.export import export_year
 from bot.messages import IncomingMessage, Reply
 from bot.render import markdown_to_html, md_escape
 from storage import tenants
+from storage.budget import BudgetLine
 from storage.models import Entry, Meeting, MeetingPerson, Paragraph
 from tests.conftest import STOCKHOLM, Chat
 from tests.hostile_support import BREAKERS, FRAGMENTS, hostile_messages, markup_injected
@@ -247,3 +248,13 @@ def test_a_hostile_display_name_is_cleaned_before_it_is_stored(chat: Chat) -> No
     assert reply is not None and reply.text.startswith("§ 1 Val av justerare")
     with chat.app.db.transaction() as session:
         assert session.exec(select(Paragraph.title)).one() == "Val av justerare"
+
+
+def test_a_budget_export_of_rows_stored_before_the_cleaning_still_writes() -> None:
+    from openpyxl import load_workbook
+
+    old = [BudgetLine(2, "Vidare\x1b Vy\uffff", 2021, 45_500_000, None, None, "Beviljat\x08")]
+    sheet = load_workbook(io.BytesIO(write_xlsx(old))).worksheets[0]
+    assert [c.value for c in sheet[2]] == ["Vidare Vy", 2021, 455000, None, None, "Beviljat"]
+    assert write_csv(old).decode("utf-8-sig").splitlines()[1] == "Vidare Vy;2021;455000;;;" \
+        "Beviljat"
