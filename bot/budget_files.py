@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
+from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
 from storage.budget import BudgetLine
 
@@ -139,11 +140,12 @@ def _too_wide(cells: list[object], width: int, delimiter: str) -> str:
 
 
 def _text(value: object) -> str:
+    """A cell as text, cleaned as chat text is: the file is input like any message."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def _line(number: int, cell, default_year: int | None) -> BudgetLine:  # type: ignore[no-untyped-def]
@@ -219,9 +221,9 @@ def write_csv(lines: list[BudgetLine]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for ln in lines:
-        writer.writerow([ln.insats, ln.year, _plain_amount(ln.granted_ore),
+        writer.writerow([clean_text(ln.insats), ln.year, _plain_amount(ln.granted_ore),
                          _plain_amount(ln.spent_ore), ln.day.isoformat() if ln.day else "",
-                         ln.comment])
+                         clean_text(ln.comment)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -233,10 +235,12 @@ def write_xlsx(lines: list[BudgetLine]) -> bytes:
     sheet.title = "Budget"
     sheet.append(list(COLUMNS))
     for ln in lines:
-        sheet.append([ln.insats, ln.year,
+        # Cleaned: openpyxl refuses control characters, which rows stored before the
+        # import cleaned its cells may hold.
+        sheet.append([clean_text(ln.insats), ln.year,
                       ore_to_decimal(ln.granted_ore) if ln.granted_ore is not None else None,
                       ore_to_decimal(ln.spent_ore) if ln.spent_ore is not None else None,
-                      ln.day, ln.comment or None])
+                      ln.day, clean_text(ln.comment) or None])
     for row in sheet.iter_rows(min_row=2, min_col=3, max_col=4):
         for c in row:
             c.number_format = "#,##0.00"

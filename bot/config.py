@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clean import clean_text
+
 ROLES = {
     "ordförande": "ordförande",
     "vice ordförande": "vice ordförande",
@@ -132,6 +134,11 @@ class Reader:
             raise self.fail(name, "ska vara en text inom citattecken")
         return value.strip()
 
+    def text(self, name: str, default: str | None = None) -> str:
+        """A text people read in replies and documents (a name, a place): cleaned like chat
+        text, since a TOML escape such as \\uFFFF can hold what no document can."""
+        return clean_text(self.str(name, default)).strip()
+
     def str_list(self, name: str) -> list[str]:
         value = self.table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -168,18 +175,18 @@ def _member(r: Reader) -> MemberConfig:
         options = ", ".join(ROLES)
         raise r.fail("role", f'ska vara en av {options}, inte "{role}"')
     return MemberConfig(
-        name=r.str("name"),
+        name=r.text("name"),
         role=ROLES[role],
-        organisation=r.str("organisation", ""),
-        organisation_short=r.str("organisation_short", ""),
+        organisation=r.text("organisation", ""),
+        organisation_short=r.text("organisation_short", ""),
         ids=r.str_list("ids"),
     )
 
 
 def _organ(r: Reader) -> OrganConfig:
-    name = r.str("name")
+    name = r.text("name")
     return OrganConfig(
-        key=r.str("key", _slug(name)),
+        key=r.text("key", _slug(name)),
         name=name,
         kind=r.choice("kind", ORGAN_KINDS, "styrelse"),
         numbering=r.choice("numrering", NUMBERING_MODES, "år"),
@@ -192,8 +199,8 @@ def _organ(r: Reader) -> OrganConfig:
 
 
 def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
-    name = r.str("name")
-    key = r.str("key", _slug(name))
+    name = r.text("name")
+    key = r.text("key", _slug(name))
     organs = [_organ(o) for o in r.tables("organ")]
     if not organs:
         raise r.fail("organ", "saknas: varje förbund behöver minst ett [[forbund.organ]]")
@@ -203,7 +210,7 @@ def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
     return ForbundConfig(
         key=key,
         name=name,
-        archive_location=r.str("archive_location", "Samordningsförbundets kansli"),
+        archive_location=r.text("archive_location", "Samordningsförbundets kansli"),
         timezone=r.timezone("timezone", default_tz),
         organs=organs,
         sigill=_sigill(r, key),

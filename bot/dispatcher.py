@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
+from bot.clean import clean_text
 from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
 from bot.identity import find_member
 from bot.messages import IncomingMessage, Reply
-from bot.parser import clean_text, parse
+from bot.parser import parse
 from bot.permissions import actor_for, binding_trusted
 from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import configure, render

@@ -10,12 +10,14 @@ page: A4 with MARGINS."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.clean import clean_text
 from bot.messages import Attachment
 
 PDF_MIME = "application/pdf"
@@ -49,6 +51,13 @@ class PageFurniture:
     box_label: str = ""
     box_text: str = ""
     footer: str = ""
+
+    def cleaned(self) -> PageFurniture:
+        """The same with every text cleaned (names stored before the input was cleaned)."""
+        return dataclasses.replace(
+            self, left=tuple(map(clean_text, self.left)),
+            middle=tuple(map(clean_text, self.middle)), box_label=clean_text(self.box_label),
+            box_text=clean_text(self.box_text), footer=clean_text(self.footer))
 
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
@@ -89,7 +98,9 @@ def _runs(inline: Token) -> Line:
         elif child.type in ("softbreak", "hardbreak"):
             runs.append(Run("\n", bold, italic))
         elif child.type in ("text", "code_inline"):
-            runs.append(Run(child.content, bold, italic))
+            # Cleaned: reportlab and lxml (DOCX) fail on some characters, and a text
+            # stored before the input was cleaned must still render.
+            runs.append(Run(clean_text(child.content), bold, italic))
     return runs
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from bot.clean import clean_text
 from bot.documents import A4_CM, MARGINS, Line, PageFurniture, Run, blocks, is_label
 
 _PAGE, _PAGES = "\x00", "\x01"  # where the page number fields go in the page label
@@ -27,6 +28,7 @@ def to_docx(markdown: str, title: str, furniture: PageFurniture) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
+    title, furniture = clean_text(title), furniture.cleaned()
     document = Document()
     document.core_properties.title = title
     document.core_properties.author = furniture.left[0] if furniture.left else furniture.footer

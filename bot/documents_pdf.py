@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from bot.clean import clean_text
 from bot.documents import A4_CM, MARGINS, Block, Line, PageFurniture, blocks, is_label
 
 _FONT = "FinsamVera"
@@ -200,6 +201,7 @@ def to_pdf(markdown: str, title: str, furniture: PageFurniture) -> bytes:
     from reportlab.platypus import SimpleDocTemplate
 
     covered = _register_fonts()
+    title, furniture = clean_text(title), furniture.cleaned()
     parsed = blocks(markdown)
     width = (A4_CM[0] - MARGINS.left - MARGINS.right) * cm
 

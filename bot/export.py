@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import protocol
+from bot.clean import clean_text
 from storage import justering, tenants
 from storage.db import Database
 from storage.tenants import OrganRef
@@ -90,9 +91,10 @@ def _decision_rows(document: protocol.Protocol) -> list[list[str]]:
         immediate = (document.local(view.paragraph.justerad_at).date().isoformat()
                      if view.paragraph.justerad_at else "")
         for index, entry in enumerate(view.of_kind("beslut"), start=1):
+            # Cleaned as the documents are: a row stored before the input was cleaned.
             rows.append([
-                document.meeting.date.isoformat(), f"§ {view.number}", view.title, str(index),
-                entry.text, immediate, justerad,
+                document.meeting.date.isoformat(), f"§ {view.number}", clean_text(view.title),
+                str(index), clean_text(entry.text), immediate, justerad,
                 anslag.posted_on.isoformat() if anslag else "",
                 anslag.remove_on.isoformat() if anslag else "",
             ])

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.messages import Reply
 from bot.reminders.kinds import Firing, register_kind
+from bot.reminders.mentions import ids_of_assignee, ids_of_names
 from bot.render import render
 from storage import justering, meetings, uppdrag
 from storage.models import Meeting
@@ -136,8 +137,11 @@ def _justering(session: Session, reminder: Reminder, firing: Firing) -> Reply | 
     missing = justering.missing_signers(session, meeting.id)
     if not missing:
         return None
-    return render("justering", "påminnelse_justering", organ=firing.organ, möte=meeting,
-                  kvar=missing, dagar=int(data.get("dagar", 0)), sen=_late(firing))
+    reply = render("justering", "påminnelse_justering", organ=firing.organ, möte=meeting,
+                   kvar=missing, dagar=int(data.get("dagar", 0)), sen=_late(firing))
+    # Those who must justera are notified, not only named.
+    reply.mentions = ids_of_names(session, firing.organ.organ_id, [s.name for s in missing])
+    return reply
 
 
 def _anslag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
@@ -156,8 +160,10 @@ def _uppdrag(session: Session, reminder: Reminder, firing: Firing) -> Reply | No
     row = uppdrag.open_by_id(session, int(data.get("uppdrag", 0)))
     if row is None or row.due_on is None or row.due_on.isoformat() != data.get("datum"):
         return None
-    return render("uppdrag", "påminnelse", organ=firing.organ, u=uppdrag.view(session, row),
-                  idag=firing.now.date(), sen=_late(firing))
+    reply = render("uppdrag", "påminnelse", organ=firing.organ, u=uppdrag.view(session, row),
+                   idag=firing.now.date(), sen=_late(firing))
+    reply.mentions = ids_of_assignee(session, firing.organ.organ_id, row.assignee)
+    return reply
 
 
 register_kind("justering", _justering)

@@ -7,15 +7,6 @@ from dataclasses import dataclass
 
 MAX_COMMAND_TEXT = 20_000
 _NAME = re.compile(r"[^\W\d_][\w\-]*", re.UNICODE)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(text: str) -> str:
-    """Text a database can store: a lone surrogate (a Matrix client may send one as a JSON
-    escape) cannot be encoded as UTF-8, and PostgreSQL refuses NUL characters."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 
 from bot import swedish
+from bot.clean import clean_text
 from bot.messages import Attachment, Reply
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Raw(str):
@@ -29,8 +29,9 @@ class Raw(str):
 
 def md_escape(value: object) -> str:
     """Escape user text so Markdown shows it literally: inline markup everywhere, block
-    markers (headings, lists, quotes) at line starts, and no indented code blocks."""
-    text = _CONTROL.sub("", str(value))
+    markers (headings, lists, quotes) at line starts, and no indented code blocks. Cleaned
+    first: a stored text from before the input was cleaned must still render."""
+    text = clean_text(str(value))
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_block_marker, text)
     return "\n".join(line.lstrip() for line in text.split("\n"))
@@ -44,7 +45,7 @@ def _escape_block_marker(match: re.Match[str]) -> str:
 
 def _plain(value: object) -> object:
     if isinstance(value, str):
-        return _CONTROL.sub("", value)
+        return clean_text(value)
     return "" if value is None else value
 
 

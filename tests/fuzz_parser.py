@@ -8,7 +8,8 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from bot.parser import clean_text, parse
+    from bot.clean import clean_text
+    from bot.parser import parse
 
 
 def target(data: bytes) -> None:

@@ -40,6 +40,12 @@ NUMBERS = ["§-1", "§99999999999999999999", "§0", "2026-02-30", "1e309", "NaN"
 WORDS = ["Styrelsen", "beslutar", "att", "Vidare Vy", "äpplet", "öppna", "avsluta", "ja", "nej",
          "Anna", "§3", "2021", "100 000", "kr", "alla", "mig", "@ordf:localhost", "!beslut"]
 FRAGMENTS = HTML + MARKDOWN + SQL + CONTROL + NUMBERS + WORDS
+# Text that broke or bent the documents: non-characters (lxml, and so DOCX, refuses U+FFFE
+# and U+FFFF), C1 controls, bidi embeddings and isolates, and a lone "\r", which Markdown
+# reads as a line start. Kept apart from FRAGMENTS so the seeded corpus stays as it was.
+BREAKERS = ["x\uffff", "\ufffe", "\ufdd0", "\U0001fffe", "\x9b", "\u202aLRE", "\u202b\u202d",
+            "\u2066isolat\u2069", "&#xFFFF;", "x\r# Rubrik", "x\r1. lista", "x\r---",
+            "\x1b\x08\x0c", "slut\u202e"]
 
 
 def command_names() -> list[str]:

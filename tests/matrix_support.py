@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nio import AsyncClient, AsyncClientConfig, Event, RoomMessageNotice
+from nio import AsyncClient, AsyncClientConfig, Event, RoomMessageNotice, RoomMessageText
 
 SERVER_NAME = "localhost"
 SECRET = "finsam-test-secret"
@@ -173,6 +173,17 @@ class Synapse:
         self._request("DELETE", f"/_synapse/admin/v2/users/{user_id}/devices/{device_id}",
                       token=admin.access_token)
 
+    def push_rules(self, account: Account) -> dict[str, Any]:
+        """The user's push rules (the server's defaults for a new user)."""
+        return self._request("GET", "/_matrix/client/v3/pushrules/",
+                             token=account.access_token)
+
+    def notifications(self, account: Account) -> list[dict[str, Any]]:
+        """What the homeserver's push rules notified the user of, newest first: the list a
+        client's notification panel shows, and what a pusher would push."""
+        return list(self._request("GET", "/_matrix/client/v3/notifications?limit=100",
+                                  token=account.access_token)["notifications"])
+
     def limit_messages(self, admin: Account, user_id: str, per_second: int, burst: int) -> None:
         """Give one user a strict message rate limit, so it meets real 429 answers."""
         self._request("POST", f"/_synapse/admin/v1/users/{user_id}/override_ratelimit",
@@ -306,6 +317,13 @@ class Person:
 
     def notices(self, room_id: str) -> list[RoomMessageNotice]:
         return [e for e in self.events.get(room_id, []) if isinstance(e, RoomMessageNotice)]
+
+    def messages_from(self, room_id: str, sender: str) -> list[RoomMessageNotice |
+                                                               RoomMessageText]:
+        """Notices and texts that `sender` (the bot) posted: a reminder that mentions
+        someone is an m.text."""
+        return [e for e in self.events.get(room_id, [])
+                if isinstance(e, RoomMessageNotice | RoomMessageText) and e.sender == sender]
 
     async def wait(self, condition: Callable[[], Any], *, what: str,
                    timeout: float = 30) -> None:

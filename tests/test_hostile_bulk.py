@@ -20,7 +20,7 @@ from bot.config import default_config
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import markdown_to_html, md_escape, render
-from bot.transports.matrix import notice_content
+from bot.transports.matrix import message_content
 from bot.transports.teams_cards import blocks_of, reply_card
 from tests.conftest import STOCKHOLM, make_app
 from tests.hostile_support import (
@@ -46,7 +46,7 @@ def check_reply(source: str, reply: Reply) -> None:
     assert not reply.text.startswith("Något gick fel"), (source[:200], reply.text)
     injected = markup_injected(reply.html)
     assert injected is None, (source[:200], injected)
-    content = notice_content(reply)
+    content = message_content(reply)
     assert content["msgtype"] == "m.notice" and content["formatted_body"] == reply.html
     json.dumps(content)  # what nio sends; lone surrogates are escaped, not an error
     problem = card_problem(reply_card(reply))

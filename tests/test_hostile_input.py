@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from bot.config import default_config
 from bot.messages import IncomingMessage
 from bot.parser import parse
 from bot.render import markdown_to_html, md_escape
-from tests.conftest import STOCKHOLM, make_app
+from tests.conftest import STOCKHOLM, Chat, make_app
 
 NAMES = ["beslut", "paragraf", "info", "yrkande", "visa", "sök", "ändra", "möte", "närvaro",
          "justerare", "paragrafnummer", "protokoll", "hjälp", "ångra", "xyz"]
@@ -97,3 +98,17 @@ def test_refused_commands_change_nothing(tmp_path_factory, text: str) -> None:  
     assert snapshot() == before
     if reply is not None and text.split()[0][1:] in ("beslut", "paragraf", "ändra", "ångra"):
         assert reply.text.startswith(("Du får inte", "Det saknas", "Ange", "”"))
+
+
+@pytest.mark.parametrize(("line", "answer"), [
+    ("!paragrafnummer ¹", "”¹” är inget paragrafnummer. Skriv till exempel !paragrafnummer 22."),
+    ("!ändra §¹ Styrelsen beslutar", "”§¹” är inget paragrafnummer. Skriv till exempel "
+                                     "!ändra §26."),
+    ("!visa §²", "”§²” är inget paragrafnummer. Skriv till exempel !visa §26."),
+    ("!uppdrag klart ³", "”³” är inget uppdragsnummer. Skriv !uppdrag för att se numren, och "
+                         "sedan till exempel !uppdrag klart 2."),
+])
+def test_a_superscript_digit_is_no_number(chat: Chat, line: str, answer: str) -> None:
+    # "¹".isdigit() is true but int("¹") fails: these were "Något gick fel".
+    chat.text("!möte öppna 2022-03-25 Kansliet")
+    assert chat.text(line) == answer

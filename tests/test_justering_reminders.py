@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.app import App
+from bot.config import parse_config
+from bot.reminders.mentions import ids_of_assignee, ids_of_names
 from storage.models_reminders import Reminder
-from tests.conftest import Chat
+from storage.tenants import first_organ
+from tests.conftest import Chat, make_app
 from tests.justering_support import CAROLINA, at, replay_meeting
 from tests.reminders_support import Clock, Inbox, service_of
 
@@ -59,6 +62,8 @@ async def test_justering_anslag_and_uppdrag_reminders_fire_from_the_engine(
         "justerat ännu (3 dagar sedan det blev klart).\nCarolina Sondell och Cecilia Sparf: "
         "läs protokollet (!protokoll 2022-03-25) och skriv !justera."]
     assert inbox.posted[0][0] == "console" and inbox.posted[0][1].kind == "påminnelse"
+    # Those who must justera are mentioned by the ids the config knows (Cecilia has none).
+    assert inbox.posted[0][1].mentions == [CAROLINA]
 
     # Rendered when it fires: whoever has justerat since is no longer named.
     ovik.now = at(2022, 4, 2, 9, 0)
@@ -106,6 +111,7 @@ async def test_justering_anslag_and_uppdrag_reminders_fire_from_the_engine(
     assert inbox.posted[-1][1].attachments == []
     assert week.startswith("Påminnelse från Styrelsen: uppdrag 1 ska vara klart senast "
                            "fredag 20 maj 2022.\nförbundschefen: närmare undersöka")
+    assert inbox.posted[-1][1].mentions == ["@par:ovik.test"]  # the förbundschef
     assert "(§ 28, 2022-03-25)" in week and "Skriv !uppdrag klart 1 när det är utfört." in week
     (kallelse,) = await run(2022, 5, 18, 13, 0, 30)
     assert kallelse.startswith(
@@ -163,3 +169,37 @@ async def test_undone_or_changed_decisions_take_their_uppdrag_reminders_along(
     service.clock = Clock(at(2022, 9, 1, 9, 0))
     await service.run_due()
     assert inbox.texts == []
+
+
+def test_reminders_mention_the_members_they_name_by_their_config_ids(db_url: str) -> None:
+    members = [("Jan-Olov Häggström", "vice ordförande", ["@janolov:ovik.test"]),
+               ("Johnny Eriksson", "ersättare", ["@johnny:ovik.test"]),
+               ("Pär Eriksson", "förbundschef", ["@par:ovik.test", "par@ovik.se"]),
+               ("Anna Andersson", "ordförande", ["anna@kommun.se"]),
+               ("Anna Berg", "ledamot", ["@anna:ovik.test"]),
+               ("Camilla Steen", "ledamot", [])]
+    app = make_app(parse_config({"forbund": [{"name": "Samordningsförbundet", "organ": [{
+        "name": "Styrelsen", "member": [{"name": n, "role": r, "ids": i}
+                                        for n, r, i in members]}]}]}, "test.toml"), db_url)
+    try:
+        with app.db.transaction() as session:
+            organ = first_organ(session)
+            assert organ is not None
+
+            def of(assignee: str) -> list[str]:
+                return ids_of_assignee(session, organ.organ_id, assignee)
+
+            both = ["@janolov:ovik.test", "@johnny:ovik.test"]
+            assert of("Jan-Olov Häggström och Johnny Eriksson") == both
+            assert of("Jan-Olov och Johnny") == both
+            assert of("förbundschefen") == ["@par:ovik.test", "par@ovik.se"]
+            assert of("Förbundschefen, ordföranden samt jan-olov") == [
+                "@par:ovik.test", "par@ovik.se", "anna@kommun.se", "@janolov:ovik.test"]
+            assert of("Anna") == []  # two members are called Anna: nobody is guessed
+            assert of("Camilla Steen") == []  # no ids in the config: only named
+            assert of("den delegation som ska delta på NNS årsmöte") == []
+            assert ids_of_names(session, organ.organ_id,
+                                ["Anna Berg", "Camilla Steen", "Okänd Person"]) == [
+                "@anna:ovik.test"]
+    finally:
+        app.close()

@@ -9,19 +9,23 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from nio import RoomMessageFile
+from sqlmodel import select
 
 from bot.app import App, create_app
 from bot.config import Config, load_config
-from bot.transports.matrix import MatrixBot
+from bot.messages import Reply
+from bot.transports.matrix import MatrixBot, message_content
 from bot.transports.matrix_config import matrix_settings
 from storage import matrix as matrix_store
 from storage.models import Entry, Paragraph
+from storage.models_reminders import PLANNED, Reminder
+from storage.reminders import mark_changed
 from tests import scenario
 from tests.conftest import FIXTURES
 from tests.matrix_support import Account, Person, Synapse, env_without_proxies
@@ -642,9 +646,71 @@ async def test_history_from_before_the_bot_is_never_run(scene: Scene) -> None:
     assert bot.stats["commands"] == 2
 
 
-async def test_a_personal_reminder_mentions_the_person(scene: Scene) -> None:
-    """`!påminn mig` is posted in the room, but as an intentional mention of the one who
-    asked, so their Matrix client notifies them."""
+def notified(scene: Scene, person: Person, event_id: str) -> list[Any] | None:
+    """The push actions Synapse took for `person` on the event (GET /notifications), or
+    None when its push rules did not notify them of it."""
+    for notification in scene.synapse.notifications(person.account):
+        if notification["event"]["event_id"] == event_id:
+            return list(notification["actions"])
+    return None
+
+
+def highlighted(actions: list[Any] | None) -> bool:
+    """A mention's notification: highlighted (and with sound), not just counted."""
+    return actions is not None and "notify" in actions and any(
+        isinstance(a, dict) and a.get("set_tweak") == "highlight" and a.get("value", True)
+        for a in actions)
+
+
+async def posted_by_bot(scene: Scene, person: Person, room_id: str, start: str) -> Any:
+    """The one message the bot posted (not as a reply) whose body starts with `start`."""
+    bot = scene.bot_account.user_id
+
+    def found() -> list[Any]:
+        return [e for e in person.messages_from(room_id, bot) if e.body.startswith(start)]
+
+    await person.wait(found, what=f"the bot's {start!r}")
+    (event,) = found()
+    return event
+
+
+def hurry_first(app: App, prefix: str) -> None:
+    """Bring the first planned reminder whose ref starts with `prefix` forward to now."""
+    with app.db.transaction() as session:
+        reminder = session.exec(select(Reminder).where(
+            Reminder.ref.startswith(prefix), Reminder.status == PLANNED)
+            .order_by(Reminder.due_at)).first()
+        assert reminder is not None, prefix
+        reminder.due_at = datetime.now(UTC) + timedelta(seconds=1)
+        session.add(reminder)
+        mark_changed(session, reminder.id)
+
+
+def test_only_a_reply_that_mentions_someone_is_an_m_text() -> None:
+    reply = Reply(text="Påminnelse: Skicka kallelsen", html="<p>Påminnelse: Skicka kallelsen</p>")
+    assert message_content(reply) == {
+        "msgtype": "m.notice", "body": "Påminnelse: Skicka kallelsen",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "<p>Påminnelse: Skicka kallelsen</p>"}
+    # Teams ids (a UPN, an Entra object id) in the config are no Matrix ids.
+    reply.mentions = ["anna@kommun.se", "0f3c1a2b-0000-4000-8000-000000000000"]
+    assert message_content(reply)["msgtype"] == "m.notice"
+    assert "m.mentions" not in message_content(reply)
+    reply.mentions.append("@anna:kommun.se")
+    content = message_content(reply)
+    assert content["msgtype"] == "m.text"
+    assert content["m.mentions"] == {"user_ids": ["@anna:kommun.se"]}
+
+
+async def test_a_personal_reminder_notifies_the_person_and_a_reply_does_not(
+        scene: Scene) -> None:
+    """`!påminn mig` is posted in the room as an m.text that mentions the one who asked:
+    Synapse's default push rules then notify them (highlighted), which they never do for an
+    m.notice, the bot's ordinary replies."""
+    rules = [r["rule_id"] for r in scene.synapse.push_rules(scene.member.account)["global"]
+             ["override"]]
+    # Why a mention cannot be an m.notice: the defaults silence notices first.
+    assert rules.index(".m.rule.suppress_notices") < rules.index(".m.rule.is_user_mention")
     bot = await scene.start_bot()
     await bot.app.start()  # the reminder scheduler, as `bot run` does
     try:
@@ -652,20 +718,82 @@ async def test_a_personal_reminder_mentions_the_person(scene: Scene) -> None:
         await scene.chair.ask(room_id, "!organ Styrelsen")
         confirmed = await scene.member.ask(room_id, "!påminn mig om 1 minut Läs handlingarna")
         assert "för Cecilia Sparf." in confirmed.body, confirmed.body
+        assert confirmed.source["content"]["msgtype"] == "m.notice"
         scenario.hurry_reminder(bot.app, confirmed.body)
-        text = "Påminnelse till Cecilia Sparf: Läs handlingarna"
-        await scene.member.wait(lambda: any(e.body == text for e in scene.member.notices(room_id)),
-                                what="the personal reminder")
-        (posted,) = [e for e in scene.member.notices(room_id) if e.body == text]
-        assert posted.source["content"]["m.mentions"] == {"user_ids": [scene.member.user_id]}
-        # A reminder for the room mentions nobody.
+        posted = await posted_by_bot(scene, scene.member, room_id,
+                                     "Påminnelse till Cecilia Sparf: Läs handlingarna")
+        content = posted.source["content"]
+        assert content["msgtype"] == "m.text" and "m.relates_to" not in content
+        assert content["m.mentions"] == {"user_ids": [scene.member.user_id]}
+        await scene.member.wait(lambda: notified(scene, scene.member, posted.event_id),
+                                what="the member's notification of the reminder")
+        assert highlighted(notified(scene, scene.member, posted.event_id))
+        assert not highlighted(notified(scene, scene.chair, posted.event_id))
+        # The bot's answer to the member's command notified nobody.
+        assert notified(scene, scene.member, confirmed.event_id) is None
+        # A reminder for the room mentions nobody: a notice, and no notification.
         room_wide = await scene.chair.ask(room_id, "!påminn om 1 minut Skicka kallelsen")
         scenario.hurry_reminder(bot.app, room_wide.body)
-        await scene.chair.wait(lambda: any(e.body == "Påminnelse: Skicka kallelsen"
-                                           for e in scene.chair.notices(room_id)),
-                               what="the room reminder")
-        (plain,) = [e for e in scene.chair.notices(room_id)
-                    if e.body == "Påminnelse: Skicka kallelsen"]
+        plain = await posted_by_bot(scene, scene.chair, room_id, "Påminnelse: Skicka kallelsen")
+        assert plain.source["content"]["msgtype"] == "m.notice"
         assert "m.mentions" not in plain.source["content"]
+        await scene.member.wait(lambda: any(e.event_id == plain.event_id for e in
+                                            scene.member.messages_from(
+                                                room_id, scene.bot_account.user_id)),
+                                what="the room reminder at the member")
+        for person in (scene.chair, scene.member):
+            assert notified(scene, person, plain.event_id) is None
+            assert notified(scene, person, room_wide.event_id) is None
+    finally:
+        await bot.app.stop()
+
+
+async def test_justering_and_uppdrag_reminders_notify_the_people_who_must_act(
+        scene_with_secretary: Scene) -> None:
+    """The justering reminder mentions the ordförande and justerare who have not signed;
+    the uppdrag reminder the förbundschef the uppdrag went to (their config ids)."""
+    scene = scene_with_secretary
+    assert scene.secretary is not None
+    bot = await scene.start_bot()
+    await bot.app.start()
+    try:
+        room_id = await scene.room()
+        await scene.chair.ask(room_id, "!organ Styrelsen")
+        today = datetime.now(scenario.STOCKHOLM).date()
+        due = today + timedelta(days=30)
+        par = scene.secretary
+        for text in (f"!möte öppna {today.isoformat()} 08:30 Digitalt",
+                     "!närvaro Carolina Sondell, Cecilia Sparf",
+                     "!justerare Cecilia Sparf", "!paragraf Lokalfrågan",
+                     "!beslut Styrelsen uppdrar till förbundschefen att utreda lokalfrågan "
+                     f"senast {due.isoformat()}.",
+                     "!möte avsluta", "!protokoll klart"):
+            reply = await par.ask(room_id, text)
+            assert not reply.body.startswith(("Något gick fel", "Du får inte")), reply.body
+        assert "Carolina Sondell (ordförande): läs protokollet" in reply.body, reply.body
+
+        hurry_first(bot.app, "justering:")
+        justering = await posted_by_bot(scene, scene.member, room_id,
+                                        "Påminnelse: protokollet från Styrelsens sammanträde")
+        assert "Carolina Sondell och Cecilia Sparf: läs protokollet" in justering.body
+        content = justering.source["content"]
+        assert content["msgtype"] == "m.text"
+        assert content["m.mentions"] == {"user_ids": [scene.chair.user_id,
+                                                      scene.member.user_id]}
+        for person in (scene.chair, scene.member):
+            await person.wait(lambda p=person: notified(scene, p, justering.event_id),
+                              what="the justering reminder's notification")
+            assert highlighted(notified(scene, person, justering.event_id))
+        assert not highlighted(notified(scene, par, justering.event_id))
+
+        hurry_first(bot.app, "uppdrag:")
+        reminder = await posted_by_bot(scene, par, room_id, "Påminnelse från Styrelsen: "
+                                                            "uppdrag 1 ska vara klart")
+        assert "förbundschefen: utreda lokalfrågan" in reminder.body, reminder.body
+        assert reminder.source["content"]["m.mentions"] == {"user_ids": [par.user_id]}
+        await par.wait(lambda: notified(scene, par, reminder.event_id),
+                       what="the uppdrag reminder's notification")
+        assert highlighted(notified(scene, par, reminder.event_id))
+        assert not highlighted(notified(scene, scene.member, reminder.event_id))
     finally:
         await bot.app.stop()

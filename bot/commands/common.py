@@ -52,7 +52,7 @@ def parse_ref(args: str, command: str, *, year_allowed: bool = False) -> Paragra
         if day is None:
             raise UserError("ogiltigt_datum", text=match.group("date"), kommando=command)
     raw = match.group("num").rstrip(".,:")
-    if not raw.isdigit() or not 0 < int(raw) < 100_000:
+    if not raw.isdecimal() or not 0 < int(raw) < 100_000:
         raise UserError("ogiltig_paragraf", text=raw, kommando=command)
     rest = match.group("rest").strip()
     year = None

@@ -194,7 +194,7 @@ def undo(ctx: Context, args: str) -> Reply:
          examples=["!paragrafnummer 22", "!paragrafnummer 1 2027"])
 def numbering(ctx: Context, args: str) -> Reply:
     words = args.replace("§", " ").split()
-    if not words or not words[0].isdigit() or not 0 < int(words[0]) < 100_000 or len(words) > 2:
+    if not words or not words[0].isdecimal() or not 0 < int(words[0]) < 100_000 or len(words) > 2:
         raise UserError("ogiltigt_nummer", text=args.strip())
     year = parse_year(words[1]) if len(words) == 2 else None
     if len(words) == 2 and year is None:

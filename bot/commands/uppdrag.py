@@ -97,7 +97,7 @@ def uppdrag_command(ctx: Context, args: str) -> Reply:
 def _numbered(ctx: Context, text: str, kommando: str):  # type: ignore[no-untyped-def]
     if not text:
         raise UserError("uppdragsnummer_saknas", kommando=kommando)
-    if not text.isdigit():
+    if not text.isdecimal():
         raise UserError("ogiltigt_uppdragsnummer", text=text, kommando=kommando)
     row = uppdrag.by_number(ctx.session, ctx.organ.organ_id, int(text))
     if row is None:

@@ -88,6 +88,7 @@ UNDECRYPTABLE_WAIT = 300.0  # seconds to wait for a room key that is late
 UNREADABLE_NOTICE_GAP = 3600.0  # at most one "could not read" notice per sender and room
 _NETWORK_ERRORS = (ClientConnectionError, TimeoutError, asyncio.TimeoutError, OSError)
 _REPLY_FALLBACK = re.compile(r"\A(> .*\n)+\n")
+_MATRIX_ID = re.compile(r"@[^\s:]+:\S+")  # a user id; config ids may also be Teams ids
 FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a budget spreadsheet is far smaller
 _FILE_EVENTS = (RoomMessageFile, RoomEncryptedFile)
@@ -671,13 +672,22 @@ class MatrixBot:
     # -------------------------------------------------------------------- sending
 
     async def send(self, room_id: str, reply: Reply) -> None:
-        """A reply (or a reminder) as an m.notice: plain body and HTML, as a Matrix reply
+        """A reply (or a reminder) as a message: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files."""
         # The same transaction id on every retry and after a restart: stored at most once.
         key = reply.send_key or uuid.uuid4().hex
-        await self._room_send(room_id, notice_content(reply), f"{key}-0")
+        content = message_content(reply, self._as_in_room(room_id, reply.mentions))
+        await self._room_send(room_id, content, f"{key}-0")
         for n, attachment in enumerate(reply.attachments, start=1):
             await self._send_attachment(room_id, attachment, f"{key}-{n}")
+
+    def _as_in_room(self, room_id: str, ids: list[str]) -> list[str]:
+        """The Matrix user ids among `ids`, spelt as the room's members are: the store keeps
+        config ids case-folded, and an old Matrix id may have capitals."""
+        room = self.client.rooms.get(room_id)
+        members = {user.casefold(): user for user in (room.users if room else {})}
+        return list(dict.fromkeys(members.get(i.casefold(), i) for i in ids
+                                  if _MATRIX_ID.fullmatch(i)))
 
     async def _deliver(self, reply: Reply) -> None:
         """Send a command's reply, then let it leave the outbox (also when the homeserver
@@ -754,17 +764,22 @@ class MatrixBot:
         return await asyncio.to_thread(work)
 
 
-def notice_content(reply: Reply) -> dict[str, Any]:
-    """The m.room.message content of a reply: an m.notice (bots do not answer notices),
-    Markdown as the plain body and the template's escaped HTML as formatted_body."""
+def message_content(reply: Reply, mentions: list[str] | None = None) -> dict[str, Any]:
+    """The m.room.message content of a reply: Markdown as the plain body and the template's
+    escaped HTML as formatted_body. An m.notice (bots do not answer notices, and clients
+    notify nobody of one), unless it mentions people (`mentions`, Matrix ids; default the
+    reply's own): then an m.text with m.mentions. The default push rules silence every
+    m.notice (.m.rule.suppress_notices) before they look at mentions
+    (.m.rule.is_user_mention), so only an m.text makes the person's client notify them."""
+    people = [m for m in (reply.mentions if mentions is None else mentions)
+              if _MATRIX_ID.fullmatch(m)]
     content: dict[str, Any] = {
-        "msgtype": "m.notice", "body": reply.text,
+        "msgtype": "m.text" if people else "m.notice", "body": reply.text,
         "format": "org.matrix.custom.html", "formatted_body": reply.html,
     }
     if reply.in_reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
-    people = [m for m in reply.mentions if m.startswith("@")]
-    if people:  # intentional mentions: the person's client notifies them
+    if people:  # intentional mentions (MSC3952)
         content["m.mentions"] = {"user_ids": people}
     return content
 
