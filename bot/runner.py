@@ -2,7 +2,13 @@
 
 Each transport is a module `bot.transports.<name>` with `async def serve(app) -> None`
 that runs until cancelled; a transport runs when its config section (`[matrix]`,
-`[teams]`) is filled in."""
+`[teams]`) is filled in.
+
+Several processes may run on one PostgreSQL database (bot.leadership): only the active one
+runs ACTIVE_ONLY (the Matrix sync, which also sends the outbox) and the app's start hooks
+(the reminder scheduler). Every process serves the rest: the Teams endpoint answers each
+request over the database, so a standby behind the same address (or a load balancer)
+answers too. On SQLite a second process refuses to start."""
 
 from __future__ import annotations
 
@@ -11,21 +17,38 @@ import importlib
 import sys
 
 from bot.app import App
+from bot.leadership import Leadership
 
 NETWORK_TRANSPORTS = ("matrix", "teams")
+ACTIVE_ONLY = ("matrix",)  # reads an event stream: two readers would both take each event
 
 
-async def run_transports(app: App) -> int:
+async def run_transports(app: App, leadership: Leadership | None = None) -> int:
     names = [name for name in NETWORK_TRANSPORTS if getattr(app.config, name)]
     if not names:
         print(f"Fel i {app.config.source}: varken [matrix] eller [teams] är ifyllt. "
               "Fyll i en av dem, eller prova boten i terminalen med bot console.",
               file=sys.stderr)
         return 2
-    modules = [importlib.import_module(f"bot.transports.{name}") for name in names]
-    await app.start()
+    leadership = leadership or Leadership(app.db)
+    refusal = leadership.claim_process()
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
+    modules = {name: importlib.import_module(f"bot.transports.{name}") for name in names}
+    active_only = [m for n, m in modules.items() if n in ACTIVE_ONLY]
+    everywhere = [m for n, m in modules.items() if n not in ACTIVE_ONLY]
+
+    async def act() -> None:
+        await app.start()
+        try:
+            await asyncio.gather(*(module.serve(app) for module in active_only),
+                                 asyncio.Event().wait())  # the scheduler alone runs on
+        finally:
+            await app.stop()
+
     try:
-        await asyncio.gather(*(module.serve(app) for module in modules))
+        await asyncio.gather(leadership.run(act), *(module.serve(app) for module in everywhere))
     finally:
-        await app.stop()
+        leadership.close()
     return 0
