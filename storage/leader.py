@@ -18,12 +18,13 @@ import contextlib
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -38,6 +39,7 @@ KEEPALIVE_INTERVAL = 2
 KEEPALIVE_COUNT = 3
 CONNECT_TIMEOUT = 5
 LEADER_ROW = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,9 @@ class LeaderStatus:
 
 
 class PostgresLeaderLock:
-    """The advisory lock on a dedicated connection. Every method runs blocking database
-    calls: call them from a worker thread, with a timeout of your own."""
+    """The advisory lock on a dedicated connection. try_acquire, check and record block on
+    the database: call them from a worker thread, with a timeout of your own, and call
+    abandon when one does not come back in time. abandon never waits."""
 
     def __init__(self, url: str) -> None:
         # No pool: the lock's connection is never handed to anyone else, and a dropped
@@ -67,23 +70,88 @@ class PostgresLeaderLock:
                                         "tcp_user_timeout": 1000 * (
                                             KEEPALIVE_IDLE
                                             + KEEPALIVE_INTERVAL * KEEPALIVE_COUNT)})
-        self._connection: Connection | None = None
-        self._key = 0
-        self.backend_pid: int | None = None
+        self._session = _LockSession(self.engine)
+
+    @property
+    def backend_pid(self) -> int | None:
+        return self._session.backend_pid
 
     def try_acquire(self) -> bool:
         """Take the lock if it is free; False while another process holds it. A database
         error is raised (and the connection dropped)."""
+        session = self._session
         try:
-            connection = self._connection or self._connect()
-            return bool(connection.execute(text("SELECT pg_try_advisory_lock(:c, :k)"),
-                                           {"c": LOCK_LEADER, "k": self._key}).scalar_one())
+            return session.run(session.acquire)
         except BaseException:
             self.abandon()
             raise
 
+    def check(self) -> None:
+        """Raise unless the session holding the lock still answers (a live session keeps
+        its lock)."""
+        session = self._session
+        session.run(session.ping)
+
+    def record(self, host: str, pid: int) -> None:
+        """Note this process as the active one (on the lock's own connection)."""
+        session = self._session
+        session.run(lambda: session.record(host, pid))
+
+    def abandon(self) -> None:
+        """Let the lock go without waiting: its connection is closed (in the background, or
+        by a call still running on it once that returns), which ends the session and frees
+        the lock. The next try_acquire opens a new connection."""
+        session, self._session = self._session, _LockSession(self.engine)
+        session.abandon()
+
+    def dispose(self) -> None:
+        self.abandon()
+        self.engine.dispose()
+
+
+class _LockSession:
+    """One connection of the lock. A call stuck on a dead network may still be running on
+    it when the caller gives up: the connection is then never touched from another thread
+    (psycopg forbids closing it under a running query) but closed by that call itself."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._key = 0
+        self.backend_pid: int | None = None
+        self._state = threading.Lock()  # guards the two flags, never held over a query
+        self._busy = False
+        self._abandoned = False
+
+    def run(self, work: Callable[[], T]) -> T:
+        with self._state:
+            if self._abandoned:
+                raise ConnectionError("the leader lock's connection was given up")
+            self._busy = True
+        try:
+            return work()
+        finally:
+            with self._state:
+                self._busy = False
+                close = self._abandoned
+            if close:
+                self._close()
+
+    def abandon(self) -> None:
+        with self._state:
+            self._abandoned = True
+            busy = self._busy
+        if not busy:  # else the running call closes it when it returns
+            threading.Thread(target=self._close, daemon=True, name="leader-lock-close").start()
+
+    def acquire(self) -> bool:
+        connection = self._connection or self._connect()
+        return bool(connection.execute(text("SELECT pg_try_advisory_lock(:c, :k)"),
+                                       {"c": LOCK_LEADER, "k": self._key}).scalar_one())
+
     def _connect(self) -> Connection:
-        connection = self.engine.connect()
+        connection = self._engine.connect()
+        self._connection = connection
         # The server side of the same idea: it ends the session (and frees the lock) when
         # this machine stops answering, instead of after the kernel's two hours.
         for setting, value in (("tcp_keepalives_idle", KEEPALIVE_IDLE),
@@ -92,18 +160,14 @@ class PostgresLeaderLock:
             connection.execute(text(f"SET {setting} = {int(value)}"))
         self._key = schema_key(connection)
         self.backend_pid = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
-        self._connection = connection
         return connection
 
-    def check(self) -> None:
-        """Raise unless the session holding the lock still answers (a live session keeps
-        its lock)."""
+    def ping(self) -> None:
         if self._connection is None:
             raise ConnectionError("the leader lock has no connection")
         self._connection.execute(text("SELECT 1"))
 
     def record(self, host: str, pid: int) -> None:
-        """Note this process as the active one (on the lock's own connection)."""
         if self._connection is None:
             raise ConnectionError("the leader lock has no connection")
         values = {"host": host, "pid": pid, "backend_pid": self.backend_pid, "since": utcnow()}
@@ -111,24 +175,13 @@ class PostgresLeaderLock:
         self._connection.execute(postgresql.insert(BotLeader).values(id=LEADER_ROW, **values)
                                  .on_conflict_do_update(index_elements=["id"], set_=values))
 
-    def abandon(self) -> None:
-        """Let the lock go without waiting: the connection is closed in the background (on
-        a dead network a close can hang), which ends the session and frees the lock."""
-        connection, self._connection, self.backend_pid = self._connection, None, None
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
         if connection is not None:
-            threading.Thread(target=_close_quietly, args=(connection,), daemon=True,
-                             name="leader-lock-close").start()
-
-    def dispose(self) -> None:
-        self.abandon()
-        self.engine.dispose()
-
-
-def _close_quietly(connection: Connection) -> None:
-    with contextlib.suppress(Exception):
-        connection.invalidate()
-    with contextlib.suppress(Exception):
-        connection.close()
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 def sqlite_lock_path(url: str) -> Path | None:

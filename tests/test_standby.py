@@ -26,7 +26,13 @@ from bot.leadership import Leadership
 from bot.messages import IncomingMessage
 from storage import events, load_models
 from storage.db import Database
-from storage.leader import LeaderStatus, SqliteProcessLock, leader_status, sqlite_lock_path
+from storage.leader import (
+    LeaderStatus,
+    PostgresLeaderLock,
+    SqliteProcessLock,
+    leader_status,
+    sqlite_lock_path,
+)
 from storage.models_reminders import SENT, Reminder
 from storage.reminders import schedule_reminder
 from storage.tenants import organ_for_room
@@ -138,6 +144,62 @@ async def test_one_process_acts_at_a_time_and_hands_over(pg_url: str) -> None:
         assert running == ["a"] and most == 1
         assert not any(task.done() for task in tasks)
     finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        db.dispose()
+
+
+async def test_an_active_process_whose_lock_check_hangs_steps_down(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock's `SELECT 1` does not come back in time (a dead network): the active part
+    stops at once; the connection is closed as soon as the stuck call returns, and then the
+    standby takes over."""
+    load_models()
+    db = Database(pg_url)
+    db.migrate()
+    running: list[str] = []
+    started: asyncio.Queue[str] = asyncio.Queue()
+    stopped: asyncio.Queue[str] = asyncio.Queue()
+    hung: set[int] = set()
+    release = threading.Event()
+    original = PostgresLeaderLock.check
+
+    def check(lock: PostgresLeaderLock) -> None:
+        if lock.backend_pid in hung:
+            release.wait(30)
+        original(lock)
+
+    monkeypatch.setattr(PostgresLeaderLock, "check", check)
+
+    def active_part(name: str) -> Callable[[], Awaitable[None]]:
+        async def act() -> None:
+            running.append(name)
+            await started.put(name)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                running.remove(name)
+                await stopped.put(name)
+        return act
+
+    def leadership() -> Leadership:
+        return Leadership(db, check_seconds=0.1, check_timeout=0.5, retry_seconds=0.05,
+                          grace=0.5)
+
+    tasks = [asyncio.ensure_future(leadership().run(active_part("a")))]
+    try:
+        assert await asyncio.wait_for(started.get(), 30) == "a"
+        tasks.append(asyncio.ensure_future(leadership().run(active_part("b"))))
+        with db.transaction() as session:
+            hung.add(session.execute(text("SELECT backend_pid FROM bot_leader")).scalar_one())
+        assert await asyncio.wait_for(stopped.get(), 30) == "a"
+        assert running == [] and started.empty()
+        release.set()  # the stuck call returns and closes its connection: the lock is free
+        assert await asyncio.wait_for(started.get(), 30) == "b"
+        assert running == ["b"]
+    finally:
+        release.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
