@@ -23,14 +23,14 @@ NETWORK_TRANSPORTS = ("matrix", "teams")
 ACTIVE_ONLY = ("matrix",)  # reads an event stream: two readers would both take each event
 
 
-async def run_transports(app: App, leadership: Leadership | None = None) -> int:
+async def run_transports(app: App) -> int:
     names = [name for name in NETWORK_TRANSPORTS if getattr(app.config, name)]
     if not names:
         print(f"Fel i {app.config.source}: varken [matrix] eller [teams] är ifyllt. "
               "Fyll i en av dem, eller prova boten i terminalen med bot console.",
               file=sys.stderr)
         return 2
-    leadership = leadership or Leadership(app.db)
+    leadership = Leadership(app.db)
     refusal = leadership.claim_process()
     if refusal is not None:
         print(refusal, file=sys.stderr)
