@@ -1,4 +1,4 @@
-"""`bot console`, `bot run`, `bot migrate` and the other subcommands."""
+"""`bot console`, `bot run`, `bot status`, `bot migrate` and the other subcommands."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--out", default="protokoll", help="mapp för protokollfiler")
     run = sub.add_parser("run", help="kör boten mot Matrix och/eller Teams")
     run.add_argument("--config", required=True, help="konfigurationsfil (TOML)")
+    status = sub.add_parser("status", help="visa vilken process som är aktiv och senaste synk")
+    status.add_argument("--config", help="konfigurationsfil (TOML)")
     migrate = sub.add_parser("migrate", help="uppdatera databasens schema")
     migrate.add_argument("--config", help="konfigurationsfil (TOML)")
     export = sub.add_parser("export", help="skriv ett års justerade protokoll och beslut")
@@ -93,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             from bot.budget_cli import run as run_budget
 
             return run_budget(args, app)
+        if command == "status":
+            from bot.leadership import status_text
+
+            text, code = status_text(app.db, app.config)
+            print(text)
+            return code
         if command == "run":
             from bot.runner import run_transports
 

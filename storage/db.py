@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory locks are (class, key) pairs: the class says what is locked, the key
+# which bot (its schema), so bots in other schemas of the same database never wait on it.
+LOCK_SETUP = 0x46530001  # migrations and the config sync at start
+LOCK_LEADER = 0x46530002  # the active process (storage/leader.py)
 
 
 class DatabaseError(Exception):
@@ -57,6 +62,21 @@ def _sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def schema_key(connection: Connection) -> int:
+    """This bot's advisory lock key on PostgreSQL: a hash of the schema it works in."""
+    schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+    return zlib.crc32(str(schema).encode()) & 0x7FFFFFFF
+
+
+def lock_setup(connection: Connection) -> None:
+    """Serialise start-up work (migrations, the config sync) between processes on one
+    PostgreSQL database until the caller's transaction ends: two processes started at once
+    would otherwise both create the same tables and rows, and one would fail."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"),
+                           {"c": LOCK_SETUP, "k": schema_key(connection)})
+
+
 class Database:
     def __init__(self, url: str, **engine_kwargs: object) -> None:
         self.url = url
@@ -72,6 +92,7 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self.engine.begin() as connection:
+                lock_setup(connection)
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "heads")  # each capability may add its own branch
         except Exception as exc:  # a fresh user needs the reason, not a traceback

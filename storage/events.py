@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from storage.models import HandledEvent
+from storage.models import HandledEvent, utcnow
 
 
 def is_handled(session: Session, transport: str, event_id: str) -> bool:
@@ -14,10 +15,16 @@ def is_handled(session: Session, transport: str, event_id: str) -> bool:
 
 def claim(session: Session, transport: str, event_id: str) -> bool:
     """Record the event in the caller's transaction; False if it was handled before. Committed
-    together with the command's effects, so a redelivered event is never acted on twice."""
-    if is_handled(session, transport, event_id):
-        return False
-    session.add(HandledEvent(transport=transport, event_id=event_id))
-    session.flush()
-    return True
+    together with the command's effects, so a redelivered event is never acted on twice.
 
+    One INSERT … ON CONFLICT DO NOTHING, not a look-up and an insert: when another process
+    claims the same event at the same moment, PostgreSQL makes this insert wait for that
+    transaction and then reports "handled before" (or inserts, if the other rolled back),
+    where a look-up first would pass and the insert fail on the unique key."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.execute(
+        insert(HandledEvent).values(transport=transport, event_id=event_id, handled_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["transport", "event_id"])
+        .returning(HandledEvent.id)).first()
+    return inserted is not None

@@ -43,3 +43,9 @@ def pending_events(session: Session, user_id: str) -> list[tuple[str, str, datet
     rows = session.exec(select(MatrixPendingEvent).where(MatrixPendingEvent.user_id == user_id)
                         .order_by(MatrixPendingEvent.id)).all()
     return [(r.room_id, r.event_id, r.seen_at) for r in rows]
+
+
+def last_sync(session: Session, user_id: str) -> datetime | None:
+    """When the bot account's sync last ended (each sync stores its position)."""
+    row = session.exec(select(MatrixSyncState).where(MatrixSyncState.user_id == user_id)).first()
+    return row.updated_at if row else None

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from bot.config import Config
 from bot.swedish import fold
+from storage.db import lock_setup
 from storage.keys import id_key, name_key
 from storage.models import Forbund, Member, Organ, Room
 from storage.sigill import set_configured_path
@@ -36,6 +37,7 @@ class OrganRef:
 def sync_config(session: Session, config: Config) -> None:
     """Make the store's förbund, organs, config rooms and members match the config file.
     Rooms bound in the chat (`!organ`) are kept."""
+    lock_setup(session.connection())  # a second process starting now waits, then updates
     for fc in config.forbund:
         forbund = session.exec(select(Forbund).where(Forbund.key == fc.key)).first()
         if forbund is None:

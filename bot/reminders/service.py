@@ -26,7 +26,8 @@ Design (why it is robust):
   senders just after the start hooks, so a firing waits up to SENDER_WAIT seconds for the
   room's transport, and marks the reminder "ej levererad" if it never comes.
 
-Run one bot process per database: two processes would share one job store.
+Only the active `bot run` process runs the service (bot.leadership): standbys on the same
+database start it when they take over, so one job store never has two schedulers.
 """
 
 from __future__ import annotations

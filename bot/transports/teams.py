@@ -70,6 +70,7 @@ from bot.transports.teams_cards import (
 from bot.transports.teams_service_urls import ServiceUrls, service_url_refusal
 from bot.transports.teams_settings import TeamsSettings, load_settings
 from storage import teams as store
+from storage.db import lock_setup
 from storage.tenants import bind_room, organ_for_room
 
 log = logging.getLogger(__name__)
@@ -241,6 +242,7 @@ class TeamsTransport:
 
     def _bind_config_conversations(self) -> None:
         with self.app.db.transaction() as session:
+            lock_setup(session.connection())  # a standby starting at the same time waits
             for conversation_id, key in self.settings.conversations.items():
                 organs = store.organ_by_key(session, key)
                 if len(organs) != 1:
