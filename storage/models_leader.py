@@ -1,5 +1,5 @@
 """Which `bot run` process is the active one (see storage/leader.py). Change it only together
-with a migration (0009_leader)."""
+with a migration (0010_leader)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """leader: which bot process is active
 
-Revision ID: 0009_leader
+Revision ID: 0010_leader
 Revises: 0001_core
 Create Date: 2026-12-01
 """
@@ -11,7 +11,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 
-revision: str = '0009_leader'
+revision: str = '0010_leader'
 down_revision: str | None = '0001_core'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
