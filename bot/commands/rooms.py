@@ -3,23 +3,35 @@ Transport-agnostic: the transport tells the core who moderates the room."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.context import Context
+from bot.core.commands import Command
 from bot.errors import UserError
 from bot.messages import Reply
 from bot.permissions import RECORDING_ROLES
-from bot.registry import command
 from bot.render import render
 from storage import rooms, tenants
 from storage.tenants import OrganRef
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 GROUP = "Rummet"
 
+organ_cmd = Command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
+                    summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett "
+                            "organ (ordförande, sekreterare och förbundschef).")
+lamna = Command("lämna", aliases=["leave"], needs_organ=False, group=GROUP,
+                summary="Ber boten lämna rummet (moderatorer).")
 
-@command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
-         summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett organ "
-                 "(ordförande, sekreterare och förbundschef).",
-         usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
-         examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
+
+def setup(app: App) -> None:
+    app.add_command(organ_cmd, lamna)
+
+
+@organ_cmd.default(usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
+                   examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
 def organ_command(ctx: Context, args: str) -> Reply:
     message = ctx.message
     binding = rooms.room_binding(ctx.session, message.transport, message.room_id)
@@ -83,9 +95,7 @@ def _all_organs(ctx: Context) -> list[OrganRef]:
     return rooms.all_organs(ctx.session)
 
 
-@command("lämna", aliases=["leave"], needs_organ=False, group=GROUP,
-         summary="Ber boten lämna rummet (moderatorer).",
-         usage=["!lämna"], examples=["!lämna"])
+@lamna.default(usage=["!lämna"], examples=["!lämna"])
 def leave_command(ctx: Context, args: str) -> Reply:
     if not ctx.message.sender_is_moderator:
         raise UserError("bara_moderator", kommando="lämna")
