@@ -370,40 +370,6 @@ def _booking_day(ctx: Context, text: str) -> tuple[date, str]:
 # --- the register -------------------------------------------------------------------------
 
 
-@insats_cmd.sub("ny", aliases=["nytt", "new", "lägg", "lagg"], permission=RECORD,
-                 usage=["!insats ny <namn>[; ägare: …; kontakt: …; period: 2021–2023]"],
-                 examples=["!insats ny Vidare Vy; ägare: Örnsköldsviks kommun; "
-                           "period: 2020–2022"])
-def _new_insats_command(ctx: Context, rest: str) -> Reply:
-    return _new_insats(ctx, rest)
-
-
-@insats_cmd.sub("alias", permission=RECORD, usage=["!insats alias <namn> = <alias>"],
-                 examples=["!insats alias Samverkansprojekt Äpplet = Projekt Äpplet"])
-def _alias_command(ctx: Context, rest: str) -> Reply:
-    return _alias(ctx, rest)
-
-
-@insats_cmd.sub("ändra", aliases=["andra", "edit"], permission=RECORD,
-                 usage=["!insats ändra <namn>; status: avslutad"],
-                 examples=["!insats ändra Vidare Vy; kontakt: Anna Andersson"])
-def _change_insats(ctx: Context, rest: str) -> Reply:
-    name, _, details = rest.partition(";")
-    insats = _resolve(ctx, name.strip(), "insats ändra")
-    values = _details(details)
-    if not values:
-        raise UserError("insats_uppgifter_saknas")
-    budget.update_insats(ctx.session, insats, **values)
-    return _show(ctx, insats, ändrad=True)
-
-
-@insats_cmd.default(usage=["!insats <namn>"])
-def insats_command(ctx: Context, args: str) -> Reply:
-    if not args.strip():
-        return insatser_command(ctx, "")
-    return _show(ctx, _resolve(ctx, args.strip(), "insats"))
-
-
 def _show(ctx: Context, insats: Insats, ändrad: bool = False) -> Reply:
     aliases = budget.aliases_of(ctx.session, [insats.id])[insats.id]
     years = budget.years_of_insats(ctx.session, insats.id)
@@ -437,6 +403,10 @@ def _details(text: str) -> dict[str, object]:
     return values
 
 
+@insats_cmd.sub("ny", aliases=["nytt", "new", "lägg", "lagg"], permission=RECORD,
+                 usage=["!insats ny <namn>[; ägare: …; kontakt: …; period: 2021–2023]"],
+                 examples=["!insats ny Vidare Vy; ägare: Örnsköldsviks kommun; "
+                           "period: 2020–2022"])
 def _new_insats(ctx: Context, text: str) -> Reply:
     name, _, details = text.partition(";")
     name = re.sub(r"\s+", " ", name).strip()
@@ -453,6 +423,8 @@ def _new_insats(ctx: Context, text: str) -> Reply:
     return render("budget", "insats_ny", i=insats)
 
 
+@insats_cmd.sub("alias", permission=RECORD, usage=["!insats alias <namn> = <alias>"],
+                 examples=["!insats alias Samverkansprojekt Äpplet = Projekt Äpplet"])
 def _alias(ctx: Context, text: str) -> Reply:
     text = text.strip()
     forbund = ctx.organ.forbund_id
@@ -489,6 +461,26 @@ def _alias(ctx: Context, text: str) -> Reply:
         raise UserError("alias_finns", alias=alias, insats=taken.name)
     budget.add_alias(ctx.session, insats, alias)
     return render("budget", "alias_ny", i=insats, alias=alias)
+
+
+@insats_cmd.sub("ändra", aliases=["andra", "edit"], permission=RECORD,
+                 usage=["!insats ändra <namn>; status: avslutad"],
+                 examples=["!insats ändra Vidare Vy; kontakt: Anna Andersson"])
+def _change_insats(ctx: Context, rest: str) -> Reply:
+    name, _, details = rest.partition(";")
+    insats = _resolve(ctx, name.strip(), "insats ändra")
+    values = _details(details)
+    if not values:
+        raise UserError("insats_uppgifter_saknas")
+    budget.update_insats(ctx.session, insats, **values)
+    return _show(ctx, insats, ändrad=True)
+
+
+@insats_cmd.default(usage=["!insats <namn>"])
+def insats_command(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        return insatser_command(ctx, "")
+    return _show(ctx, _resolve(ctx, args.strip(), "insats"))
 
 
 @insatser.default(usage=["!insatser"], examples=["!insatser"])
