@@ -86,7 +86,8 @@ async def _child(count: int, spread: str, url: str) -> dict[str, object]:
         app.add_sender("console", send)
         await app.start()
         timings[run] = round(time.perf_counter() - started, 3)
-        service = app.services["reminders"]
+        service = app.services.reminders
+        assert service is not None
         jobs = len(service.job_ids())
         if run == "första start":
             memory = _memory()

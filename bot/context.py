@@ -1,14 +1,16 @@
-"""What a command handler gets: the message, its organ, the actor, a session and the clock."""
+"""What a command handler gets: the message, its organ, the actor, a session, the clock,
+the App's services and the form (sub-command) being run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import Config
+from bot.core.commands import Sub
+from bot.core.services import Services
 from bot.errors import UserError
 from bot.messages import IncomingMessage
 from bot.permissions import Actor
@@ -23,7 +25,8 @@ class Context:
     actor: Actor
     now: datetime  # aware, in the organ's (or the bot's) time zone
     organ_ref: OrganRef | None
-    services: dict[str, Any] = field(default_factory=dict)
+    services: Services
+    sub: Sub  # the form being run: its label and example name it in replies
 
     @property
     def organ(self) -> OrganRef:

@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import logging
 import uuid
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -14,16 +13,17 @@ from sqlalchemy.exc import DBAPIError
 from bot.clean import clean_text
 from bot.config import Config
 from bot.context import Context
+from bot.core.commands import RECORD, Command, Sub
+from bot.core.services import Services
 from bot.errors import UserError
 from bot.identity import find_member
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
-from bot.permissions import actor_for, binding_trusted
-from bot.registry import RECORD, REGISTRY, Command, Registry
+from bot.permissions import Actor, actor_for, binding_trusted
 from bot.render import configure, render
 from storage import events, outbox, rooms
 from storage.db import Database
-from storage.tenants import organ_for_room
+from storage.tenants import OrganRef, organ_for_room
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 20_000
@@ -31,13 +31,10 @@ MAX_ROOM_NAME = 100  # shown in notices to other rooms
 
 
 class Dispatcher:
-    def __init__(self, config: Config, db: Database, registry: Registry = REGISTRY,
-                 services: dict[str, Any] | None = None) -> None:
+    def __init__(self, config: Config, db: Database, services: Services) -> None:
         self.config = config
         self.db = db
-        self.registry = registry
-        self.services: dict[str, Any] = services if services is not None else {}
-        self.services.setdefault("registry", registry)
+        self.services = services
         # Transports that report delivery (`reply_sent`): their replies are kept in the
         # outbox in the command's transaction, so a crash before the send loses none.
         self.outbox: set[str] = set()
@@ -69,7 +66,8 @@ class Dispatcher:
         return reply
 
     def _run(self, message: IncomingMessage, name: str, args: str) -> Reply | None:
-        command = self.registry.get(name)
+        registry = self.services.registry
+        command = registry.get(name)
         if command is None or len(message.text) > MAX_TEXT:
             # Answered without a command transaction: claim the event id first, so a
             # redelivered event is not answered twice and transports need no check of
@@ -78,7 +76,7 @@ class Dispatcher:
                 return None
             if command is None:
                 return render("fel", "okänt_kommando", namn=name,
-                              förslag=self.registry.suggest(name))
+                              förslag=registry.suggest(name))
             return render("fel", "för_lång_text", max=MAX_TEXT)
         for attempt in range(2):
             try:
@@ -119,14 +117,12 @@ class Dispatcher:
                 if organ is not None and message.sender_is_moderator else None
             trusted = organ is not None and binding_trusted(session, organ.organ_id, binding)
             actor = actor_for(message, member, trusted_moderator=trusted)
-            if command.permission == RECORD and not actor.can_record:
-                raise UserError("behörighet", kommando=command.name,
-                                organ=organ.organ_name if organ else "")
+            sub, rest = _permitted(command, args, actor, organ)
             tz = ZoneInfo(organ.timezone if organ else self.config.timezone)
             ctx = Context(message=message, session=session, config=self.config,
                           actor=actor, now=message.timestamp.astimezone(tz),
-                          organ_ref=organ, services=self.services)
-            reply = command.handler(ctx, args)
+                          organ_ref=organ, services=self.services, sub=sub)
+            reply = sub.call(ctx, rest)
             if reply is not None and message.transport in self.outbox:
                 reply.room_id, reply.in_reply_to = message.room_id, message.event_id
                 reply.send_key = uuid.uuid4().hex
@@ -158,3 +154,17 @@ class Dispatcher:
         except Exception:  # the error reply matters more than the marker
             log.warning("could not mark %s handled", message.event_id)
             return True
+
+
+def _permitted(command: Command, args: str, actor: Actor, organ: OrganRef | None
+               ) -> tuple[Sub, str]:
+    """The form the text asks for, if the sender may use it. The command's permission is
+    checked first (a reader who types `!möte paus` is refused, not taught the forms), then
+    the sub-command's own (`!budget import` under a `!budget` anyone may read)."""
+    organ_name = organ.organ_name if organ else ""
+    if command.permission == RECORD and not actor.can_record:
+        raise UserError("behörighet", kommando=command.name, organ=organ_name)
+    sub, rest = command.resolve(args)
+    if sub.permission == RECORD and not actor.can_record:
+        raise UserError("behörighet", kommando=sub.label, organ=organ_name)
+    return sub, rest

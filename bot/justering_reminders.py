@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.messages import Reply
-from bot.reminders.kinds import Firing, register_kind
+from bot.reminders.kinds import Firing
 from bot.reminders.mentions import ids_of_assignee, ids_of_names
 from bot.render import render
 from storage import justering, meetings, uppdrag
@@ -121,13 +121,14 @@ def cancel_uppdrag(session: Session, row: Uppdrag) -> None:
         cancel_reminders(session, uppdrag_ref(row.id))
 
 
-# Rendering, when a reminder falls due.
+# Rendering, when a reminder falls due (registered as reminder kinds by the justering and
+# uppdrag capabilities' setup).
 
 def _late(firing: Firing) -> datetime | None:
     return firing.due if firing.late else None
 
 
-def _justering(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+def render_justering(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
     data = payload_of(reminder)
     meeting = meetings.meeting_by_id(session, int(data.get("möte", 0)))
     if meeting is None or meeting.justerad_at is not None:
@@ -144,7 +145,7 @@ def _justering(session: Session, reminder: Reminder, firing: Firing) -> Reply | 
     return reply
 
 
-def _anslag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+def render_anslag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
     data = payload_of(reminder)
     meeting = meetings.meeting_by_id(session, int(data.get("möte", 0)))
     anslag = justering.anslag_of(session, meeting.id) if meeting else None
@@ -155,7 +156,7 @@ def _anslag(session: Session, reminder: Reminder, firing: Firing) -> Reply | Non
                   anslag=anslag, sen=_late(firing))
 
 
-def _uppdrag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+def render_uppdrag(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
     data = payload_of(reminder)
     row = uppdrag.open_by_id(session, int(data.get("uppdrag", 0)))
     if row is None or row.due_on is None or row.due_on.isoformat() != data.get("datum"):
@@ -164,8 +165,3 @@ def _uppdrag(session: Session, reminder: Reminder, firing: Firing) -> Reply | No
                    idag=firing.now.date(), sen=_late(firing))
     reply.mentions = ids_of_assignee(session, firing.organ.organ_id, row.assignee)
     return reply
-
-
-register_kind("justering", _justering)
-register_kind("anslag", _anslag)
-register_kind("uppdrag", _uppdrag)

@@ -30,7 +30,7 @@ class Reminder(SQLModel, table=True):
     # The room to post in; None: every room of the organ.
     room_id: int | None = Field(default=None, foreign_key="room.id")
     # What renders it: "egen" (free text), "sammanträde", "frist", or a kind another
-    # capability registered with bot.reminders.service.register_kind.
+    # capability registered in its setup (app.reminder_kind).
     kind: str = Field(default="egen", max_length=40)
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

@@ -11,7 +11,7 @@ Nothing else is needed: the rows are the truth, and the running scheduler picks 
 (bot.reminders.service syncs its jobs right after the transaction commits, and on a short
 poll for writes from elsewhere). A reminder with kind "egen" posts its `text`; a capability
 that needs to compose the message when it falls due registers a renderer for its own kind
-with bot.reminders.service.register_kind.
+in its setup (app.reminder_kind).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlmodel import Session, select
@@ -10,18 +11,12 @@ from bot.swedish import fold
 from storage.models import Forbund
 from storage.models_reminders import ReportReceived
 
-# Insats names per förbund key, from the config (`insatser = [...]` in [[forbund]]).
-# Set by bot.reminders.service at start-up; see insats_names.
-_CONFIG_INSATSER: dict[str, list[str]] = {}
 
-
-def set_config_insatser(forbund_key: str, names: list[str]) -> None:
-    _CONFIG_INSATSER[forbund_key] = list(names)
-
-
-def insats_names(session: Session, forbund_id: int, year: int) -> list[str]:
+def insats_names(session: Session, forbund_id: int, year: int,
+                 config_names: Sequence[str] = ()) -> list[str]:
     """The insatser that owe an årsrapport for `year`: the budget register's active ones
-    (storage.budget), plus any the config still names that the register lacks."""
+    (storage.budget), plus any the config still names (`config_names`, the förbund's
+    `insatser = [...]`) that the register lacks."""
     from storage import budget
 
     forbund = session.get(Forbund, forbund_id)
@@ -29,7 +24,7 @@ def insats_names(session: Session, forbund_id: int, year: int) -> list[str]:
         return []
     names = budget.insats_names(session, forbund_id, year)
     known = {fold(n) for n in names}
-    names += [n for n in _CONFIG_INSATSER.get(forbund.key, []) if fold(n) not in known]
+    names += [n for n in config_names if fold(n) not in known]
     return names
 
 
@@ -57,7 +52,9 @@ def mark_received(session: Session, forbund_id: int, name: str, year: int, recor
     return row, True
 
 
-def missing(session: Session, forbund_id: int, year: int) -> list[str]:
+def missing(session: Session, forbund_id: int, year: int,
+            config_names: Sequence[str] = ()) -> list[str]:
     """Insatser whose årsrapport for `year` has not come in."""
     done = {r.insats_key for r in received(session, forbund_id, year)}
-    return [n for n in insats_names(session, forbund_id, year) if fold(n) not in done]
+    return [n for n in insats_names(session, forbund_id, year, config_names)
+            if fold(n) not in done]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import App, create_app
+from bot.app import FEATURES, App, Feature, build_app, create_app
 from bot.config import Config, default_config, load_config
+from bot.core.commands import Registry
 from bot.messages import IncomingMessage, Reply
 from storage.db import Database, fresh_postgres_schema
 
@@ -70,9 +71,14 @@ class Chat:
         return reply.text
 
 
-def make_app(config: Config, url: str) -> App:
+def command_registry() -> Registry:
+    """The commands of an app with every feature, built without opening a database."""
+    return build_app(default_config(), Database("sqlite://")).registry
+
+
+def make_app(config: Config, url: str, features: Sequence[Feature] = FEATURES) -> App:
     config.database_url = url
-    app = create_app(config)
+    app = create_app(config, features=features)
     from storage.tenants import bind_room, first_organ
 
     with app.db.transaction() as session:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 
 from bot.app import App
-from bot.registry import REGISTRY
+from tests.conftest import command_registry
 
 HTML = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
         '<a href="javascript:alert(1)">klicka</a>', "<iframe src=//evil.example>",
@@ -50,7 +50,7 @@ BREAKERS = ["x\uffff", "\ufffe", "\ufdd0", "\U0001fffe", "\x9b", "\u202aLRE", "\
 
 def command_names() -> list[str]:
     names: list[str] = []
-    for command in REGISTRY.commands.values():
+    for command in command_registry().commands.values():
         names.append(command.name)
         names.extend(command.aliases)
     return sorted(set(names))

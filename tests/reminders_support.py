@@ -59,7 +59,8 @@ class Inbox:
 
 
 def service_of(app: App) -> ReminderService:
-    return app.services["reminders"]
+    assert app.services.reminders is not None
+    return app.services.reminders
 
 
 async def wait_for(condition: Any, timeout: float = 10.0) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
+from bot.app import FEATURES, App
+from bot.commands import justering
 from bot.config import load_config
-from bot.registry import RECORD, REGISTRY, Command, Registry
 from bot.render import render
 from storage import budget, tenants
 from storage.paragraphs import find_paragraph
@@ -200,23 +200,29 @@ def test_anslag_uppsatt_goes_to_the_notice_board_command(ovik_app: App) -> None:
     direct = chat.text("!anslagstavla uppsatt 2022-03-30")
     assert chat.text("!anslag uppsatt 2022-03-30") == direct
     assert "insats" not in direct.lower()
-    seen: list[str] = []
+    # Both words reach the notice board's own sub-commands, with the text after them.
+    anslag, board = ovik_app.registry.get("anslag"), ovik_app.registry.get("anslagstavla")
+    assert anslag is not None and board is not None
+    for typed, on_board in (("uppsatt 2022-03-30", "uppsatt 2022-03-30"),
+                            ("nedtaget 2022-04-20", "nedtagen 2022-04-20")):
+        (sub, rest), (board_sub, board_rest) = anslag.resolve(typed), board.resolve(on_board)
+        assert sub.handler is board_sub.handler and rest == board_rest
+    assert chat.text("!anslag nedtaget 2022-04-20") == chat.text(
+        "!anslagstavla nedtagen 2022-04-20")
 
-    def notice(ctx, args: str):  # type: ignore[no-untyped-def]
-        seen.append(args)
-        return render("budget", "diagramrubrik", år=2022, förbund="anslagstavlan")
 
-    registry = Registry()
-    for cmd in REGISTRY.commands.values():
-        if cmd.name != "anslagstavla":
-            registry.add(cmd)
-    registry.add(Command(name="anslagstavla", handler=notice, summary="", usage=[],
-                         examples=[], permission=RECORD))
-    ovik_app.dispatcher.registry = registry
-    ovik_app.dispatcher.services["registry"] = registry
-    assert "anslagstavlan" in chat.text("!anslag uppsatt 2022-03-30")
-    chat.text("!anslag nedtaget 2022-04-20")
-    assert seen == ["uppsatt 2022-03-30", "nedtaget 2022-04-20"]
+def test_anslag_uppsatt_without_the_notice_board(db_url: str) -> None:
+    """An app built without the justering capability has no notice board to go to."""
+    app = make_app(load_config(FIXTURES / "ornskoldsvik.toml"), db_url,
+                   features=[f for f in FEATURES if f is not justering])
+    try:
+        chat = Chat(app, sender="Pär Eriksson")
+        assert chat.text("!anslag uppsatt 2022-03-30").startswith(
+            "Anslag på anslagstavlan hanteras inte av den här boten ännu.")
+        assert chat.text("!anslagstavla").startswith("Jag känner inte till kommandot "
+                                                     "!anslagstavla.")
+    finally:
+        app.close()
 
 
 def test_utfall_books_outcomes(ovik: Chat) -> None:

@@ -10,10 +10,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.app import App
+from bot.commands.paragraphs import decision
 from bot.config import default_config
 from bot.context import Context
+from bot.core.commands import RECORD, Command
 from bot.messages import Reply
-from bot.registry import RECORD, REGISTRY, Command
 from storage.models import Paragraph
 from tests.conftest import Chat, make_app
 
@@ -25,18 +26,11 @@ def pg_app(pg_url: str) -> Iterator[App]:
     app.close()
 
 
-@pytest.fixture
-def register() -> Iterator:
-    added: list[str] = []
-
-    def add(name: str, handler) -> None:  # type: ignore[no-untyped-def]
-        REGISTRY.add(Command(name=name, handler=handler, summary="test", usage=[], examples=[],
-                             permission=RECORD))
-        added.append(name)
-
-    yield add
-    for name in added:
-        REGISTRY.remove(name)
+def register(app: App, name: str, handler) -> None:  # type: ignore[no-untyped-def]
+    """A test command `!name <text>` for those who may record, in this app only."""
+    command = Command(name, summary="test", permission=RECORD)
+    command.default()(handler)
+    app.add_command(command)
 
 
 def _terminate_own_backend(ctx: Context) -> None:
@@ -49,7 +43,7 @@ KILLS = {"left": 0}
 
 def _beslut_then_drop_once(ctx: Context, args: str) -> Reply:
     """Records like !beslut, but the first time its connection is killed mid-command."""
-    reply = REGISTRY.get("beslut").handler(ctx, args)
+    reply = decision(ctx, args)
     if KILLS["left"] > 0:
         KILLS["left"] -= 1
         _terminate_own_backend(ctx)
@@ -57,14 +51,14 @@ def _beslut_then_drop_once(ctx: Context, args: str) -> Reply:
 
 
 def _always_drop(ctx: Context, args: str) -> Reply:
-    REGISTRY.get("beslut").handler(ctx, args)
+    decision(ctx, args)
     _terminate_own_backend(ctx)
     raise AssertionError("unreachable: the connection is gone")
 
 
 @pytest.mark.postgres
-def test_dropped_connection_is_retried_once_and_recorded_once(pg_app: App, register) -> None:  # type: ignore[no-untyped-def]
-    register("testbeslut", _beslut_then_drop_once)
+def test_dropped_connection_is_retried_once_and_recorded_once(pg_app: App) -> None:
+    register(pg_app, "testbeslut", _beslut_then_drop_once)
     chat = Chat(pg_app)
     chat.text("!möte öppna 2022-03-25")
     KILLS["left"] = 1
@@ -76,8 +70,8 @@ def test_dropped_connection_is_retried_once_and_recorded_once(pg_app: App, regis
 
 
 @pytest.mark.postgres
-def test_connection_that_keeps_dropping_is_reported_and_bot_goes_on(pg_app: App, register) -> None:  # type: ignore[no-untyped-def]
-    register("testdrop", _always_drop)
+def test_connection_that_keeps_dropping_is_reported_and_bot_goes_on(pg_app: App) -> None:
+    register(pg_app, "testdrop", _always_drop)
     chat = Chat(pg_app)
     chat.text("!möte öppna 2022-03-25")
     assert chat.text("!testdrop Försvinner") == (
@@ -90,7 +84,7 @@ def test_connection_that_keeps_dropping_is_reported_and_bot_goes_on(pg_app: App,
 def _beslut_then_lose_the_answer(ctx: Context, args: str) -> Reply:
     """Records like !beslut; the commit goes through, then the connection is reported lost
     (as when the server committed but its answer never came back)."""
-    reply = REGISTRY.get("beslut").handler(ctx, args)
+    reply = decision(ctx, args)
 
     def lost(_session: object) -> None:
         raise DBAPIError("COMMIT", {}, ConnectionError("förbindelsen bröts"),
@@ -100,8 +94,8 @@ def _beslut_then_lose_the_answer(ctx: Context, args: str) -> Reply:
     return reply
 
 
-def test_commit_that_went_through_is_reported_once_not_silently(app: App, register) -> None:  # type: ignore[no-untyped-def]
-    register("testsvar", _beslut_then_lose_the_answer)
+def test_commit_that_went_through_is_reported_once_not_silently(app: App) -> None:
+    register(app, "testsvar", _beslut_then_lose_the_answer)
     chat = Chat(app)
     chat.text("!möte öppna 2022-03-25")
     assert chat.text("!testsvar Styrelsen fastställer budgeten") == (

@@ -26,6 +26,7 @@ from storage.models_reminders import UNDELIVERED, Reminder
 from storage.tenants import bind_room, first_organ, organ_for_room
 from tests import scenario
 from tests.conftest import FIXTURES, make_app
+from tests.reminders_support import service_of
 from tests.teams_support import (
     APP_ID,
     CHANNEL,
@@ -381,7 +382,7 @@ async def test_a_reminder_the_connector_refuses_is_not_marked_sent(
     reminder_id = int(confirmed.split()[1])
     teams.connector.fail_status = 503
     before = len(teams.connector.sent)
-    await teams.app.services["reminders"].fire(reminder_id)
+    await service_of(teams.app).fire(reminder_id)
     assert teams.connector.refused >= 1 and len(teams.connector.sent) == before
     with teams.app.db.transaction() as session:
         reminder = session.get(Reminder, reminder_id)

@@ -15,7 +15,6 @@ import pytest
 from bot.app import App
 from bot.config import ConfigError, load_config
 from bot.messages import Attachment, Reply
-from bot.registry import REGISTRY
 from bot.render import markdown_to_html, md_escape, render
 from bot.transports import teams as teams_transport
 from bot.transports.teams_cards import (
@@ -28,7 +27,7 @@ from bot.transports.teams_cards import (
 )
 from bot.transports.teams_service_urls import ServiceUrls
 from bot.transports.teams_settings import load_settings
-from tests.conftest import FIXTURES, make_app
+from tests.conftest import FIXTURES, command_registry, make_app
 from tests.teams_support import APP_ID, TENANT_ID
 
 
@@ -69,7 +68,8 @@ def test_user_text_stays_text_in_the_json() -> None:
 
 
 def test_help_card_and_short_replies() -> None:
-    overview = render("hjalp", "översikt", grupper=REGISTRY.groups())
+    registry = command_registry()
+    overview = render("hjalp", "översikt", grupper=registry.groups())
     assert needs_card(overview)
     blocks = blocks_of(overview.html)
     assert blocks[0].text == "Kommandon (skriv !hjälp <kommando> för mer):"
@@ -79,7 +79,7 @@ def test_help_card_and_short_replies() -> None:
     assert {"type": "TextBlock", "text": "• !protokoll: Skriver protokollet för ett "
             "sammanträde (PDF, Word, HTML och Markdown).", "wrap": True, "spacing": "None"} in body
     assert not needs_card(markdown_reply("§ 22 Sammanträdet öppnas"))
-    assert not needs_card(render("hjalp", "kommando", k=REGISTRY.get("beslut")))
+    assert not needs_card(render("hjalp", "kommando", k=registry.get("beslut")))
 
 
 def test_nested_lists_and_line_breaks() -> None:

@@ -1,8 +1,3 @@
-"""Command families, one module each. Importing this package registers every command."""
-
-import importlib
-import pkgutil
-
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_") and _module.name != "common":
-        importlib.import_module(f"{__name__}.{_module.name}")
+"""Command families, one module each. Each module declares its commands and registers them,
+with whatever else it brings, in its `setup(app)`; bot/core/app.py lists the modules
+(FEATURES). Importing a module registers nothing."""

@@ -6,23 +6,28 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
 from bot.budget_chart import bar_chart
 from bot.budget_files import BudgetFileError, read_budget_file
-from bot.commands.common import open_meeting, optional_year
-from bot.commands.paragraphs import AFTER_DECISION, _current_or_new
+from bot.commands.common import open_meeting
+from bot.commands.paragraphs import _current_or_new
 from bot.context import Context
+from bot.core.args import Year, optional_year
+from bot.core.commands import RECORD, Command
 from bot.dates import looks_like_date, parse_year
 from bot.errors import UserError
 from bot.messages import Attachment, Reply
 from bot.natural_dates import MONTH_WORDS, WEEKDAYS, DateProblem, parse_when
-from bot.registry import READ, RECORD, command
 from bot.render import render
 from storage import budget, paragraphs
 from storage.models import Entry, Paragraph
 from storage.models_budget import STATUSES, Insats
+
+if TYPE_CHECKING:
+    from bot.core.app import App
 
 GROUP = "Budget"
 _AMOUNT_START = re.compile(rf"^(?P<amount>{AMOUNT_PATTERN})(?=\s|$)\s*(?P<rest>.*)$",
@@ -38,13 +43,27 @@ _DATE_WORD = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
 TABLE_ROWS = 40
 CHART_BARS = 30
 
+budget_cmd = Command("budget", aliases=["ekonomi"], group=GROUP,
+                     summary="Visar beviljat, utfall och vad som är kvar, per insats eller för "
+                             "året.")
+anslag = Command("anslag", aliases=["bevilja", "grant"], group=GROUP, permission=RECORD,
+                 summary="Beviljar en insats medel: beslut i aktuell paragraf och anslag i "
+                         "budgeten.")
+utfall = Command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
+                 summary="Bokför ett utfall (en kostnad) på en insats.")
+insats_cmd = Command("insats", aliases=["intervention"], group=GROUP,
+                     summary="Lägger till en insats, ett alias eller uppgifter, eller visar en "
+                             "insats.")
+insatser = Command("insatser", aliases=["interventions"], group=GROUP,
+                   summary="Listar förbundets insatser med alias, ägare, period och status.")
+
+
+def setup(app: App) -> None:
+    app.add_command(budget_cmd, anslag, utfall, insats_cmd, insatser)
+    app.after_decision(_grant_follows_decision)
+
 
 # --- shared helpers -----------------------------------------------------------------------
-
-
-def _require_record(ctx: Context, what: str) -> None:
-    if not ctx.actor.can_record:
-        raise UserError("behörighet", kommando=what, organ=ctx.organ.organ_name)
 
 
 def _resolve(ctx: Context, name: str, kommando: str, rest: str = "") -> Insats:
@@ -113,34 +132,10 @@ def _default_year(ctx: Context, insats: Insats | None = None) -> int:
 # --- !budget ------------------------------------------------------------------------------
 
 
-@command("budget", aliases=["ekonomi"], group=GROUP, permission=READ,
-         summary="Visar beviljat, utfall och vad som är kvar, per insats eller för året.",
-         usage=["!budget <insats> [år]", "!budget [år]", "!budget diagram [år]",
-                "!budget import [år] (med filen bifogad)", "!budget tilldelning <belopp> [år]",
-                "!budget eget kapital <belopp> [år]", "!budget ångra"],
-         examples=["!budget Vidare Vy", "!budget äpplet 2021", "!budget 2021",
-                   "!budget diagram 2021", "!budget tilldelning 5 034 000 2021"])
+@budget_cmd.default(usage=["!budget <insats> [år]", "!budget [år]"],
+                     examples=["!budget Vidare Vy", "!budget äpplet 2021", "!budget 2021"])
 def budget_command(ctx: Context, args: str) -> Reply:
     text = args.strip()
-    first, _, rest = text.partition(" ")
-    word = first.casefold()
-    if word == "diagram":
-        return _diagram(ctx, optional_year(rest, "budget diagram 2021"))
-    if word == "export":
-        raise UserError("budget_export_i_terminalen")
-    if word in ("ångra", "angra") and not rest.strip():
-        return _undo(ctx)
-    if word == "import":
-        return _import(ctx, optional_year(rest, "budget import 2021"))
-    if word == "tilldelning":
-        return _year_figure(ctx, rest, "tilldelning")
-    if word in ("eget", "egetkapital"):
-        rest = rest.strip()
-        if word == "eget":
-            if not rest.casefold().startswith("kapital"):
-                return _insats(ctx, text)
-            rest = rest[len("kapital"):]
-        return _year_figure(ctx, rest, "eget kapital")
     if not text or parse_year(text) is not None:
         return _table(ctx, parse_year(text) if text else None)
     if looks_like_date(text) or (text.isdigit() and len(text) == 4):
@@ -169,6 +164,8 @@ def _table(ctx: Context, year: int | None) -> Reply:
     return render("budget", "tabell", t=table, förbund=ctx.organ.forbund_name, max=TABLE_ROWS)
 
 
+@budget_cmd.sub("diagram", usage=["!budget diagram [år]"], args=[Year()],
+                 examples=["!budget diagram 2021"])
 def _diagram(ctx: Context, year: int | None) -> Reply:
     if year is None:
         year = _default_year(ctx)
@@ -182,8 +179,12 @@ def _diagram(ctx: Context, year: int | None) -> Reply:
     return reply
 
 
+@budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"])
+def _import_command(ctx: Context, rest: str) -> Reply:
+    return _import(ctx, optional_year(rest, "budget import 2021"))
+
+
 def _import(ctx: Context, year: int | None) -> Reply:
-    _require_record(ctx, "budget import")
     files = ctx.message.attachments
     if not files:
         raise UserError("ingen_budgetfil")
@@ -201,8 +202,20 @@ def _import(ctx: Context, year: int | None) -> Reply:
     return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
 
 
+@budget_cmd.sub("tilldelning", permission=RECORD, usage=["!budget tilldelning <belopp> [år]"],
+                 examples=["!budget tilldelning 5 034 000 2021"])
+def _tilldelning(ctx: Context, rest: str) -> Reply:
+    return _year_figure(ctx, rest, "tilldelning")
+
+
+@budget_cmd.sub("eget kapital", aliases=["egetkapital"], permission=RECORD,
+                 usage=["!budget eget kapital <belopp> [år]"])
+def _eget_kapital(ctx: Context, rest: str) -> Reply:
+    return _year_figure(ctx, rest, "eget kapital")
+
+
+@budget_cmd.sub("ångra", aliases=["angra"], permission=RECORD, args=[], usage=["!budget ångra"])
 def _undo(ctx: Context) -> Reply:
-    _require_record(ctx, "budget ångra")
     undone = budget.undo_latest(ctx.session, ctx.organ.forbund_id)
     if undone is None:
         raise UserError("inget_att_ångra_i_budgeten")
@@ -210,8 +223,12 @@ def _undo(ctx: Context) -> Reply:
     return render("budget", "ångrat", u=undone, när=at.astimezone(ctx.now.tzinfo))
 
 
+@budget_cmd.sub("export")
+def _export(ctx: Context, rest: str) -> Reply:
+    raise UserError("budget_export_i_terminalen")
+
+
 def _year_figure(ctx: Context, text: str, what: str) -> Reply:
-    _require_record(ctx, f"budget {what}")
     amount_text, year = _split_year(text)
     if not amount_text:
         raise UserError("saknar_belopp", kommando=f"budget {what}")
@@ -229,18 +246,13 @@ def _year_figure(ctx: Context, text: str, what: str) -> Reply:
 # --- !anslag ------------------------------------------------------------------------------
 
 
-@command("anslag", aliases=["bevilja", "grant"], group=GROUP, permission=RECORD,
-         summary="Beviljar en insats medel: beslut i aktuell paragraf och anslag i budgeten.",
-         usage=["!anslag <insats> <belopp> [år]"],
-         examples=["!anslag Vidare Vy 455 000 2022", "!anslag Äpplet 1,2 mkr 2023"])
+@anslag.default(usage=["!anslag <insats> <belopp> [år]"],
+                examples=["!anslag Vidare Vy 455 000 2022", "!anslag Äpplet 1,2 mkr 2023"])
 def grant_command(ctx: Context, args: str) -> Reply:
-    first = args.strip().partition(" ")[0].casefold()
-    if first in NOTICE_WORDS:
-        # `!anslag uppsatt <datum>` is about the notice board, not money.
-        notice = ctx.services["registry"].get("anslagstavla")
-        if notice is None:
-            raise UserError("anslagstavla_saknas")
-        return notice.handler(ctx, args)
+    if args.strip().partition(" ")[0].casefold() in NOTICE_WORDS:
+        # `!anslag uppsatt <datum>` is about the notice board, not money: the justering
+        # capability adds those sub-commands; without it there is no notice board.
+        raise UserError("anslagstavla_saknas")
     if not args.strip():
         raise UserError("saknar_belopp", kommando="anslag")
     insats, ore, rest = _name_and_amount(ctx, args, "anslag")
@@ -301,17 +313,12 @@ def _grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry) ->
                                                                     grant.year))
 
 
-AFTER_DECISION.append(_grant_follows_decision)
-
-
 # --- !utfall ------------------------------------------------------------------------------
 
 
-@command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
-         summary="Bokför ett utfall (en kostnad) på en insats.",
-         usage=["!utfall <insats> <belopp> [datum] [kommentar]"],
-         examples=["!utfall Vidare Vy 227 223 2021-06-30 Delårsbokslut",
-                   "!utfall Äpplet 37 500 Faktura december"])
+@utfall.default(usage=["!utfall <insats> <belopp> [datum] [kommentar]"],
+                examples=["!utfall Vidare Vy 227 223 2021-06-30 Delårsbokslut",
+                          "!utfall Äpplet 37 500 Faktura december"])
 def outcome_command(ctx: Context, args: str) -> Reply:
     if not args.strip():
         raise UserError("saknar_belopp", kommando="utfall")
@@ -363,37 +370,6 @@ def _booking_day(ctx: Context, text: str) -> tuple[date, str]:
 # --- the register -------------------------------------------------------------------------
 
 
-@command("insats", aliases=["intervention"], group=GROUP, permission=READ,
-         summary="Lägger till en insats, ett alias eller uppgifter, eller visar en insats.",
-         usage=["!insats ny <namn>[; ägare: …; kontakt: …; period: 2021–2023]",
-                "!insats alias <namn> = <alias>", "!insats ändra <namn>; status: avslutad",
-                "!insats <namn>"],
-         examples=["!insats ny Vidare Vy; ägare: Örnsköldsviks kommun; period: 2020–2022",
-                   "!insats alias Samverkansprojekt Äpplet = Projekt Äpplet",
-                   "!insats ändra Vidare Vy; kontakt: Anna Andersson"])
-def insats_command(ctx: Context, args: str) -> Reply:
-    action, _, rest = args.strip().partition(" ")
-    word = action.casefold()
-    if word in ("ny", "nytt", "new", "lägg", "lagg"):
-        _require_record(ctx, "insats ny")
-        return _new_insats(ctx, rest)
-    if word == "alias":
-        _require_record(ctx, "insats alias")
-        return _alias(ctx, rest)
-    if word in ("ändra", "andra", "edit"):
-        _require_record(ctx, "insats ändra")
-        name, _, details = rest.partition(";")
-        insats = _resolve(ctx, name.strip(), "insats ändra")
-        values = _details(details)
-        if not values:
-            raise UserError("insats_uppgifter_saknas")
-        budget.update_insats(ctx.session, insats, **values)
-        return _show(ctx, insats, ändrad=True)
-    if not args.strip():
-        return insatser_command(ctx, "")
-    return _show(ctx, _resolve(ctx, args.strip(), "insats"))
-
-
 def _show(ctx: Context, insats: Insats, ändrad: bool = False) -> Reply:
     aliases = budget.aliases_of(ctx.session, [insats.id])[insats.id]
     years = budget.years_of_insats(ctx.session, insats.id)
@@ -427,6 +403,10 @@ def _details(text: str) -> dict[str, object]:
     return values
 
 
+@insats_cmd.sub("ny", aliases=["nytt", "new", "lägg", "lagg"], permission=RECORD,
+                 usage=["!insats ny <namn>[; ägare: …; kontakt: …; period: 2021–2023]"],
+                 examples=["!insats ny Vidare Vy; ägare: Örnsköldsviks kommun; "
+                           "period: 2020–2022"])
 def _new_insats(ctx: Context, text: str) -> Reply:
     name, _, details = text.partition(";")
     name = re.sub(r"\s+", " ", name).strip()
@@ -443,6 +423,8 @@ def _new_insats(ctx: Context, text: str) -> Reply:
     return render("budget", "insats_ny", i=insats)
 
 
+@insats_cmd.sub("alias", permission=RECORD, usage=["!insats alias <namn> = <alias>"],
+                 examples=["!insats alias Samverkansprojekt Äpplet = Projekt Äpplet"])
 def _alias(ctx: Context, text: str) -> Reply:
     text = text.strip()
     forbund = ctx.organ.forbund_id
@@ -481,9 +463,27 @@ def _alias(ctx: Context, text: str) -> Reply:
     return render("budget", "alias_ny", i=insats, alias=alias)
 
 
-@command("insatser", aliases=["interventions"], group=GROUP, permission=READ,
-         summary="Listar förbundets insatser med alias, ägare, period och status.",
-         usage=["!insatser"], examples=["!insatser"])
+@insats_cmd.sub("ändra", aliases=["andra", "edit"], permission=RECORD,
+                 usage=["!insats ändra <namn>; status: avslutad"],
+                 examples=["!insats ändra Vidare Vy; kontakt: Anna Andersson"])
+def _change_insats(ctx: Context, rest: str) -> Reply:
+    name, _, details = rest.partition(";")
+    insats = _resolve(ctx, name.strip(), "insats ändra")
+    values = _details(details)
+    if not values:
+        raise UserError("insats_uppgifter_saknas")
+    budget.update_insats(ctx.session, insats, **values)
+    return _show(ctx, insats, ändrad=True)
+
+
+@insats_cmd.default(usage=["!insats <namn>"])
+def insats_command(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        return insatser_command(ctx, "")
+    return _show(ctx, _resolve(ctx, args.strip(), "insats"))
+
+
+@insatser.default(usage=["!insatser"], examples=["!insatser"])
 def insatser_command(ctx: Context, args: str) -> Reply:
     register = budget.insatser(ctx.session, ctx.organ.forbund_id)
     aliases = budget.aliases_of(ctx.session, [i.id for i in register])

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
 
 from bot.context import Context
-from bot.dates import looks_like_date, parse_date, parse_year
+from bot.core.args import ParagraphRef
 from bot.errors import UserError
-from bot.registry import REGISTRY
 from storage import meetings, paragraphs
 from storage.models import Meeting, Paragraph
-
-_REF = re.compile(r"^(?:(?P<date>\S+)\s+)?§\s*(?P<num>\S+?)(?=\s|$)\s*(?P<rest>.*)$", re.DOTALL)
 
 
 def open_meeting(ctx: Context) -> Meeting:
@@ -21,49 +16,6 @@ def open_meeting(ctx: Context) -> Meeting:
     if meeting is None:
         raise UserError("inget_öppet_möte")
     return meeting
-
-
-def require_text(text: str, command: str) -> str:
-    text = text.strip()
-    if not text:
-        registered = REGISTRY.get(command)
-        examples = registered.examples if registered else []
-        raise UserError("saknar_text", kommando=command,
-                        exempel=examples[0].removeprefix("!") if examples else "")
-    return text
-
-
-@dataclass(frozen=True)
-class ParagraphRef:
-    number: int
-    meeting_date: date | None
-    year: int | None
-    rest: str
-
-
-def parse_ref(args: str, command: str, *, year_allowed: bool = False) -> ParagraphRef:
-    """'§26', '§ 26 2022', '2020-02-14 §6 text' -> the reference and the text after it."""
-    match = _REF.match(args.strip())
-    if not match:
-        raise UserError("paragraf_saknas_i_kommando", kommando=command)
-    day = None
-    if match.group("date"):
-        day = parse_date(match.group("date"))
-        if day is None:
-            raise UserError("ogiltigt_datum", text=match.group("date"), kommando=command)
-    raw = match.group("num").rstrip(".,:")
-    if not raw.isdecimal() or not 0 < int(raw) < 100_000:
-        raise UserError("ogiltig_paragraf", text=raw, kommando=command)
-    rest = match.group("rest").strip()
-    year = None
-    if year_allowed and rest:
-        first, _, after = rest.partition(" ")
-        year = parse_year(first)
-        if year is None and (looks_like_date(first) or first.isdigit()):
-            raise UserError("ogiltigt_år", text=first, exempel=f"{command} §26 2022")
-        if year is not None:
-            rest = after.strip()
-    return ParagraphRef(int(raw), day, year, rest)
 
 
 def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
@@ -97,17 +49,6 @@ def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
     if paragraph is None:
         raise UserError("paragraf_finns_inte", nummer=ref.number, var=where)
     return paragraph
-
-
-def optional_year(text: str, example: str, default: int | None = None) -> int | None:
-    """A year typed after a command ('2021'), or `default` when none is typed."""
-    text = text.strip()
-    if not text:
-        return default
-    year = parse_year(text)
-    if year is None:
-        raise UserError("ogiltigt_år", text=text, exempel=example)
-    return year
 
 
 def split_names(text: str) -> list[str]:

@@ -3,22 +3,49 @@ insatser's årsrapporter, and the calendar file."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.commands.common import optional_year
 from bot.commands.reminders import GROUP
 from bot.context import Context
+from bot.core.args import Year, optional_year
+from bot.core.commands import RECORD, Command
 from bot.dates import parse_year
 from bot.errors import UserError
 from bot.messages import Attachment, Reply
-from bot.registry import RECORD, command
 from bot.reminders.calendar import build_calendar
 from bot.reminders.deadlines import deadlines_in
-from bot.reminders.settings import DeadlineRule, find_forbund, forbund_settings
+from bot.reminders.settings import DeadlineRule, config_insatser, find_forbund, forbund_settings
 from bot.render import render
 from bot.swedish import fold
 from storage import reports
+
+if TYPE_CHECKING:
+    from bot.core.app import App
+
+frister = Command("frister", aliases=["deadlines"], group=GROUP,
+                  summary="Visar förbundets frister under året: årsrapporter, årsredovisning, "
+                          "delårsbokslut, verksamhetsplan och budget.")
+rapport = Command("rapport", aliases=["report"], group=GROUP, permission=RECORD,
+                  summary="Antecknar att en insats har lämnat sin årsrapport.")
+rapporter = Command("rapporter", aliases=["reports", "årsrapporter", "arsrapporter"],
+                    group=GROUP,
+                    summary="Visar vilka insatser som har lämnat sin årsrapport och vilka som "
+                            "saknas.")
+kalender = Command("kalender", aliases=["calendar", "ics"], group=GROUP,
+                   summary="Ger en kalenderfil (.ics) med organets sammanträden och "
+                           "förbundets frister.")
+
+
+def setup(app: App) -> None:
+    app.add_command(frister, rapport, rapporter, kalender)
+
+
+def _insatser(ctx: Context) -> Sequence[str]:
+    """The insatser the config adds to the register's (storage.reports.insats_names)."""
+    return config_insatser(ctx.config, ctx.organ.forbund_key)
 
 
 def _rules(ctx: Context) -> tuple[DeadlineRule, ...]:
@@ -37,13 +64,9 @@ def _arsrapport_day(ctx: Context, year: int) -> date:
     return rule.on(year + 1) if rule else date(year + 1, 1, 31)
 
 
-@command("frister", aliases=["deadlines"], group=GROUP,
-         summary="Visar förbundets frister under året: årsrapporter, årsredovisning, "
-                 "delårsbokslut, verksamhetsplan och budget.",
-         usage=["!frister [år]"], examples=["!frister", "!frister 2027"])
-def deadlines(ctx: Context, args: str) -> Reply:
+@frister.default(usage=["!frister [år]"], args=[Year()], examples=["!frister", "!frister 2027"])
+def deadlines(ctx: Context, year: int | None) -> Reply:
     today = ctx.now.date()
-    year = optional_year(args, "frister 2027")
     if year is not None:
         found = deadlines_in(_rules(ctx), year)
         reported = year - 1
@@ -56,7 +79,7 @@ def deadlines(ctx: Context, args: str) -> Reply:
                        key=lambda d: d.day)
         reported = next((d.report_year for d in found if d.report_year is not None),
                         report_year(today))
-    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, reported)
+    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, reported, _insatser(ctx))
     done = {r.insats_key for r in reports.received(ctx.session, ctx.organ.forbund_id, reported)}
     counts = {"antal": len(names), "inne": sum(1 for n in names if fold(n) in done)}
     return render("frister", "lista", år=year, förbund=ctx.organ.forbund_name, frister=found,
@@ -70,15 +93,16 @@ def _one_year_after(day: date) -> date:
         return date(day.year + 1, 3, 1)
 
 
-@command("rapport", aliases=["report"], group=GROUP, permission=RECORD,
-         summary="Antecknar att en insats har lämnat sin årsrapport.",
-         usage=["!rapport inlämnad <insats> [år]"],
-         examples=["!rapport inlämnad Vidare Vy", "!rapport inlämnad Äpplet 2025"])
+@rapport.default()
+def _report_how(ctx: Context, args: str) -> Reply:
+    raise UserError("rapport_hur")
+
+
+@rapport.sub("inlämnad", aliases=["inkommen", "mottagen", "klar"],
+             usage=["!rapport inlämnad <insats> [år]"],
+             examples=["!rapport inlämnad Vidare Vy", "!rapport inlämnad Äpplet 2025"])
 def report(ctx: Context, args: str) -> Reply:
     words = args.split()
-    if not words or fold(words[0]) not in ("inlamnad", "inkommen", "mottagen", "klar"):
-        raise UserError("rapport_hur")
-    words = words[1:]
     year = report_year(ctx.now.date())
     if words and (parse_year(words[-1]) is not None):
         year = parse_year(words[-1]) or year
@@ -90,13 +114,13 @@ def report(ctx: Context, args: str) -> Reply:
     _, new = reports.mark_received(ctx.session, ctx.organ.forbund_id, name, year,
                                    ctx.actor.name, ctx.event_id, ctx.now)
     return render("frister", "inlämnad", insats=name, år=year, ny=new,
-                  kvar=reports.missing(ctx.session, ctx.organ.forbund_id, year))
+                  kvar=reports.missing(ctx.session, ctx.organ.forbund_id, year, _insatser(ctx)))
 
 
 def _match_insats(ctx: Context, text: str, year: int) -> str:
     """The insats a user means: the full name, or words that fit exactly one insats
     ('Äpplet' for 'Samverkansprojekt Äpplet'); case and accents do not matter."""
-    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year)
+    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year, _insatser(ctx))
     if not names:
         raise UserError("inga_insatser", år=year)
     wanted = fold(text)
@@ -114,24 +138,21 @@ def _match_insats(ctx: Context, text: str, year: int) -> str:
     raise UserError("rapport_insats_okänd", text=text, insatser=names)
 
 
-@command("rapporter", aliases=["reports", "årsrapporter", "arsrapporter"], group=GROUP,
-         summary="Visar vilka insatser som har lämnat sin årsrapport och vilka som saknas.",
-         usage=["!rapporter [år]"], examples=["!rapporter", "!rapporter 2025"])
+@rapporter.default(usage=["!rapporter [år]"], examples=["!rapporter", "!rapporter 2025"])
 def report_status(ctx: Context, args: str) -> Reply:
     year = optional_year(args, "rapporter 2026", report_year(ctx.now.date()))
-    if not reports.insats_names(ctx.session, ctx.organ.forbund_id, year):
+    if not reports.insats_names(ctx.session, ctx.organ.forbund_id, year, _insatser(ctx)):
         raise UserError("inga_insatser", år=year)
     tz = ZoneInfo(ctx.organ.timezone)
     inne = [{"insats_name": r.insats_name, "received_at": r.received_at.astimezone(tz)}
             for r in reports.received(ctx.session, ctx.organ.forbund_id, year)]
     return render("frister", "rapporter", år=year, inne=inne,
-                  saknas=reports.missing(ctx.session, ctx.organ.forbund_id, year),
+                  saknas=reports.missing(ctx.session, ctx.organ.forbund_id, year,
+                                         _insatser(ctx)),
                   frist=_arsrapport_day(ctx, year))
 
 
-@command("kalender", aliases=["calendar", "ics"], group=GROUP,
-         summary="Ger en kalenderfil (.ics) med organets sammanträden och förbundets frister.",
-         usage=["!kalender"], examples=["!kalender"])
+@kalender.default(usage=["!kalender"], examples=["!kalender"])
 def calendar_file(ctx: Context, args: str) -> Reply:
     built = build_calendar(ctx.session, ctx.config, ctx.organ, ctx.now)
     reply = render("frister", "kalender", organ=ctx.organ.organ_name, möten=built.meetings,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.context import Context
+from bot.core.commands import Command
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import Command, Registry, command
 from bot.render import render
+
+if TYPE_CHECKING:
+    from bot.core.app import App
 
 # The order of a meeting: open it, record, read, write the protokoll, justera, follow up;
 # then the calendar, the money and the room. Groups not named here come last.
@@ -20,11 +25,18 @@ def _in_order(groups: dict[str, list[Command]]) -> dict[str, list[Command]]:
     return dict(sorted(groups.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
-@command("hjälp", aliases=["hjalp", "help", "kommandon"], needs_organ=False, group="Hjälp",
-         summary="Visar alla kommandon, eller hur ett kommando används.",
-         usage=["!hjälp", "!hjälp <kommando>"], examples=["!hjälp", "!hjälp beslut"])
+hjalp = Command("hjälp", aliases=["hjalp", "help", "kommandon"], needs_organ=False,
+                group="Hjälp", summary="Visar alla kommandon, eller hur ett kommando används.")
+
+
+def setup(app: App) -> None:
+    app.add_command(hjalp)
+
+
+@hjalp.default(usage=["!hjälp", "!hjälp <kommando>"], examples=["!hjälp", "!hjälp beslut"])
 def help_command(ctx: Context, args: str) -> Reply:
-    registry: Registry = ctx.services["registry"]
+    """The commands of this app, as their declarations describe them."""
+    registry = ctx.services.registry
     prefix = ctx.config.prefix
     name = args.strip().lstrip(prefix).split(" ")[0] if args.strip() else ""
     if not name:

@@ -4,15 +4,16 @@ to a justerat protokoll on the anslagstavla."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from bot import justering_reminders, protocol
-from bot.commands.common import ParagraphRef, parse_ref, resolve_paragraph
-from bot.commands.protocol import SUBCOMMANDS
+from bot.commands.common import resolve_paragraph
 from bot.context import Context
+from bot.core.args import ParagraphRef, parse_ref
+from bot.core.commands import RECORD, Command, subcommand
 from bot.dates import parse_date
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import RECORD, command
 from bot.render import render
 from bot.swedish import fold
 from bot.web.settings import board_url
@@ -20,13 +21,26 @@ from storage import justering, meetings, paragraphs
 from storage.keys import name_key
 from storage.models import Meeting
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 GROUP = "Justering och anslag"
 
+justera_cmd = Command("justera", aliases=["justerar", "sign"], group=GROUP,
+                      summary="Justerar protokollet (bara sammanträdets ordförande och "
+                              "justerare).")
+omedelbar = Command("omedelbar", aliases=["omedelbart"], group=GROUP, permission=RECORD,
+                    summary="Justerar en enda paragraf direkt, så att beslutet gäller genast.")
+anslagstavla_cmd = Command("anslagstavla", aliases=["anslagsbevis", "noticeboard"], group=GROUP,
+                           summary="Visar eller antecknar när protokollets anslag sätts upp "
+                                   "och tas ned.")
 
-def require_record(ctx: Context, kommando: str) -> None:
-    """For subcommands that change things under a command anyone may read."""
-    if not ctx.actor.can_record:
-        raise UserError("behörighet", kommando=kommando, organ=ctx.organ.organ_name)
+
+def setup(app: App) -> None:
+    app.add_command(justera_cmd, omedelbar, anslagstavla_cmd)
+    app.extend_command(protocol_ready, anslag_posted, anslag_taken_down)
+    app.reminder_kind("justering", justering_reminders.render_justering)
+    app.reminder_kind("anslag", justering_reminders.render_anslag)
 
 
 def utc(ctx: Context) -> datetime:
@@ -57,9 +71,10 @@ def _document(ctx: Context, meeting: Meeting) -> tuple[protocol.Protocol, list]:
     return document, files
 
 
+@subcommand("protokoll", "klart", aliases=["klar"], permission=RECORD,
+            usage=["!protokoll klart [ÅÅÅÅ-MM-DD]"], examples=["!protokoll klart"])
 def protocol_ready(ctx: Context, rest: str) -> Reply:
     """`!protokoll klart [datum]`: post the draft and ask for justering."""
-    require_record(ctx, "protokoll klart")
     if rest:
         meeting = meeting_on(ctx, rest, "protokoll klart")
     else:
@@ -91,10 +106,6 @@ def protocol_ready(ctx: Context, rest: str) -> Reply:
     return reply
 
 
-SUBCOMMANDS["klart"] = protocol_ready
-SUBCOMMANDS["klar"] = protocol_ready
-
-
 def _signing_as(ctx: Context) -> str | None:
     """The name the sender signs as (storage.keys.name_key), or None. Anyone can choose a
     display name, so on Matrix and Teams only a platform id the config gives a member
@@ -120,10 +131,8 @@ def _to_justera(ctx: Context, args: str) -> Meeting:
     raise UserError("inte_klart_för_justering")
 
 
-@command("justera", aliases=["justerar", "sign"], group=GROUP,
-         summary="Justerar protokollet (bara sammanträdets ordförande och justerare).",
-         usage=["!justera", "!justera ÅÅÅÅ-MM-DD"],
-         examples=["!justera", "!justera 2022-03-25"])
+@justera_cmd.default(usage=["!justera", "!justera ÅÅÅÅ-MM-DD"],
+                     examples=["!justera", "!justera 2022-03-25"])
 def justera(ctx: Context, args: str) -> Reply:
     meeting = _to_justera(ctx, args.strip())
     justering.hold_meeting(ctx.session, meeting.id)
@@ -163,10 +172,7 @@ def justera(ctx: Context, args: str) -> Reply:
     return reply
 
 
-@command("omedelbar", aliases=["omedelbart"], group=GROUP, permission=RECORD,
-         summary="Justerar en enda paragraf direkt, så att beslutet gäller genast.",
-         usage=["!omedelbar justering §N"],
-         examples=["!omedelbar justering §26"])
+@omedelbar.default(usage=["!omedelbar justering §N"], examples=["!omedelbar justering §26"])
 def immediate(ctx: Context, args: str) -> Reply:
     # RECORD: on Matrix and Teams only an office holder the config knows by platform id,
     # or one of the organ's members moderating a room it bound (bot.permissions); never
@@ -190,28 +196,15 @@ def immediate(ctx: Context, args: str) -> Reply:
 
 # --- anslag -----------------------------------------------------------------------------
 
-ANSLAG_FORMS = ["!anslagstavla", "!anslagstavla uppsatt ÅÅÅÅ-MM-DD",
-                "!anslagstavla nedtagen [ÅÅÅÅ-MM-DD]"]
+
+@anslagstavla_cmd.bare(usage=["!anslagstavla"], examples=["!anslagstavla"])
+def anslagstavla(ctx: Context) -> Reply:
+    return _status(ctx, "")
 
 
-@command("anslagstavla", aliases=["anslagsbevis", "noticeboard"], group=GROUP,
-         summary="Visar eller antecknar när protokollets anslag sätts upp och tas ned.",
-         usage=["!anslagstavla", "!anslagstavla uppsatt <datum> [för <sammanträdesdatum>]",
-                "!anslagstavla nedtagen [<datum>]"],
-         examples=["!anslagstavla", "!anslagstavla uppsatt 2022-04-06",
-                   "!anslagstavla uppsatt 2022-04-06 för 2022-03-25",
-                   "!anslagstavla nedtagen 2022-04-27"])
-def anslagstavla(ctx: Context, args: str) -> Reply:
-    action, _, rest = args.strip().partition(" ")
-    action = fold(action)
-    if action in ("uppsatt", "uppsatts", "upp", "satt", "posted"):
-        return _posted(ctx, rest.strip())
-    if action in ("nedtagen", "nedtaget", "ned", "ner", "nertagen", "removed"):
-        return _taken_down(ctx, rest.strip())
-    if action in ("", "status"):
-        return _status(ctx, rest.strip())
-    raise UserError("okänd_underkommando", kommando="anslagstavla", text=action,
-                    former=ANSLAG_FORMS)
+@anslagstavla_cmd.sub("status")
+def _status_of(ctx: Context, rest: str) -> Reply:
+    return _status(ctx, rest)
 
 
 def _split_for(text: str) -> tuple[str, str, str]:
@@ -247,8 +240,12 @@ def _date_or_today(ctx: Context, text: str, kommando: str) -> date:
     return day
 
 
+@anslagstavla_cmd.sub("uppsatt", aliases=["uppsatts", "upp", "satt", "posted"],
+                      permission=RECORD,
+                      usage=["!anslagstavla uppsatt <datum> [för <sammanträdesdatum>]"],
+                      examples=["!anslagstavla uppsatt 2022-04-06",
+                                "!anslagstavla uppsatt 2022-04-06 för 2022-03-25"])
 def _posted(ctx: Context, rest: str) -> Reply:
-    require_record(ctx, "anslagstavla uppsatt")
     day_text, meeting_day, place = _split_for(rest)
     meeting = _justerad_meeting(ctx, meeting_day, "anslagstavla uppsatt")
     justerad_on = meeting.justerad_at.astimezone(ctx.now.tzinfo).date()
@@ -265,8 +262,10 @@ def _posted(ctx: Context, rest: str) -> Reply:
                   organ=ctx.organ, länk=board_url(ctx.config, ctx.organ.forbund_key))
 
 
+@anslagstavla_cmd.sub("nedtagen", aliases=["nedtaget", "ned", "ner", "nertagen", "removed"],
+                      permission=RECORD, usage=["!anslagstavla nedtagen [<datum>]"],
+                      examples=["!anslagstavla nedtagen 2022-04-27"])
 def _taken_down(ctx: Context, rest: str) -> Reply:
-    require_record(ctx, "anslagstavla nedtagen")
     day_text, meeting_day, _ = _split_for(rest)
     day = _date_or_today(ctx, day_text, "anslagstavla nedtagen")
     meeting = _justerad_meeting(ctx, meeting_day, "anslagstavla nedtagen")
@@ -294,3 +293,8 @@ def _status(ctx: Context, rest: str) -> Reply:
     return render("justering", "anslag_status", möte=meeting, anslag=anslag,
                   väntar=[(m, _missing(ctx, m)) for m in waiting], idag=ctx.now.date(),
                   länk=board_url(ctx.config, ctx.organ.forbund_key))
+
+
+# `!anslag uppsatt <datum>` (budget's !anslag) means the notice board, not money.
+anslag_posted = subcommand("anslag", "uppsatt")(_posted)
+anslag_taken_down = subcommand("anslag", "nedtagen", aliases=["nedtaget"])(_taken_down)

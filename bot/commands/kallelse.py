@@ -5,41 +5,52 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import kallelse as kallelse_document
-from bot.commands.justering import require_record
 from bot.commands.sammantraden import schedule_meeting_reminders
 from bot.context import Context
+from bot.core.commands import RECORD, Command, require_record
 from bot.dates import looks_like_date, parse_date, parse_time
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import command
 from bot.render import render
 from bot.swedish import fold
 from storage import kallelse
 from storage.models_reminders import PlannedMeeting
 from storage.reminders import plan_meeting
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 GROUP = "Uppdrag och kallelse"
 MAX_TITLE = 300
 _REMOVE = re.compile(r"^(?:ta\s+)?bort\s+(?:punkt\s+)?(\d+)\.?$", re.IGNORECASE)
 _PROPOSAL = re.compile(r"\s*(?:[-–:]\s*)?förslag(?:\s+till\s+beslut)?\s*:\s*", re.IGNORECASE)
 
+dagordning = Command("dagordning", aliases=["föredragningslista", "foredragningslista", "agenda"],
+                     group=GROUP,
+                     summary="Lägger till punkter på dagordningen för nästa sammanträde.")
+kallelse_cmd = Command("kallelse", aliases=["kalla", "notice"], group=GROUP,
+                       summary="Skriver kallelsen till nästa planerade sammanträde, med "
+                               "föredragningslista och öppna uppdrag.")
 
-@command("dagordning", aliases=["föredragningslista", "foredragningslista", "agenda"],
-         group=GROUP,
-         summary="Lägger till punkter på dagordningen för nästa sammanträde.",
-         usage=["!dagordning <punkt>", "!dagordning <punkt> förslag: <förslag till beslut>",
-                "!dagordning ta bort <nr>", "!dagordning"],
-         examples=["!dagordning Årsredovisning 2021",
-                   "!dagordning Rapport från I-Kraft förslag: Styrelsen tackar för rapporten.",
-                   "!dagordning ta bort 5"])
+
+def setup(app: App) -> None:
+    app.add_command(dagordning, kallelse_cmd)
+
+
+@dagordning.default(usage=["!dagordning <punkt>",
+                           "!dagordning <punkt> förslag: <förslag till beslut>",
+                           "!dagordning ta bort <nr>"],
+                    permission=RECORD,
+                    examples=["!dagordning Årsredovisning 2021",
+                              "!dagordning Rapport från I-Kraft förslag: Styrelsen tackar för "
+                              "rapporten.",
+                              "!dagordning ta bort 5"])
 def agenda(ctx: Context, args: str) -> Reply:
     text = args.strip()
-    if not text:
-        return _render(ctx, None)
-    require_record(ctx, "dagordning")
     meeting = _next(ctx)
     removal = _REMOVE.match(text)
     if removal:
@@ -65,6 +76,11 @@ def agenda(ctx: Context, args: str) -> Reply:
                   när=meeting.starts_at.astimezone(_tz(ctx)))
 
 
+@dagordning.bare(usage=["!dagordning"])
+def show_agenda(ctx: Context) -> Reply:
+    return _render(ctx, None)
+
+
 def _tz(ctx: Context) -> ZoneInfo:
     return ZoneInfo(ctx.organ.timezone)
 
@@ -76,11 +92,8 @@ def _next(ctx: Context) -> PlannedMeeting:
     return meeting
 
 
-@command("kallelse", aliases=["kalla", "notice"], group=GROUP,
-         summary="Skriver kallelsen till nästa planerade sammanträde, med föredragningslista "
-                 "och öppna uppdrag.",
-         usage=["!kallelse", "!kallelse ÅÅÅÅ-MM-DD [TT:MM] [plats]"],
-         examples=["!kallelse", "!kallelse 2022-05-20 09:00 Stadshuset Kronan"])
+@kallelse_cmd.default(usage=["!kallelse", "!kallelse ÅÅÅÅ-MM-DD [TT:MM] [plats]"],
+                      examples=["!kallelse", "!kallelse 2022-05-20 09:00 Stadshuset Kronan"])
 def notice(ctx: Context, args: str) -> Reply:
     text = args.strip()
     if not text:
@@ -113,9 +126,9 @@ def _plan_when(ctx: Context, text: str) -> tuple[PlannedMeeting, bool]:
     if meeting is None and start is None:
         raise UserError("kallelse_tid_saknas", datum=day)
     if (start is not None or place) and meeting is not None:
-        require_record(ctx, "kallelse")
+        require_record(ctx)
     if meeting is None:
-        require_record(ctx, "kallelse")
+        require_record(ctx)
         at = datetime.combine(day, start, tzinfo=_tz(ctx))
         if at <= ctx.now:
             raise UserError("kallelse_datum_passerat", datum=day)

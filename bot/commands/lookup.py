@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
-from bot.commands.common import parse_ref, require_text, resolve_paragraph
+from typing import TYPE_CHECKING
+
+from bot.commands.common import resolve_paragraph
 from bot.context import Context
-from bot.errors import UserError
+from bot.core.args import ParagraphRef, Ref, Text
+from bot.core.commands import Command
 from bot.messages import Reply
-from bot.registry import command
 from bot.render import render
 from storage import paragraphs
+
+if TYPE_CHECKING:
+    from bot.core.app import App
 
 GROUP = "Läsa och söka"
 MAX_HITS = 10
 
+visa = Command("visa", aliases=["show"], group=GROUP,
+               summary="Visar en paragraf med rubrik, text, yrkanden och beslut.")
+sok = Command("sök", aliases=["sok", "search", "hitta"], group=GROUP,
+              summary="Söker bland besluten efter ord (alla ord måste finnas med).")
 
-@command("visa", aliases=["show"], group=GROUP,
-         summary="Visar en paragraf med rubrik, text, yrkanden och beslut.",
-         usage=["!visa §N [år]", "!visa ÅÅÅÅ-MM-DD §N"],
-         examples=["!visa §26", "!visa §26 2022", "!visa 2020-02-14 §6"])
-def show(ctx: Context, args: str) -> Reply:
-    ref = parse_ref(args, "visa", year_allowed=True)
-    if ref.rest:
-        raise UserError("oväntad_text", text=ref.rest, kommando="visa",
-                        former=["!visa §N [år]", "!visa ÅÅÅÅ-MM-DD §N"])
+
+def setup(app: App) -> None:
+    app.add_command(visa, sok)
+
+
+@visa.default(usage=["!visa §N [år]", "!visa ÅÅÅÅ-MM-DD §N"], args=[Ref(year_allowed=True)],
+              examples=["!visa §26", "!visa §26 2022", "!visa 2020-02-14 §6"])
+def show(ctx: Context, ref: ParagraphRef) -> Reply:
     target = resolve_paragraph(ctx, ref)
     return render("lasa", "paragraf", p=paragraphs.view(ctx.session, target))
 
 
-@command("sök", aliases=["sok", "search", "hitta"], group=GROUP,
-         summary="Söker bland besluten efter ord (alla ord måste finnas med).",
-         usage=["!sök <ord> [ord …]"], examples=["!sök årsredovisning", "!sök ESF uppdrog"])
-def search(ctx: Context, args: str) -> Reply:
-    words = require_text(args, "sök").split()[:10]
+@sok.default(usage=["!sök <ord> [ord …]"], args=[Text()],
+             examples=["!sök årsredovisning", "!sök ESF uppdrog"])
+def search(ctx: Context, text: str) -> Reply:
+    words = text.split()[:10]
     hits, total = paragraphs.search(ctx.session, ctx.organ.organ_id, words, MAX_HITS)
     return render("lasa", "sökträffar", ord=" ".join(words), träffar=hits, totalt=total,
                   max=MAX_HITS)

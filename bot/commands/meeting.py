@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bot.commands.common import open_meeting, require_text, split_names
+from bot.commands.common import open_meeting, split_names
 from bot.context import Context
+from bot.core.args import require_text
+from bot.core.commands import RECORD, Command
 from bot.dates import looks_like_date, parse_date, parse_time
 from bot.errors import UserError
 from bot.identity import by_name, has_platform_id
 from bot.messages import Reply
-from bot.registry import RECORD, command
 from bot.render import render
 from storage import meetings, paragraphs, tenants
 from storage.justering import SIGNING_FUNCTIONS
 from storage.meetings import Person
 from storage.models import Member
+
+if TYPE_CHECKING:
+    from bot.core.app import App
 
 GROUP = "Sammanträdet"
 ROLE_FUNCTION = {
@@ -31,27 +36,27 @@ _SECTION_FUNCTION = {"beslutande": "beslutande", "tjänstgörande ersättare": "
                      "övrig": "övrig"}
 
 
-@command("möte", aliases=["mote", "meeting"], group=GROUP, permission=RECORD,
-         summary="Öppnar eller avslutar ett sammanträde.",
-         usage=["!möte öppna [ÅÅÅÅ-MM-DD [TT:MM]] [plats]", "!möte avsluta [TT:MM]", "!möte"],
-         examples=["!möte öppna Digitalt via Teams",
-                   "!möte öppna 2022-03-25 08:30 Stadshuset Kronan", "!möte avsluta 11:30"])
-def meeting_command(ctx: Context, args: str) -> Reply:
-    action, _, rest = args.strip().partition(" ")
-    action = action.lower()
-    if action in ("öppna", "oppna", "open", "start"):
-        return _open(ctx, rest.strip())
-    if action in ("avsluta", "stäng", "stang", "close", "slut"):
-        return _close(ctx, rest.strip())
-    if action == "":
-        meeting = meetings.open_meeting_of(ctx.session, ctx.organ.organ_id)
-        if meeting is None:
-            raise UserError("inget_öppet_möte")
-        return _status(ctx, meeting)
-    raise UserError("okänd_underkommando", kommando="möte", text=action,
-                    former=["!möte öppna [ÅÅÅÅ-MM-DD [TT:MM]] [plats]", "!möte avsluta"])
+mote = Command("möte", aliases=["mote", "meeting"], group=GROUP, permission=RECORD,
+               summary="Öppnar eller avslutar ett sammanträde.")
+narvaro = Command("närvaro", aliases=["narvaro", "närvarande", "attendance"], group=GROUP,
+                  permission=RECORD,
+                  summary="Antecknar beslutande, ersättare och övriga deltagare.")
+justerare_cmd = Command("justerare", aliases=["justerande"], group=GROUP, permission=RECORD,
+                        summary="Väljer den eller de som justerar protokollet.")
+sekreterare_cmd = Command("sekreterare", aliases=["secretary"], group=GROUP,
+                          permission=RECORD, summary="Anger sammanträdets sekreterare.")
+ordforande_cmd = Command("ordförande", aliases=["ordforande", "chair"], group=GROUP,
+                         permission=RECORD, summary="Anger sammanträdets ordförande.")
 
 
+def setup(app: App) -> None:
+    app.add_command(mote, narvaro, justerare_cmd, sekreterare_cmd, ordforande_cmd)
+
+
+@mote.sub("öppna", aliases=["oppna", "open", "start"],
+          usage=["!möte öppna [ÅÅÅÅ-MM-DD [TT:MM]] [plats]"],
+          examples=["!möte öppna Digitalt via Teams",
+                    "!möte öppna 2022-03-25 08:30 Stadshuset Kronan"])
 def _open(ctx: Context, rest: str) -> Reply:
     organ = ctx.organ
     existing = meetings.open_meeting_of(ctx.session, organ.organ_id)
@@ -92,6 +97,8 @@ def _default_officers(ctx: Context, meeting_id: int) -> None:
                                 replace=True)
 
 
+@mote.sub("avsluta", aliases=["stäng", "stang", "close", "slut"],
+          usage=["!möte avsluta [TT:MM]"], examples=["!möte avsluta 11:30"])
 def _close(ctx: Context, rest: str) -> Reply:
     meeting = open_meeting(ctx)
     end = None
@@ -106,7 +113,9 @@ def _close(ctx: Context, rest: str) -> Reply:
     return render("mote", "avslutat", möte=meeting, antal=len(numbers), nummer=numbers)
 
 
-def _status(ctx: Context, meeting) -> Reply:  # type: ignore[no-untyped-def]
+@mote.bare(usage=["!möte"])
+def _status(ctx: Context) -> Reply:
+    meeting = open_meeting(ctx)
     views = paragraphs.paragraphs_of_meeting(ctx.session, meeting.id)
     people = meetings.people_in(ctx.session, meeting.id)
     return render("mote", "status", möte=meeting, paragrafer=views, personer=people)
@@ -126,23 +135,15 @@ def _lookup(ctx: Context, name: str) -> tuple[Person, str]:
     return _person(member), ROLE_FUNCTION.get(member.role, "övrig")
 
 
-@command("närvaro", aliases=["narvaro", "närvarande", "attendance"], group=GROUP,
-         permission=RECORD,
-         summary="Antecknar beslutande, ersättare och övriga deltagare.",
-         usage=["!närvaro <namn>, <namn>, …",
-                "!närvaro beslutande: <namn>, …; ersättare: <namn>; övriga: <namn>",
-                "!närvaro ta bort <namn>", "!närvaro"],
-         examples=["!närvaro Carolina Sondell, Jan-Olov Häggström, Cecilia Sparf, Camilla Steen",
-                   "!närvaro övriga: Pär Eriksson, Johnny Eriksson"])
+@narvaro.default(usage=["!närvaro <namn>, <namn>, …",
+                         "!närvaro beslutande: <namn>, …; ersättare: <namn>; övriga: <namn>"],
+                  examples=["!närvaro Carolina Sondell, Jan-Olov Häggström, Cecilia Sparf, "
+                            "Camilla Steen",
+                            "!närvaro övriga: Pär Eriksson, Johnny Eriksson"])
 def attendance(ctx: Context, args: str) -> Reply:
     meeting = open_meeting(ctx)
     text = args.strip()
-    if text.lower().startswith(("ta bort ", "bort ")):
-        names = split_names(text.split(" ", 2)[-1] if text.lower().startswith("ta bort")
-                            else text[5:])
-        meetings.remove_people(ctx.session, meeting.id, ("beslutande", "ersättare", "övrig"),
-                               names)
-    elif text:
+    if text:
         added: dict[str, list[Person]] = {"beslutande": [], "ersättare": [], "övrig": []}
         for label, chunk in _sections(text):
             for name in split_names(chunk):
@@ -153,7 +154,24 @@ def attendance(ctx: Context, args: str) -> Reply:
             meetings.remove_people(ctx.session, meeting.id,
                                    tuple(f for f in added if f != function), names)
             meetings.set_people(ctx.session, meeting.id, function, people, replace=False)
-    return render("mote", "närvaro", personer=meetings.people_in(ctx.session, meeting.id))
+    return _attendance_list(ctx, meeting.id)
+
+
+@narvaro.sub("ta bort", aliases=["bort"], usage=["!närvaro ta bort <namn>"])
+def _remove_attendance(ctx: Context, rest: str) -> Reply:
+    meeting = open_meeting(ctx)
+    meetings.remove_people(ctx.session, meeting.id, ("beslutande", "ersättare", "övrig"),
+                           split_names(rest))
+    return _attendance_list(ctx, meeting.id)
+
+
+@narvaro.bare(usage=["!närvaro"])
+def _show_attendance(ctx: Context) -> Reply:
+    return _attendance_list(ctx, open_meeting(ctx).id)
+
+
+def _attendance_list(ctx: Context, meeting_id: int) -> Reply:
+    return render("mote", "närvaro", personer=meetings.people_in(ctx.session, meeting_id))
 
 
 def _sections(text: str) -> list[tuple[str | None, str]]:
@@ -173,7 +191,7 @@ def _sections(text: str) -> list[tuple[str | None, str]]:
 def _set_officer(ctx: Context, args: str, function: str, command_name: str,
                  many: bool) -> Reply:
     meeting = open_meeting(ctx)
-    names = split_names(require_text(args, command_name))
+    names = split_names(require_text(ctx, args))
     if not many and len(names) > 1:
         raise UserError("en_person", kommando=command_name)
     people = [_lookup(ctx, name)[0] for name in names]
@@ -203,22 +221,19 @@ def _warn_without_id(ctx: Context, reply: Reply, names: list[str]) -> None:
         reply.html += "\n" + note.html
 
 
-@command("justerare", aliases=["justerande"], group=GROUP, permission=RECORD,
-         summary="Väljer den eller de som justerar protokollet.",
-         usage=["!justerare <namn>[, <namn>]"], examples=["!justerare Cecilia Sparf"])
+@justerare_cmd.default(usage=["!justerare <namn>[, <namn>]"],
+                       examples=["!justerare Cecilia Sparf"])
 def justerare(ctx: Context, args: str) -> Reply:
     return _set_officer(ctx, args, "justerare", "justerare", many=True)
 
 
-@command("sekreterare", aliases=["secretary"], group=GROUP, permission=RECORD,
-         summary="Anger sammanträdets sekreterare.",
-         usage=["!sekreterare <namn>"], examples=["!sekreterare Pär Eriksson"])
+@sekreterare_cmd.default(usage=["!sekreterare <namn>"],
+                         examples=["!sekreterare Pär Eriksson"])
 def sekreterare(ctx: Context, args: str) -> Reply:
     return _set_officer(ctx, args, "sekreterare", "sekreterare", many=False)
 
 
-@command("ordförande", aliases=["ordforande", "chair"], group=GROUP, permission=RECORD,
-         summary="Anger sammanträdets ordförande.",
-         usage=["!ordförande <namn>"], examples=["!ordförande Carolina Sondell"])
+@ordforande_cmd.default(usage=["!ordförande <namn>"],
+                        examples=["!ordförande Carolina Sondell"])
 def ordforande(ctx: Context, args: str) -> Reply:
     return _set_officer(ctx, args, "ordförande", "ordförande", many=False)

@@ -3,35 +3,51 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.commands.common import (
-    ensure_not_justerad,
-    open_meeting,
-    parse_ref,
-    require_text,
-    resolve_paragraph,
-    title_from,
-)
+from bot.commands.common import ensure_not_justerad, open_meeting, resolve_paragraph, title_from
 from bot.context import Context
+from bot.core.args import ParagraphRef, Ref, Text, require_text
+from bot.core.commands import RECORD, Command
 from bot.dates import parse_year
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import RECORD, command
 from bot.render import render
 from storage import meetings, paragraphs, tenants
 from storage.models import Entry, Meeting, Paragraph
 
-# Capabilities that follow up decisions (uppdrag, …) register here. Each runs after a beslut
-# is recorded or changed, in the same transaction; a Reply it returns is appended.
-AFTER_DECISION: list[Callable[[Context, Paragraph, Entry], Reply | None]] = []
-# And after `!ångra` took something back (a decision's uppdrag goes with it).
-AFTER_UNDO: list[Callable[[Context, paragraphs.LastAction], Reply | None]] = []
+if TYPE_CHECKING:
+    from bot.core.app import App
 
 GROUP = "Paragrafer och beslut"
 MAX_TITLE = 300
 _PROPOSER = re.compile(r"^(?P<name>[^:\n]{2,80}):\s*(?P<text>.+)$", re.DOTALL)
 _POINT = re.compile(r"^(?:punkt|beslut|p\.?)\s*(\d+)\s+(.*)$", re.IGNORECASE | re.DOTALL)
+
+paragraf = Command("paragraf", aliases=["§", "p", "rubrik", "paragraph"], group=GROUP,
+                   permission=RECORD,
+                   summary="Börjar nästa paragraf (§) i det öppna sammanträdet.")
+beslut = Command("beslut", aliases=["decision", "decide"], group=GROUP, permission=RECORD,
+                 summary="Antecknar ett beslut i aktuell paragraf (eller i en ny, om ingen "
+                         "finns).")
+yrkande = Command("yrkande", aliases=["motion", "yrka"], group=GROUP, permission=RECORD,
+                  summary="Antecknar ett yrkande med förslagsställarens namn.")
+info_cmd = Command("info", aliases=["information", "text", "anteckning"], group=GROUP,
+                   permission=RECORD,
+                   summary="Antecknar löpande text (information, föredragning) i aktuell "
+                           "paragraf.")
+andra = Command("ändra", aliases=["andra", "edit", "rätta"], group=GROUP, permission=RECORD,
+                summary="Rättar ett beslut (eller en rubrik) innan protokollet är justerat.")
+angra = Command("ångra", aliases=["angra", "undo"], group=GROUP, permission=RECORD,
+                summary="Tar bort det du senast antecknade i det öppna sammanträdet.")
+paragrafnummer = Command("paragrafnummer", aliases=["nummer", "numbering"], group=GROUP,
+                         permission=RECORD,
+                         summary="Anger numret på nästa paragraf (för en styrelse som börjar "
+                                 "mitt i året).")
+
+
+def setup(app: App) -> None:
+    app.add_command(paragraf, beslut, yrkande, info_cmd, andra, angra, paragrafnummer)
 
 
 def _current_or_new(ctx: Context, meeting: Meeting, text: str) -> tuple[Paragraph, bool]:
@@ -49,19 +65,15 @@ def _new_paragraph(ctx: Context, meeting: Meeting, title: str) -> Paragraph:
                                        meeting, title[:MAX_TITLE], ctx.actor.name, ctx.event_id)
 
 
-@command("paragraf", aliases=["§", "p", "rubrik", "paragraph"], group=GROUP, permission=RECORD,
-         summary="Börjar nästa paragraf (§) i det öppna sammanträdet.",
-         usage=["!paragraf <rubrik>"],
-         examples=["!paragraf Sammanträdet öppnas", "!paragraf Val av justerare"])
-def paragraph(ctx: Context, args: str) -> Reply:
-    title = require_text(args, "paragraf")
+@paragraf.default(usage=["!paragraf <rubrik>"], args=[Text()],
+                  examples=["!paragraf Sammanträdet öppnas", "!paragraf Val av justerare"])
+def paragraph(ctx: Context, title: str) -> Reply:
     meeting = open_meeting(ctx)
     created = _new_paragraph(ctx, meeting, title_from(title, MAX_TITLE))
     return render("paragraf", "ny", paragraf=created)
 
 
-def _record(ctx: Context, args: str, kind: str, command_name: str) -> Reply:
-    text = require_text(args, command_name)
+def _record(ctx: Context, text: str, kind: str) -> Reply:
     meeting = open_meeting(ctx)
     proposer = ""
     if kind == "yrkande":
@@ -76,7 +88,7 @@ def _record(ctx: Context, args: str, kind: str, command_name: str) -> Reply:
 def _after_decision(ctx: Context, target: Paragraph, entry: Entry, reply: Reply) -> Reply:
     if entry.kind != "beslut":
         return reply
-    for hook in AFTER_DECISION:
+    for hook in ctx.services.hooks.after_decision:
         _append(reply, hook(ctx, target, entry))
     return reply
 
@@ -110,52 +122,43 @@ def _participant(ctx: Context, name: str) -> str:
     return ""
 
 
-@command("beslut", aliases=["decision", "decide"], group=GROUP, permission=RECORD,
-         summary="Antecknar ett beslut i aktuell paragraf (eller i en ny, om ingen finns).",
-         usage=["!beslut <text>"],
-         examples=["!beslut Styrelsen fastställer årsredovisningen",
-                   "!beslut Att lägga protokollet till handlingarna utan anmärkning."])
-def decision(ctx: Context, args: str) -> Reply:
-    return _record(ctx, args, "beslut", "beslut")
+@beslut.default(usage=["!beslut <text>"], args=[Text()],
+                examples=["!beslut Styrelsen fastställer årsredovisningen",
+                          "!beslut Att lägga protokollet till handlingarna utan anmärkning."])
+def decision(ctx: Context, text: str) -> Reply:
+    return _record(ctx, text, "beslut")
 
 
-@command("yrkande", aliases=["motion", "yrka"], group=GROUP,
-         permission=RECORD,
-         summary="Antecknar ett yrkande med förslagsställarens namn.",
-         usage=["!yrkande <text>", "!yrkande <namn>: <text>"],
-         examples=["!yrkande Cecilia Sparf: bifall till förslaget"])
-def motion(ctx: Context, args: str) -> Reply:
-    return _record(ctx, args, "yrkande", "yrkande")
+@yrkande.default(usage=["!yrkande <text>", "!yrkande <namn>: <text>"], args=[Text()],
+                 examples=["!yrkande Cecilia Sparf: bifall till förslaget"])
+def motion(ctx: Context, text: str) -> Reply:
+    return _record(ctx, text, "yrkande")
 
 
-@command("info", aliases=["information", "text", "anteckning"], group=GROUP, permission=RECORD,
-         summary="Antecknar löpande text (information, föredragning) i aktuell paragraf.",
-         usage=["!info <text>"],
-         examples=["!info Förbundschef Pär Eriksson gav en ekonomisk nulägesrapport."])
-def info(ctx: Context, args: str) -> Reply:
-    return _record(ctx, args, "info", "info")
+@info_cmd.default(usage=["!info <text>"], args=[Text()],
+                  examples=["!info Förbundschef Pär Eriksson gav en ekonomisk nulägesrapport."])
+def info(ctx: Context, text: str) -> Reply:
+    return _record(ctx, text, "info")
 
 
-@command("ändra", aliases=["andra", "edit", "rätta"], group=GROUP, permission=RECORD,
-         summary="Rättar ett beslut (eller en rubrik) innan protokollet är justerat.",
-         usage=["!ändra §N <ny text>", "!ändra §N punkt <nr> <ny text>",
-                "!ändra §N rubrik <ny rubrik>"],
-         examples=["!ändra §26 Styrelsen fastställer årsredovisning 2021 enligt bilaga.",
-                   "!ändra §29 punkt 2 Jan-Olov och Johnny rapporterar i maj."])
-def change(ctx: Context, args: str) -> Reply:
-    ref = parse_ref(args, "ändra")
+@andra.default(usage=["!ändra §N <ny text>", "!ändra §N punkt <nr> <ny text>",
+                      "!ändra §N rubrik <ny rubrik>"],
+               args=[Ref(), Text(optional=True)],
+               examples=["!ändra §26 Styrelsen fastställer årsredovisning 2021 enligt bilaga.",
+                         "!ändra §29 punkt 2 Jan-Olov och Johnny rapporterar i maj."])
+def change(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     target = resolve_paragraph(ctx, ref)
     meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
     ensure_not_justerad(meeting, target)
-    rest = require_text(ref.rest, "ändra")
+    rest = require_text(ctx, text)
     if rest.lower().startswith("rubrik "):
-        title = require_text(rest[7:], "ändra")[:MAX_TITLE]
+        title = require_text(ctx, rest[7:])[:MAX_TITLE]
         old = paragraphs.change_title(ctx.session, target, title, ctx.actor.name, ctx.event_id)
         return render("paragraf", "rubrik_ändrad", paragraf=target, gammal=old)
     decisions = paragraphs.view(ctx.session, target).of_kind("beslut")
     point = _POINT.match(rest)
     if point:
-        index, rest = int(point.group(1)), require_text(point.group(2), "ändra")
+        index, rest = int(point.group(1)), require_text(ctx, point.group(2))
         if not 1 <= index <= len(decisions):
             raise UserError("ingen_sådan_punkt", nummer=target.number, punkt=index,
                             antal=len(decisions))
@@ -172,9 +175,7 @@ def change(ctx: Context, args: str) -> Reply:
     return _after_decision(ctx, target, entry, reply)
 
 
-@command("ångra", aliases=["angra", "undo"], group=GROUP, permission=RECORD,
-         summary="Tar bort det du senast antecknade i det öppna sammanträdet.",
-         usage=["!ångra"], examples=["!ångra"])
+@angra.default(usage=["!ångra"], examples=["!ångra"])
 def undo(ctx: Context, args: str) -> Reply:
     meeting = open_meeting(ctx)
     action = paragraphs.last_action(ctx.session, meeting, ctx.actor.name)
@@ -183,15 +184,13 @@ def undo(ctx: Context, args: str) -> Reply:
     ensure_not_justerad(meeting, action.paragraph)
     paragraphs.undo(ctx.session, action, ctx.actor.name, ctx.event_id)
     reply = render("paragraf", "ångrat", ångrat=action)
-    for hook in AFTER_UNDO:
+    for hook in ctx.services.hooks.after_undo:
         _append(reply, hook(ctx, action))
     return reply
 
 
-@command("paragrafnummer", aliases=["nummer", "numbering"], group=GROUP, permission=RECORD,
-         summary="Anger numret på nästa paragraf (för en styrelse som börjar mitt i året).",
-         usage=["!paragrafnummer <N> [år]"],
-         examples=["!paragrafnummer 22", "!paragrafnummer 1 2027"])
+@paragrafnummer.default(usage=["!paragrafnummer <N> [år]"],
+                        examples=["!paragrafnummer 22", "!paragrafnummer 1 2027"])
 def numbering(ctx: Context, args: str) -> Reply:
     words = args.replace("§", " ").split()
     if not words or not words[0].isdecimal() or not 0 < int(words[0]) < 100_000 or len(words) > 2:

@@ -1,48 +1,64 @@
-"""!protokoll: the protokoll of a meeting, as PDF, DOCX, HTML and Markdown files."""
+"""!protokoll: the protokoll of a meeting, as PDF, DOCX, HTML and Markdown files.
+(`!protokoll klart` is justering's: bot/commands/justering.py adds it.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
 
 from bot import protocol
 from bot.context import Context
-from bot.dates import parse_date
+from bot.core.args import Date
+from bot.core.commands import Command
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import command
 from bot.render import render
 from storage import meetings
+from storage.models import Meeting
 
-# Subcommands other capabilities add (`!protokoll klart`): first word -> handler(ctx, rest).
-SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {}
+if TYPE_CHECKING:
+    from bot.core.app import App
+
+protokoll = Command("protokoll", aliases=["protocol", "minutes"], group="Protokoll",
+                    summary="Skriver protokollet för ett sammanträde (PDF, Word, HTML och "
+                            "Markdown).")
 
 
-@command("protokoll", aliases=["protocol", "minutes"], group="Protokoll",
-         summary="Skriver protokollet för ett sammanträde (PDF, Word, HTML och Markdown).",
-         usage=["!protokoll", "!protokoll senaste", "!protokoll ÅÅÅÅ-MM-DD",
-                "!protokoll klart [ÅÅÅÅ-MM-DD]"],
-         examples=["!protokoll", "!protokoll 2022-03-25", "!protokoll klart"])
-def protocol_command(ctx: Context, args: str) -> Reply:
-    first, _, rest = args.strip().partition(" ")
-    subcommand = SUBCOMMANDS.get(first.lower())
-    if subcommand is not None:
-        return subcommand(ctx, rest.strip())
-    organ = ctx.organ
-    text = args.strip().lower()
-    if text in ("", "senaste", "latest", "aktuellt"):
-        meeting = (meetings.open_meeting_of(ctx.session, organ.organ_id)
-                   if text == "" else None) or meetings.latest_meeting(ctx.session, organ.organ_id)
-        if meeting is None:
-            raise UserError("inga_möten")
-    else:
-        day = parse_date(text)
-        if day is None:
-            raise UserError("ogiltigt_datum", text=args.strip(), kommando="protokoll")
-        found = meetings.meetings_on(ctx.session, organ.organ_id, day)
-        if not found:
-            raise UserError("inget_möte_den_dagen", datum=day)
-        meeting = found[-1]
-    document = protocol.build(ctx.session, organ, meeting, now=ctx.now)
+def setup(app: App) -> None:
+    app.add_command(protokoll)
+
+
+@protokoll.bare(usage=["!protokoll"], examples=["!protokoll"])
+def current(ctx: Context) -> Reply:
+    """The open meeting's protokoll, else the latest meeting's."""
+    return _send(ctx, meetings.open_meeting_of(ctx.session, ctx.organ.organ_id)
+                 or _latest(ctx))
+
+
+@protokoll.sub("senaste", aliases=["latest", "aktuellt"], args=[],
+               usage=["!protokoll senaste"])
+def latest(ctx: Context) -> Reply:
+    return _send(ctx, _latest(ctx))
+
+
+@protokoll.default(usage=["!protokoll ÅÅÅÅ-MM-DD"], args=[Date()],
+                   examples=["!protokoll 2022-03-25"])
+def of_day(ctx: Context, day: date) -> Reply:
+    found = meetings.meetings_on(ctx.session, ctx.organ.organ_id, day)
+    if not found:
+        raise UserError("inget_möte_den_dagen", datum=day)
+    return _send(ctx, found[-1])
+
+
+def _latest(ctx: Context) -> Meeting:
+    meeting = meetings.latest_meeting(ctx.session, ctx.organ.organ_id)
+    if meeting is None:
+        raise UserError("inga_möten")
+    return meeting
+
+
+def _send(ctx: Context, meeting: Meeting) -> Reply:
+    document = protocol.build(ctx.session, ctx.organ, meeting, now=ctx.now)
     _, files = protocol.attachments(document)
     reply = render("protokoll", "skickat", p=document)
     reply.attachments = files

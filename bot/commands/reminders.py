@@ -1,21 +1,26 @@
-"""!påminn and !påminnelser: reminders anyone in the room can ask for, in plain Swedish."""
+"""!påminn and !påminnelser: reminders anyone in the room can ask for, in plain Swedish.
+Its setup also adds the reminder service (bot/reminders/service.py) and the reminder kinds
+of the reminders capability."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import bot.reminders.service  # noqa: F401  (registers the scheduler with the app)
 from bot.context import Context
+from bot.core.commands import Command
 from bot.errors import UserError
 from bot.identity import person_key
 from bot.messages import Reply
 from bot.natural_dates import DateProblem, Recurrence, When, split_recurring, split_when
-from bot.registry import command
+from bot.reminders import kinds
+from bot.reminders.service import ReminderService
+from bot.reminders.settings import validate
 from bot.render import render
-from bot.swedish import WEEKDAYS, fold
+from bot.swedish import WEEKDAYS
 from storage.models_reminders import Reminder
 from storage.reminders import (
     get_reminder,
@@ -28,9 +33,31 @@ from storage.reminders import (
     schedule_reminder,
 )
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 GROUP = "Påminnelser och frister"
 LIST_LIMIT = 30
 _ID = re.compile(r"^#?(\d{1,9})$")
+
+paminn = Command("påminn", aliases=["paminn", "påminnelse", "remind"], group=GROUP,
+                 summary="Sätter en påminnelse för rummet eller dig själv.")
+paminnelser = Command("påminnelser", aliases=["paminnelser", "reminders"], group=GROUP,
+                      summary="Visar rummets kommande påminnelser med nummer.")
+
+
+def setup(app: App) -> None:
+    """The commands, the scheduler service (started and stopped with the bot) and the
+    kinds of reminder this capability sends; the config's reminder keys are checked now."""
+    validate(app.config)
+    service = ReminderService(app)
+    app.services.reminders = service
+    app.on_start(service.start)
+    app.on_stop(service.stop)
+    app.reminder_kind("egen", kinds.own)
+    app.reminder_kind("sammanträde", kinds.meeting_reminder)
+    app.reminder_kind("frist", partial(kinds.deadline_reminder, config=app.config))
+    app.add_command(paminn, paminnelser)
 
 
 def read_when(ctx: Context, text: str, kommando: str) -> tuple[When, str]:
@@ -72,26 +99,18 @@ def recurrence_view(rule: Recurrence) -> dict[str, Any]:
     return {"enhet": rule.unit, "dag": day, "tid": rule.at}
 
 
-@command("påminn", aliases=["paminn", "påminnelse", "remind"], group=GROUP,
-         summary="Sätter en påminnelse för rummet eller dig själv.",
-         usage=["!påminn <när> <text>", "!påminn mig <när> <text>",
-                "!påminn varje måndag kl 9 <text>", "!påminn varje månad den 1 <text>",
-                "!påminn ta bort <nummer>"],
-         examples=["!påminn i morgon kl 9 Skicka kallelsen",
-                   "!påminn mig fredag 13.00 Ring revisorn",
-                   "!påminn den 20 mars kl 11 Budgetuppföljning",
-                   "!påminn om två veckor Följ upp ansökan",
-                   "!påminn varje måndag kl 9 Veckans ärenden", "!påminn ta bort 12"])
+@paminn.default(usage=["!påminn <när> <text>", "!påminn mig <när> <text>",
+                       "!påminn varje måndag kl 9 <text>", "!påminn varje månad den 1 <text>"],
+                examples=["!påminn i morgon kl 9 Skicka kallelsen",
+                          "!påminn mig fredag 13.00 Ring revisorn",
+                          "!påminn den 20 mars kl 11 Budgetuppföljning",
+                          "!påminn om två veckor Följ upp ansökan",
+                          "!påminn varje måndag kl 9 Veckans ärenden"])
 def remind(ctx: Context, args: str) -> Reply:
     text = args.strip()
     if not text:
         raise UserError("påminn_hur")
     words = text.split()
-    folded = [fold(w) for w in words[:2]]
-    if folded == ["ta", "bort"]:
-        return _remove(ctx, " ".join(words[2:]))
-    if folded[0] in ("radera", "tabort"):
-        return _remove(ctx, " ".join(words[1:]))
     person = ""
     if words[0].casefold() in ("mig", "me"):
         person = ctx.actor.name
@@ -126,6 +145,8 @@ def remind(ctx: Context, args: str) -> Reply:
                   person=person, upprepning=recurrence_view(rule) if rule else None)
 
 
+@paminn.sub("ta bort", aliases=["radera", "tabort"], usage=["!påminn ta bort <nummer>"],
+            examples=["!påminn ta bort 12"])
 def _remove(ctx: Context, rest: str) -> Reply:
     reminder_id = parse_id(rest, "påminn ta bort")
     reminder = get_reminder(ctx.session, reminder_id)
@@ -147,9 +168,7 @@ def _remove(ctx: Context, rest: str) -> Reply:
                   när=reminder.due_at.astimezone(ZoneInfo(ctx.organ.timezone)))
 
 
-@command("påminnelser", aliases=["paminnelser", "reminders"], group=GROUP,
-         summary="Visar rummets kommande påminnelser med nummer.",
-         usage=["!påminnelser"], examples=["!påminnelser"])
+@paminnelser.default(usage=["!påminnelser"], examples=["!påminnelser"])
 def list_reminders(ctx: Context, args: str) -> Reply:
     room = room_by_external(ctx.session, ctx.message.transport, ctx.message.room_id)
     # Personal reminders are the sender's by platform id only: a display name anyone can

@@ -3,25 +3,38 @@ Transport-agnostic: the transport tells the core who moderates the room."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.context import Context
+from bot.core.commands import Command
 from bot.errors import UserError
 from bot.identity import find_member
 from bot.messages import Reply
 from bot.permissions import holds_office
-from bot.registry import command
 from bot.render import render
 from storage import rooms, tenants
 from storage.models import Room
 from storage.tenants import OrganRef
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 GROUP = "Rummet"
 
+organ_cmd = Command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
+                    summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett "
+                            "organ (ordförande, vice ordförande, sekreterare och "
+                            "förbundschef).")
+lamna = Command("lämna", aliases=["leave"], needs_organ=False, group=GROUP,
+                summary="Ber boten lämna rummet (moderatorer).")
 
-@command("organ", aliases=["rum", "room"], needs_organ=False, group=GROUP,
-         summary="Visar vilket organ rummet hör till, eller kopplar rummet till ett organ "
-                 "(ordförande, vice ordförande, sekreterare och förbundschef).",
-         usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
-         examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
+
+def setup(app: App) -> None:
+    app.add_command(organ_cmd, lamna)
+
+
+@organ_cmd.default(usage=["!organ", "!organ <organ>", "!organ <förbund> <organ>"],
+                   examples=["!organ", "!organ Styrelsen", "!organ ornskoldsvik Styrelsen"])
 def organ_command(ctx: Context, args: str) -> Reply:
     message = ctx.message
     binding = rooms.room_binding(ctx.session, message.transport, message.room_id)
@@ -104,9 +117,7 @@ def _resolve(ctx: Context, text: str, current: OrganRef | None) -> OrganRef:
     raise UserError("organ_finns_inte", namn=text, alla=_bindable(ctx))
 
 
-@command("lämna", aliases=["leave"], needs_organ=False, group=GROUP,
-         summary="Ber boten lämna rummet (moderatorer).",
-         usage=["!lämna"], examples=["!lämna"])
+@lamna.default(usage=["!lämna"], examples=["!lämna"])
 def leave_command(ctx: Context, args: str) -> Reply:
     if not ctx.message.sender_is_moderator:
         raise UserError("bara_moderator", kommando="lämna")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.commands.reminders import GROUP, parse_id, read_when
 from bot.context import Context
+from bot.core.commands import RECORD, Command
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import RECORD, command
 from bot.reminders.settings import (
     MEETING_OFFSETS_DEFAULT,
     find_organ,
@@ -17,7 +18,6 @@ from bot.reminders.settings import (
     parse_offset,
 )
 from bot.render import render
-from bot.swedish import fold
 from storage.models_reminders import PlannedMeeting
 from storage.reminders import (
     cancel_meeting,
@@ -29,6 +29,20 @@ from storage.reminders import (
     schedule_reminder,
 )
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
+sammantrade = Command("sammanträde", aliases=["sammantrade", "planera"], group=GROUP,
+                      permission=RECORD,
+                      summary="Planerar ett sammanträde för rummets organ, med påminnelser "
+                              "före.")
+sammantraden = Command("sammanträden", aliases=["sammantraden", "meetings"], group=GROUP,
+                       summary="Visar organets kommande planerade sammanträden.")
+
+
+def setup(app: App) -> None:
+    app.add_command(sammantrade, sammantraden)
+
 
 def _offsets(ctx: Context) -> list[timedelta]:
     found = find_organ(ctx.config, ctx.organ.forbund_key, ctx.organ.organ_key)
@@ -37,21 +51,13 @@ def _offsets(ctx: Context) -> list[timedelta]:
     return meeting_offsets(ctx.config, *found)
 
 
-@command("sammanträde", aliases=["sammantrade", "planera"], group=GROUP, permission=RECORD,
-         summary="Planerar ett sammanträde för rummets organ, med påminnelser före.",
-         usage=["!sammanträde <när> [plats]", "!sammanträde ställ in <nummer>"],
-         examples=["!sammanträde den 20 mars kl 9 Stadshuset Kronan",
-                   "!sammanträde 2026-12-11 09:00 Digitalt via Teams",
-                   "!sammanträde ställ in 3"])
+@sammantrade.default(usage=["!sammanträde <när> [plats]"],
+                     examples=["!sammanträde den 20 mars kl 9 Stadshuset Kronan",
+                               "!sammanträde 2026-12-11 09:00 Digitalt via Teams"])
 def plan(ctx: Context, args: str) -> Reply:
     text = args.strip()
     if not text:
         raise UserError("sammanträde_hur")
-    words = text.split()
-    if len(words) >= 2 and fold(" ".join(words[:2])) in ("ställ in", "stall in"):
-        return _cancel(ctx, " ".join(words[2:]))
-    if fold(words[0]) in ("installt", "stallin", "avboka", "cancel"):
-        return _cancel(ctx, " ".join(words[1:]))
     when, place = read_when(ctx, text, "sammanträde")
     tz = ZoneInfo(ctx.organ.timezone)
     meeting = plan_meeting(ctx.session, ctx.organ.organ_id, when.at, place[:300],
@@ -80,6 +86,8 @@ def schedule_meeting_reminders(ctx: Context, meeting: PlannedMeeting) -> list[da
     return times
 
 
+@sammantrade.sub("ställ in", aliases=["inställt", "ställin", "avboka", "cancel"],
+                 usage=["!sammanträde ställ in <nummer>"], examples=["!sammanträde ställ in 3"])
 def _cancel(ctx: Context, rest: str) -> Reply:
     meeting_id = parse_id(rest, "sammanträde ställ in")
     meeting = planned_meeting(ctx.session, meeting_id)
@@ -90,9 +98,7 @@ def _cancel(ctx: Context, rest: str) -> Reply:
                   när=meeting.starts_at.astimezone(ZoneInfo(ctx.organ.timezone)))
 
 
-@command("sammanträden", aliases=["sammantraden", "meetings"], group=GROUP,
-         summary="Visar organets kommande planerade sammanträden.",
-         usage=["!sammanträden"], examples=["!sammanträden"])
+@sammantraden.default(usage=["!sammanträden"], examples=["!sammanträden"])
 def list_meetings(ctx: Context, args: str) -> Reply:
     tz = ZoneInfo(ctx.organ.timezone)
     views = [{"id": m.id, "när": m.starts_at.astimezone(tz), "plats": m.place}

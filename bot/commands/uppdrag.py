@@ -1,31 +1,43 @@
 """!uppdrag: assignments that follow from decisions. Decisions are read as they are
-recorded (`AFTER_DECISION`), so "Styrelsen uppdrar till förbundschefen att …" becomes an
-uppdrag without a command of its own."""
+recorded (an after-decision hook, added in setup), so "Styrelsen uppdrar till
+förbundschefen att …" becomes an uppdrag without a command of its own."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot import justering_reminders
-from bot.commands.common import parse_ref, resolve_paragraph
-from bot.commands.justering import require_record, utc
-from bot.commands.paragraphs import AFTER_DECISION, AFTER_UNDO
+from bot.commands.common import resolve_paragraph
+from bot.commands.justering import utc
 from bot.context import Context
+from bot.core.args import parse_ref
+from bot.core.commands import RECORD, Command
 from bot.errors import UserError
 from bot.messages import Reply
-from bot.registry import command
 from bot.render import render
-from bot.swedish import fold
 from bot.uppdrag_recognition import due_date, recognise
 from storage import meetings, uppdrag
 from storage.models import Entry, Paragraph
 from storage.models_justering import Uppdrag
 from storage.paragraphs import LastAction
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 GROUP = "Uppdrag och kallelse"
-FORMS = ["!uppdrag", "!uppdrag alla", "!uppdrag klart <nr> [§N]",
-         "!uppdrag §N senast ÅÅÅÅ-MM-DD", "!uppdrag <nr> senast ÅÅÅÅ-MM-DD"]
 _DUE = re.compile(r"^(?P<ref>§\s*\d+\S*|\d+)\s+(?P<rest>senast\b.*)$", re.IGNORECASE)
+
+uppdrag_cmd = Command("uppdrag", aliases=["assignments", "uppdragen"], group=GROUP,
+                      summary="Visar öppna uppdrag från besluten, sätter slutdatum och stänger "
+                              "dem.")
+
+
+def setup(app: App) -> None:
+    app.add_command(uppdrag_cmd)
+    app.after_decision(from_decision)
+    app.after_undo(after_undo)
+    app.reminder_kind("uppdrag", justering_reminders.render_uppdrag)
 
 
 def from_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
@@ -66,32 +78,28 @@ def after_undo(ctx: Context, action: LastAction) -> Reply | None:
     return render("uppdrag", "ångrat", nummer=row.number)
 
 
-AFTER_DECISION.append(from_decision)
-AFTER_UNDO.append(after_undo)
+@uppdrag_cmd.bare(usage=["!uppdrag"], examples=["!uppdrag"])
+def list_open(ctx: Context) -> Reply:
+    return render("uppdrag", "lista", uppdrag=uppdrag.listed(ctx.session, ctx.organ.organ_id),
+                  alla=False, idag=ctx.now.date())
 
 
-@command("uppdrag", aliases=["assignments", "uppdragen"], group=GROUP,
-         summary="Visar öppna uppdrag från besluten, sätter slutdatum och stänger dem.",
-         usage=["!uppdrag", "!uppdrag alla", "!uppdrag §N senast <datum>",
-                "!uppdrag <nr> senast <datum>", "!uppdrag klart <nr> [§N]"],
-         examples=["!uppdrag", "!uppdrag §28 senast 2022-05-20", "!uppdrag klart 2",
-                   "!uppdrag klart 2 §33"])
-def uppdrag_command(ctx: Context, args: str) -> Reply:
-    text = args.strip()
-    first, _, rest = text.partition(" ")
-    action = fold(first)
-    if action in ("", "oppna", "lista"):
-        return render("uppdrag", "lista", uppdrag=uppdrag.listed(ctx.session, ctx.organ.organ_id),
-                      alla=False, idag=ctx.now.date())
-    if action in ("alla", "all"):
-        return render("uppdrag", "lista", alla=True, idag=ctx.now.date(),
-                      uppdrag=uppdrag.listed(ctx.session, ctx.organ.organ_id, only_open=False))
-    if action in ("klart", "klar", "avklarat", "avslutat", "done"):
-        return _close(ctx, rest.strip())
-    due = _DUE.match(text)
-    if due:
-        return _set_due(ctx, due.group("ref"), due.group("rest"))
-    raise UserError("okänd_underkommando", kommando="uppdrag", text=text, former=FORMS)
+@uppdrag_cmd.sub("öppna", aliases=["lista"])
+def _list_open(ctx: Context, rest: str) -> Reply:
+    return list_open(ctx)
+
+
+@uppdrag_cmd.sub("alla", aliases=["all"], usage=["!uppdrag alla"])
+def list_all(ctx: Context, rest: str) -> Reply:
+    return render("uppdrag", "lista", alla=True, idag=ctx.now.date(),
+                  uppdrag=uppdrag.listed(ctx.session, ctx.organ.organ_id, only_open=False))
+
+
+@uppdrag_cmd.default(pattern=_DUE, permission=RECORD,
+                     usage=["!uppdrag §N senast <datum>", "!uppdrag <nr> senast <datum>"],
+                     examples=["!uppdrag §28 senast 2022-05-20"])
+def set_due(ctx: Context, due: re.Match[str]) -> Reply:
+    return _set_due(ctx, due.group("ref"), due.group("rest"))
 
 
 def _numbered(ctx: Context, text: str, kommando: str):  # type: ignore[no-untyped-def]
@@ -106,7 +114,6 @@ def _numbered(ctx: Context, text: str, kommando: str):  # type: ignore[no-untype
 
 
 def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
-    require_record(ctx, "uppdrag")
     day = due_date(rest, ctx.now.date())
     if day is None:
         raise UserError("ogiltigt_datum", text=rest[len("senast"):].strip(),
@@ -135,8 +142,10 @@ def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
                   datum=day, behållna=[uppdrag.view(ctx.session, r) for r in kept])
 
 
+@uppdrag_cmd.sub("klart", aliases=["klar", "avklarat", "avslutat", "done"], permission=RECORD,
+                 usage=["!uppdrag klart <nr> [§N]"],
+                 examples=["!uppdrag klart 2", "!uppdrag klart 2 §33"])
 def _close(ctx: Context, rest: str) -> Reply:
-    require_record(ctx, "uppdrag klart")
     number, _, ref = rest.partition(" ")
     row = _numbered(ctx, number.strip().lstrip("#"), "uppdrag klart")
     if row.status != "öppet":

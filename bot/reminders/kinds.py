@@ -3,23 +3,26 @@
 A renderer gets the session (the reminder's row is locked in it), the reminder and a
 `Firing` (the local time, whether it is late, the organ) and returns the Reply to post, or
 None when there is nothing to say any more (a cancelled meeting, every insats reported).
-Other capabilities add their own kinds:
+Capabilities add their kinds in their setup:
 
-    from bot.reminders.kinds import register_kind
-    register_kind("justering", lambda session, reminder, firing: render(...))
+    app.reminder_kind("justering", lambda session, reminder, firing: render(...))
+
+A reminder of a kind no capability registered is posted as its text (`own`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from bot import kallelse as kallelse_document
+from bot.config import Config
 from bot.messages import Reply
 from bot.reminders.deadlines import Deadline, day_off, working_day_before, working_days_between
+from bot.reminders.settings import config_insatser
 from bot.render import render
 from storage import reports
 from storage.models_reminders import Reminder
@@ -36,15 +39,11 @@ class Firing:
 
 
 Renderer = Callable[[Session, Reminder, Firing], Reply | None]
-KINDS: dict[str, Renderer] = {}
 
 
-def register_kind(kind: str, renderer: Renderer) -> None:
-    KINDS[kind] = renderer
-
-
-def render_reminder(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
-    renderer = KINDS.get(reminder.kind, _own)
+def render_reminder(kinds: Mapping[str, Renderer], session: Session, reminder: Reminder,
+                    firing: Firing) -> Reply | None:
+    renderer = kinds.get(reminder.kind, own)
     return renderer(session, reminder, firing)
 
 
@@ -52,7 +51,7 @@ def _late(firing: Firing) -> datetime | None:
     return firing.due if firing.late else None
 
 
-def _own(session: Session, reminder: Reminder, firing: Firing) -> Reply:
+def own(session: Session, reminder: Reminder, firing: Firing) -> Reply:
     reply = render("paminnelser", "påminnelse", text=reminder.text, person=reminder.for_person,
                    sen=_late(firing))
     mention = payload_of(reminder).get("mention")
@@ -61,7 +60,7 @@ def _own(session: Session, reminder: Reminder, firing: Firing) -> Reply:
     return reply
 
 
-def _meeting(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+def meeting_reminder(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
     data = payload_of(reminder)
     meeting = planned_meeting(session, int(data.get("sammanträde", 0)))
     if meeting is None or meeting.status != "planerat":
@@ -88,7 +87,10 @@ def _left(now: datetime, then: datetime) -> dict[str, int]:
     return {"dagar": days, "timmar": minutes // 60, "minuter": minutes}
 
 
-def _deadline(session: Session, reminder: Reminder, firing: Firing) -> Reply | None:
+def deadline_reminder(session: Session, reminder: Reminder, firing: Firing, *,
+                      config: Config) -> Reply | None:
+    """A förbund deadline; the årsrapport one names the insatser that have not reported
+    (the register's and those the config's `insatser` adds)."""
     data = payload_of(reminder)
     day = date.fromisoformat(str(data.get("datum")))
     key = str(data.get("frist", ""))
@@ -97,14 +99,10 @@ def _deadline(session: Session, reminder: Reminder, firing: Firing) -> Reply | N
     today = firing.now.date()
     missing: list[str] = []
     if key == "arsrapport":
-        missing = reports.missing(session, firing.organ.forbund_id, day.year - 1)
+        missing = reports.missing(session, firing.organ.forbund_id, day.year - 1,
+                                  config_insatser(config, firing.organ.forbund_key))
         if not missing:
             return None  # every insats has reported: nothing to remind about
     return render("frister", "påminnelse", frist=deadline, dagar=(day - today).days,
                   arbetsdagar=working_days_between(today, deadline.last_working_day),
                   saknas=missing, sen=_late(firing), idag=today)
-
-
-register_kind("egen", _own)
-register_kind("sammanträde", _meeting)
-register_kind("frist", _deadline)

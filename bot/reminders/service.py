@@ -49,13 +49,10 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import select
 
-from bot.extensions import extension
 from bot.messages import Reply
 from bot.natural_dates import Recurrence
 from bot.reminders.deadlines import ensure_deadline_reminders
-from bot.reminders.kinds import Firing, register_kind, render_reminder
-from bot.reminders.settings import forbund_settings, validate
-from storage import reports
+from bot.reminders.kinds import Firing, render_reminder
 from storage.models_reminders import CANCELLED, PLANNED, SENT, SKIPPED, UNDELIVERED
 from storage.reminders import (
     claim_reminder,
@@ -80,7 +77,7 @@ FAILED = "fel"
 
 _SERVICE: ReminderService | None = None
 
-__all__ = ["ReminderService", "fire_reminder", "register_kind", "setup"]
+__all__ = ["ReminderService", "fire_reminder"]
 
 
 async def fire_reminder(reminder_id: int) -> None:
@@ -325,7 +322,7 @@ class ReminderService:
             late = now - reminder.due_at > self.late_after
             firing = Firing(now=now.astimezone(tz), due=reminder.due_at.astimezone(tz),
                             late=late, organ=organ)
-            reply = render_reminder(session, reminder, firing)
+            reply = render_reminder(self.app.reminder_kinds, session, reminder, firing)
             rooms = rooms_of(session, reminder)
             rule = Recurrence.parse(reminder.recurrence) if reminder.recurrence else None
             reminder.sent_at, reminder.late = now, late
@@ -365,15 +362,3 @@ class ReminderService:
 
 def _job_id(reminder_id: int) -> str:
     return f"reminder:{reminder_id}"
-
-
-@extension
-def setup(app: Any) -> None:
-    """Check the capability's config keys, publish the insatser, add the service."""
-    validate(app.config)
-    for fc in app.config.forbund:
-        reports.set_config_insatser(fc.key, list(forbund_settings(app.config, fc).insatser))
-    service = ReminderService(app)
-    app.services["reminders"] = service
-    app.start_hooks.append(service.start)
-    app.stop_hooks.append(service.stop)

@@ -148,6 +148,13 @@ def find_forbund(config: Config, key: str) -> ForbundConfig | None:
     return next((f for f in config.forbund if f.key == key), None)
 
 
+def config_insatser(config: Config, forbund_key: str) -> tuple[str, ...]:
+    """The insatser the config names for a förbund (`insatser = [...]`): they owe an
+    årsrapport even before the budget register knows them."""
+    fc = find_forbund(config, forbund_key)
+    return forbund_settings(config, fc).insatser if fc else ()
+
+
 def find_organ(config: Config, forbund_key: str, organ_key: str
                ) -> tuple[ForbundConfig, OrganConfig] | None:
     fc = find_forbund(config, forbund_key)
@@ -157,5 +164,5 @@ def find_organ(config: Config, forbund_key: str, organ_key: str
     return (fc, oc) if oc else None
 
 
-__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings", "forbund_settings",
-           "meeting_offsets", "parse_offset", "validate"]
+__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings", "config_insatser",
+           "forbund_settings", "meeting_offsets", "parse_offset", "validate"]

@@ -166,7 +166,7 @@ class TeamsTransport:
             api["agent_configuration"] = inbound_auth(self.settings)
         api.router.add_post("/messages", self._messages)
         root.add_subapp("/api", api)
-        for mount in self.app.services.get("web.mounts", []):  # the anslagstavla, same port
+        for mount in self.app.services.web_mounts:  # the anslagstavla, same port
             mount(root)
         return root
 

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 # Teams' server calls these with its aiohttp application, to serve the pages on its port.
-MOUNTS = "web.mounts"
 HTML = "text/html"
 # No scripts at all; styles are inline; a logo may come from the förbund's own website.
 HEADERS = {
@@ -229,7 +228,7 @@ def prepare(app: App, clock: Clock = utc_now) -> Coroutine[Any, Any, None]:
     server = WebServer(app, settings, clock)
     teams_port = _teams_port(app)
     if teams_port is not None and teams_port == settings.port:
-        app.services.setdefault(MOUNTS, []).append(server.mount)
+        app.services.web_mounts.append(server.mount)
         return _wait()
     return serve(server)
 

@@ -1,0 +1,39 @@
+"""What the App shares with command handlers as `ctx.services`: typed, filled by
+create_app and the capabilities' setup, never by importing a module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.core.commands import Registry
+
+if TYPE_CHECKING:
+    from bot.core.app import App
+    from bot.messages import Reply
+    from bot.reminders.service import ReminderService
+
+# After a beslut is recorded or changed, in the same transaction:
+# (ctx, paragraph, entry) -> a Reply to append, or None.
+AfterDecision = Callable[..., "Reply | None"]
+# After `!ångra` took something back: (ctx, storage.paragraphs.LastAction) -> Reply | None.
+AfterUndo = Callable[..., "Reply | None"]
+
+
+@dataclass
+class Hooks:
+    after_decision: list[AfterDecision] = field(default_factory=list)
+    after_undo: list[AfterUndo] = field(default_factory=list)
+
+
+@dataclass
+class Services:
+    registry: Registry
+    app: App
+    hooks: Hooks = field(default_factory=Hooks)
+    # Set by the reminders capability (None in an app built without it).
+    reminders: ReminderService | None = None
+    # Routes the anslagstavla (bot.web) adds to a server it shares with Teams (same port):
+    # each is called with the aiohttp application before it starts.
+    web_mounts: list[Callable[..., None]] = field(default_factory=list)
