@@ -25,6 +25,7 @@ class Vote:
     answer: str
     via: str
     event_id: str
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -50,7 +51,8 @@ class PollFeature:
         @rost.default()
         def vote(ctx: Context, rest: str) -> Reply:
             message = ctx.message
-            self.votes.append(Vote(message.sender_id, rest, message.via, message.event_id))
+            self.votes.append(Vote(message.sender_id, rest, message.via, message.event_id,
+                                  message.sender_aliases))
             return Reply(text=f"Röst antecknad: {rest}", html=f"<p>Röst antecknad: {rest}</p>")
 
         app.add_command(votering, rost)
