@@ -19,6 +19,8 @@ class PollMessage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("transport", "message_id"),)
     id: int | None = Field(default=None, primary_key=True)
     transport: str = Field(max_length=20)
+    # The Matrix room; for Teams the conversation the card went to, thread included
+    # ("…;messageid=…"), since an update of the card must name it.
     room_id: str = Field(sa_column=Column(String(512), nullable=False))
     # The Matrix event id of the m.poll.start, or the Teams activity id of the card.
     message_id: str = Field(max_length=255)
