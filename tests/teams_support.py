@@ -199,6 +199,7 @@ class ConnectorDouble:
     the files users send in 1:1 chats (in Teams: SharePoint/OneDrive download URLs)."""
 
     sent: list[Sent] = field(default_factory=list)
+    updated: list[Sent] = field(default_factory=list)  # activities the bot replaced (PUT)
     member_lookups: list[str] = field(default_factory=list)
     # Every request that reached this double: (method and path, Authorization header).
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -216,6 +217,8 @@ class ConnectorDouble:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}",
                             self._post)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}",
+                           self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_get("/personal/par/Documents/{name}", self._file)
         self._runner, self.url = await _serve(app, self.host)
@@ -265,6 +268,14 @@ class ConnectorDouble:
             authorization=request.headers.get("Authorization", ""),
             activity=await request.json()))
         return web.json_response({"id": f"17000000000{next(self._ids):02d}"}, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        self.updated.append(Sent(
+            conversation_id=request.match_info["conversation"],
+            reply_to=request.match_info["activity_id"],
+            authorization=request.headers.get("Authorization", ""),
+            activity=await request.json()))
+        return web.json_response({"id": request.match_info["activity_id"]})
 
     async def _member(self, request: web.Request) -> web.Response:
         member_id = request.match_info["member"]

@@ -7,7 +7,7 @@ import contextlib
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ import pytest
 from nio import RoomMessageFile
 from sqlmodel import select
 
-from bot.app import App, create_app
+from bot.app import FEATURES, App, Feature, create_app
 from bot.config import Config, load_config
 from bot.messages import Reply
 from bot.transports.matrix import MatrixBot, message_content
@@ -68,8 +68,9 @@ class Scene:
     def people(self) -> list[Person]:
         return [p for p in (self.chair, self.member, self.secretary) if p is not None]
 
-    async def start_bot(self, **options: Any) -> MatrixBot:
-        app = create_app(self.config())
+    async def start_bot(self, *, features: Sequence[Feature] = FEATURES,
+                        **options: Any) -> MatrixBot:
+        app = create_app(self.config(), features=features)
         options.setdefault("retry_cap", 1.0)
         bot = MatrixBot(app, matrix_settings(app.config), **options)
         task = asyncio.ensure_future(bot.run())

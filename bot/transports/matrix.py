@@ -73,6 +73,7 @@ from bot.messages import Attachment, IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
 from bot.transports.matrix_config import MatrixSettings, matrix_settings
+from bot.transports.matrix_polls import MatrixPolls
 from storage import matrix as store
 from storage.tenants import organ_for_room
 
@@ -135,6 +136,7 @@ class MatrixBot:
         # command that comes with it.
         self._files: OrderedDict[str, Any] = OrderedDict()
         self._last_file: dict[tuple[str, str], Any] = {}
+        self.polls = MatrixPolls(self)  # votes as MSC3381 polls (bot/transports/matrix_polls.py)
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
     async def _on_error(self, response: ErrorResponse) -> None:
@@ -488,6 +490,8 @@ class MatrixBot:
         if isinstance(event, _FILE_EVENTS):
             await self._handle_file(room, event)
             return
+        if await self.polls.handle(room, event):
+            return
         if not isinstance(event, RoomMessageText):
             return  # notices (other bots), emotes, images, state
         # Whatever the sender says next, their last file is no longer "just sent".
@@ -560,7 +564,9 @@ class MatrixBot:
         return event if isinstance(event, _FILE_EVENTS) else None
 
     async def _run_command(self, room: MatrixRoom, event: Any, text: str,
-                           files: list[Any]) -> None:
+                           files: list[Any], *, via: str = "", reply_to: str = "") -> None:
+        """Run one command; `via` and `reply_to` (the poll the reply answers under) are set
+        for a vote made in a poll (bot/transports/matrix_polls.py)."""
         # The dispatcher claims the event id in the command's own transaction (one
         # database round trip per command); None back means it was handled before.
         if event.event_id in self._answered:
@@ -575,13 +581,15 @@ class MatrixBot:
                 timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
                 sender_is_moderator=self._is_moderator(room, event.sender),
                 attachments=tuple(attachments),
-                room_name=room.name or room.canonical_alias or "")
+                room_name=room.name or room.canonical_alias or "", via=via)
             reply = await self.app.dispatcher.handle(message)
         self._remember(event.event_id)
         if reply is None:
             self.stats["skipped"] += 1
             return
         self.stats["commands"] += 1
+        if reply_to:
+            reply.in_reply_to = reply_to
         await self._deliver(reply)
         await self.app.deliver_notices(reply)
         if reply.leave_room:
@@ -680,6 +688,7 @@ class MatrixBot:
         await self._room_send(room_id, content, f"{key}-0")
         for n, attachment in enumerate(reply.attachments, start=1):
             await self._send_attachment(room_id, attachment, f"{key}-{n}")
+        await self.polls.after_send(room_id, reply, key)
 
     def _as_in_room(self, room_id: str, ids: list[str]) -> list[str]:
         """The Matrix user ids among `ids`, spelt as the room's members are: the store keeps
@@ -695,9 +704,10 @@ class MatrixBot:
         await self.send(reply.room_id, reply)
         await asyncio.to_thread(self.app.dispatcher.reply_sent, reply)
 
-    async def _room_send(self, room_id: str, content: dict[str, Any], tx_id: str) -> str | None:
+    async def _room_send(self, room_id: str, content: dict[str, Any], tx_id: str, *,
+                         event_type: str = "m.room.message") -> str | None:
         response = await self._retry("send", lambda: self.client.room_send(
-            room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True))
+            room_id, event_type, content, tx_id=tx_id, ignore_unverified_devices=True))
         if isinstance(response, RoomSendResponse):
             self.stats["sent"] += 1
             return response.event_id

@@ -69,6 +69,7 @@ from bot.transports.teams_cards import (
 )
 from bot.transports.teams_service_urls import ServiceUrls, service_url_refusal
 from bot.transports.teams_settings import TeamsSettings, load_settings
+from bot.transports.teams_votes import TeamsVotes
 from storage import teams as store
 from storage.db import lock_setup
 from storage.tenants import bind_room, organ_for_room
@@ -145,6 +146,7 @@ class TeamsTransport:
                                start_typing_timer=False),
             connection_manager=self.connections)
         self.teams = TeamsAgentExtension(self.agent)
+        self.votes = TeamsVotes(self)  # votes as cards (bot/transports/teams_votes.py)
         self._known: set[tuple[str, str]] = set()  # references stored since start
         self._aliases: dict[str, tuple[str, ...]] = {}  # Teams user id -> UPN, e-mail
         # A sender's file-only message, for the command that follows it.
@@ -262,6 +264,7 @@ class TeamsTransport:
         self.teams.activity(ActivityTypes.message)(self._on_message)
         self.teams.activity(ActivityTypes.conversation_update)(self._on_conversation_update)
         self.teams.installation_update()(self._on_installation_update)
+        self.votes.route(self.agent)
 
         async def on_error(context: TurnContext, error: Exception) -> None:
             log.error("Teams turn failed: %s", error, exc_info=error)
@@ -295,17 +298,28 @@ class TeamsTransport:
             files = previous[1]
         await self._remember(context)
         attachments = [a for a in [await _download(name, url) for name, url in files] if a]
-        message = IncomingMessage(
+        message = await self.incoming(context, text, attachments=tuple(attachments))
+        reply = await self.app.dispatcher.handle(message)
+        if reply is not None:
+            await context.send_activity(await self._activity_for(reply, room))
+            await self.votes.after_reply(context.send_activity, context, reply)
+            await self.app.deliver_notices(reply)
+
+    async def incoming(self, context: TurnContext, text: str, *,
+                       attachments: tuple[FileAttachment, ...] = (),
+                       via: str = "") -> IncomingMessage:
+        """The command `text` from the sender of the turn's activity (a message, or a card
+        button: bot/transports/teams_votes.py)."""
+        activity = context.activity
+        room = room_of(activity.conversation.id)
+        sender = activity.from_property
+        return IncomingMessage(
             transport=TRANSPORT, room_id=room,
             sender_id=sender.aad_object_id or sender.id, sender_name=sender.name or "",
             text=text, event_id=_event_id(room, activity.id or ""),
             timestamp=_aware(activity.timestamp),
             sender_aliases=(sender.id, *await self._sender_aliases(context, room)),
-            attachments=tuple(attachments), room_name=_conversation_name(activity))
-        reply = await self.app.dispatcher.handle(message)
-        if reply is not None:
-            await context.send_activity(await self._activity_for(reply, room))
-            await self.app.deliver_notices(reply)
+            attachments=attachments, room_name=_conversation_name(activity), via=via)
 
     async def _on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
@@ -403,6 +417,12 @@ class TeamsTransport:
         async def callback(context: TurnContext) -> None:
             # Sent as a new post: the continuation event's own id is no message to reply to.
             await context.adapter.send_activities(context, [activity])
+
+            async def post(card: Activity) -> Any:
+                card.apply_conversation_reference(reference)
+                return (await context.adapter.send_activities(context, [card]))[0]
+
+            await self.votes.after_reply(post, context, reply)
 
         try:
             await self.adapter.continue_conversation(

@@ -210,7 +210,8 @@ def needs_card(reply: Reply) -> bool:
     return sum(len(b.items) for b in blocks if b.kind == "list") >= LONG_LISTING
 
 
-def _render(template: str, **kwargs: Any) -> dict[str, Any]:
+def render_card(template: str, **kwargs: Any) -> dict[str, Any]:
+    """The card of bot/templates/cards/<template>.json.j2."""
     text = _ENV.get_template(f"{template}.json.j2").render(**kwargs)
     card: dict[str, Any] = json.loads(text)  # the template must yield valid JSON
     return card
@@ -218,7 +219,7 @@ def _render(template: str, **kwargs: Any) -> dict[str, Any]:
 
 def reply_card(reply: Reply) -> dict[str, Any]:
     """The card for a reply with tables or lists: its blocks in order."""
-    return _render("svar", blocks=blocks_of(reply.html), fallback=plain_text(reply))
+    return render_card("svar", blocks=blocks_of(reply.html), fallback=plain_text(reply))
 
 
 @dataclass(frozen=True)
@@ -240,5 +241,5 @@ def document_card(reply: Reply, document_html: str, links: list[FileLink]) -> di
     sections = [b.text for b in blocks
                 if b.kind == "heading" and b.level == 2 and b.text.startswith("§")]
     title = literal(plain_text(reply).partition("\n")[0])
-    return _render("dokument", title=title, facts=facts, sections=sections, links=links,
-                   fallback=plain_text(reply))
+    return render_card("dokument", title=title, facts=facts, sections=sections, links=links,
+                       fallback=plain_text(reply))

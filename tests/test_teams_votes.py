@@ -1,0 +1,139 @@
+"""Votes as Adaptive Cards on the Teams test endpoint: the card the bot posts, a press on
+its buttons (an `adaptiveCard/action` invoke) becoming `!röst`, and the card replaced by
+the result when the vote closes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.transports.teams import TeamsTransport
+from bot.transports.teams_settings import TeamsSettings
+from storage import polls
+from tests import scenario
+from tests.conftest import make_app
+from tests.poll_support import KEY, QUESTION, RESULT, PollFeature, Vote
+from tests.teams_support import (
+    APP_ID,
+    CHANNEL,
+    PEOPLE,
+    SERVICE_URL_HOSTS,
+    TENANT_ID,
+    ConnectorDouble,
+    KeyServer,
+    activity,
+    fake_connections,
+    trust_key_server,
+)
+from tests.test_teams import TeamsHarness, teams_config
+
+
+@pytest.fixture
+async def voting(db_url: str, monkeypatch: pytest.MonkeyPatch
+                 ) -> AsyncIterator[tuple[TeamsHarness, PollFeature]]:
+    feature = PollFeature()
+    app = make_app(teams_config(), db_url, features=(feature,))
+    keys, connector = KeyServer(), ConnectorDouble()
+    await keys.start()
+    await connector.start()
+    trust_key_server(monkeypatch, keys)
+    settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet", tenant_id=TENANT_ID,
+                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"},
+                             service_url_hosts=SERVICE_URL_HOSTS)
+    transport = TeamsTransport(app, settings, connections=fake_connections())
+    await transport.start()
+    async with ClientSession() as http:
+        yield TeamsHarness(app, transport, keys, connector, http), feature
+    await transport.stop()
+    await connector.stop()
+    await keys.stop()
+    app.close()
+
+
+def press(teams: TeamsHarness, speaker: str, data: dict[str, Any], *,
+          card_id: str = "") -> dict[str, Any]:
+    """The invoke Teams sends when a person presses an Action.Execute button."""
+    body = activity("channel", service_url=teams.connector.url, when=scenario.MEETING_TIME,
+                    speaker=speaker, mention=False)
+    for key in ("text", "textFormat", "entities"):
+        body.pop(key, None)
+    body.update(type="invoke", name="adaptiveCard/action", value={
+        "action": {"type": "Action.Execute", "verb": "röst", "data": data},
+        "trigger": "manual"})
+    if card_id:
+        body["replyToId"] = card_id
+    return body
+
+
+async def invoke(teams: TeamsHarness, body: dict[str, Any], token: str | None = "valid"
+                 ) -> tuple[int, Any]:
+    if token == "valid":
+        token = teams.keys.token(teams.connector.url)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with teams.http.post(teams.endpoint, json=body, headers=headers) as response:
+        text = await response.text()
+        return response.status, (await response.json() if text.startswith("{") else text)
+
+
+def answer(text: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+            "value": text}
+
+
+async def test_a_card_button_is_a_vote_and_the_card_gives_way_to_the_result(
+        voting: tuple[TeamsHarness, PollFeature]) -> None:
+    teams, feature = voting
+    status, sent = await teams.send("channel", text="!testvotering")
+    assert status in (200, 202)
+    assert [s.text for s in sent[:1]] == ["Votering begärd."]
+    card = sent[1].card
+    assert card is not None and card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert [b["text"] for b in card["body"]] == ["Votering", QUESTION, "Välj ditt svar."]
+    assert card["actions"] == [
+        {"type": "Action.Execute", "title": label, "verb": "röst",
+         "data": {"verb": "röst", "röst": answer_id, "votering": KEY}}
+        for answer_id, label in (("ja", "Ja"), ("nej", "Nej"), ("avstår", "Avstår"))]
+    with teams.app.db.transaction() as session:
+        (posted,) = polls.of_key(session, "teams", KEY)
+    card_id = posted.message_id  # the id the connector gave the card
+    assert (posted.room_id, posted.answers) == (CHANNEL, ("ja", "nej", "avstår"))
+
+    # Cecilia presses "Ja": `!röst ja` from her Entra object id, via the card, answered in
+    # the invoke (status 200) and not posted in the channel.
+    cecilia = PEOPLE["Cecilia Sparf"]
+    pressed = press(teams, "Cecilia Sparf", card["actions"][0]["data"], card_id=card_id)
+    before = len(teams.connector.sent)
+    assert await invoke(teams, pressed) == (200, answer("Röst antecknad: ja"))
+    assert feature.votes == [Vote(
+        cecilia.aad_object_id, "ja", "card", f"{CHANNEL}|{pressed['id']}",
+        (cecilia.teams_id, cecilia.upn, cecilia.upn))]
+    assert len(teams.connector.sent) == before
+
+    # Teams sending the same press again counts once.
+    assert await invoke(teams, pressed) == (200, answer("Din röst är redan mottagen."))
+    # A card of a vote the bot does not know, and an answer the card does not offer.
+    gone = ("Den här voteringen pågår inte längre. Pågår en annan votering kan du rösta på "
+            "dess kort eller skriva !röst ja, !röst nej eller !röst avstår.")
+    for data in ({"verb": "röst", "röst": "ja", "votering": "votering:999"},
+                 {"verb": "röst", "röst": "kanske", "votering": KEY}):
+        assert await invoke(teams, press(teams, "Pär Eriksson", data)) == (200, answer(gone))
+    # Unsigned and forged invokes never reach the command.
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for token in (None, teams.keys.token(teams.connector.url, key=forger)):
+        status, _ = await invoke(teams, press(teams, "Pär Eriksson",
+                                              card["actions"][1]["data"]), token)
+        assert status == 401
+    assert len(feature.votes) == 1
+
+    # Closing the vote replaces the card with the result.
+    assert await teams.say("Pär Eriksson", "!testvotering klar") == RESULT
+    (update,) = teams.connector.updated
+    assert (update.conversation_id, update.reply_to) == (CHANNEL, card_id)
+    closed = update.card
+    assert closed is not None and closed["actions"] == []
+    assert [b["text"] for b in closed["body"]] == ["Votering avslutad", RESULT]
+    assert closed["fallbackText"] == RESULT
