@@ -30,6 +30,17 @@ class IncomingMessage:
     # The room's name as the platform shows it (Matrix room name, Teams channel), if any;
     # chosen by the room's members, so it is shown next to the room id, never trusted.
     room_name: str = ""
+    via: str = ""  # "poll" or "card" when the transport made the message from a poll/card
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A vote the transport should also offer as a native poll (Matrix MSC3381) or card
+    (Teams Adaptive Card). `key` names the vote ("votering:<id>"); answers are
+    (answer id, label) pairs; a response is fed back as the chat command `!röst <answer id>`."""
+    key: str
+    question: str
+    answers: tuple[tuple[str, str], ...] = (("ja", "Ja"), ("nej", "Nej"), ("avstår", "Avstår"))
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,8 @@ class Reply:
     # Messages to other rooms that go out after this reply (a room bound to an organ is
     # announced in the organ's other rooms). Each is kept in the outbox on its own.
     notices: list[Reply] = field(default_factory=list)
+    poll: Poll | None = None          # post this poll/card with (after) the reply
+    poll_closed: str = ""             # key of a poll to end (Matrix m.poll.end / card updated)
 
     def to_json(self) -> str:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
@@ -71,6 +84,9 @@ class Reply:
         data["attachments"] = [
             {"filename": a.filename, "mimetype": a.mimetype,
              "data": base64.b64encode(a.data).decode("ascii")} for a in self.attachments]
+        data["poll"] = None if self.poll is None else {
+            "key": self.poll.key, "question": self.poll.question,
+            "answers": [list(a) for a in self.poll.answers]}
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -78,4 +94,8 @@ class Reply:
         data = json.loads(text)
         files = [Attachment(a["filename"], a["mimetype"], base64.b64decode(a["data"]))
                  for a in data.pop("attachments")]
-        return cls(**data, attachments=files, outbox_id=outbox_id)
+        poll = data.pop("poll", None)
+        if poll is not None:
+            poll = Poll(poll["key"], poll["question"],
+                        tuple((a[0], a[1]) for a in poll["answers"]))
+        return cls(**data, attachments=files, outbox_id=outbox_id, poll=poll)
