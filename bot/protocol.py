@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot import procedure as procedure_rules
 from bot import swedish
 from bot.documents import PageFurniture, office_attachments
 from bot.messages import Attachment
@@ -52,6 +53,18 @@ class Protocol:
     justerad_at: datetime | None = None  # local time
     plan: JusteringPlan | None = None  # justeringens plats och tid
     sealed: bytes | None = None  # the sealed PDF of a justerat protokoll
+    # The procedure of each § (jäv, numbered yrkanden, votering, reservationer, …) by
+    # paragraph id, and the tjänstgörande ersättare (bot.procedure).
+    procedures: dict[int, procedure_rules.Procedure] = field(default_factory=dict)
+    ersattare: list = field(default_factory=list)
+
+    def procedure(self, view: ParagraphView) -> procedure_rules.Procedure:
+        return self.procedures.get(view.paragraph.id) or procedure_rules.Procedure()
+
+    @property
+    def serving_names(self) -> list[str]:
+        """Ersättare who tjänstgör are listed under Beslutande, not Övriga deltagare."""
+        return [r.name for r in self.ersattare]
 
     @property
     def minnesanteckningar(self) -> bool:
@@ -127,6 +140,9 @@ def build(session: Session, organ: OrganRef, meeting: Meeting,
         signatures=signed, anslag=justering.anslag_of(session, meeting.id),
         justerad_at=meeting.justerad_at.astimezone(tz) if meeting.justerad_at else None,
         plan=justering.plan_of(session, meeting.id))
+    protocol.procedures = procedure_rules.procedures(
+        session, [v.paragraph.id for v in protocol.paragraphs])
+    protocol.ersattare = procedure_rules.meeting_ersattare(session, meeting.id)
     if protocol.sealable:
         protocol.sealed = _sealed(session, protocol, now or datetime.now(UTC))
     return protocol

@@ -82,7 +82,8 @@ def test_help_lists_and_explains(chat: Chat) -> None:
     assert "- !beslut: Antecknar ett beslut" in overview
     assert "- !protokoll: Skriver protokollet" in overview
     headings = [line for line in overview.splitlines()[1:] if line and not line.startswith("- ")]
-    assert headings == ["Sammanträdet", "Paragrafer och beslut", "Läsa och söka", "Protokoll",
+    assert headings == ["Sammanträdet", "Paragrafer och beslut",
+                        "Yrkanden, votering och reservation", "Läsa och söka", "Protokoll",
                         "Justering och anslag", "Uppdrag och kallelse",
                         "Påminnelser och frister", "Budget", "Rummet", "Hjälp"]
     detail = chat.text("!help paragrafnummer")

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 # The order of a meeting: open it, record, read, write the protokoll, justera, follow up;
 # then the calendar, the money and the room. Groups not named here come last.
-GROUP_ORDER = ["Sammanträdet", "Paragrafer och beslut", "Läsa och söka", "Protokoll",
+GROUP_ORDER = ["Sammanträdet", "Paragrafer och beslut", "Yrkanden, votering och reservation",
+               "Läsa och söka", "Protokoll",
                "Justering och anslag", "Uppdrag och kallelse", "Påminnelser och frister",
                "Budget", "Rummet", "Hjälp"]
 

@@ -102,6 +102,11 @@ def protocol_ready(ctx: Context, rest: str) -> Reply:
     document, files = _document(ctx, meeting)
     reply = render("justering", "klart", protokoll=document, väntar=_missing(ctx, meeting),
                    har_justerare=any(s.function == "justerare" for s in wanted))
+    for hook in ctx.services.hooks.protocol_ready:  # a skriftlig reservation not yet in
+        note = hook(ctx, meeting)
+        if note is not None:
+            reply.text += "\n" + note.text
+            reply.html += "\n" + note.html
     reply.attachments = files
     return reply
 

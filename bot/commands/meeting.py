@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot import procedure
 from bot.commands.common import open_meeting, split_names
 from bot.context import Context
 from bot.core.args import require_text
@@ -118,7 +119,13 @@ def _status(ctx: Context) -> Reply:
     meeting = open_meeting(ctx)
     views = paragraphs.paragraphs_of_meeting(ctx.session, meeting.id)
     people = meetings.people_in(ctx.session, meeting.id)
-    return render("mote", "status", möte=meeting, paragrafer=views, personer=people)
+    current = paragraphs.current_paragraph(ctx.session, meeting.id)
+    decides = procedure.beslutande(ctx.session, ctx.organ.organ_id, meeting, current,
+                                   None if current else paragraphs.next_number(
+                                       ctx.session, ctx.organ.organ_id,
+                                       paragraphs.series_for(ctx.organ.numbering, meeting)))
+    return render("mote", "status", möte=meeting, paragrafer=views, personer=people,
+                  beslutande=decides)
 
 
 def _person(member: Member) -> Person:

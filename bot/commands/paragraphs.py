@@ -32,7 +32,7 @@ beslut = Command("beslut", aliases=["decision", "decide"], group=GROUP, permissi
                          "finns).")
 yrkande = Command("yrkande", aliases=["motion", "yrka"], group=GROUP, permission=RECORD,
                   summary="Antecknar ett yrkande med förslagsställarens namn.")
-info_cmd = Command("info", aliases=["information", "text", "anteckning"], group=GROUP,
+info_cmd = Command("info", aliases=["information", "text"], group=GROUP,
                    permission=RECORD,
                    summary="Antecknar löpande text (information, föredragning) i aktuell "
                            "paragraf.")
@@ -82,6 +82,8 @@ def _record(ctx: Context, text: str, kind: str) -> Reply:
     entry = paragraphs.add_entry(ctx.session, target, kind, text, proposer, ctx.actor.name,
                                  ctx.event_id)
     reply = render("paragraf", "antecknat", paragraf=target, post=entry, ny=created)
+    for hook in ctx.services.hooks.after_entry:  # a numbered yrkande words its own reply
+        reply = hook(ctx, target, entry, created) or reply
     return _after_decision(ctx, target, entry, reply)
 
 
@@ -179,6 +181,10 @@ def change(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
 def undo(ctx: Context, args: str) -> Reply:
     meeting = open_meeting(ctx)
     action = paragraphs.last_action(ctx.session, meeting, ctx.actor.name)
+    for step in ctx.services.hooks.undo_steps:  # a newer procedure step (röst, jäv, …)
+        undone = step(ctx, meeting, action)
+        if undone is not None:
+            return undone
     if action is None:
         raise UserError("inget_att_ångra")
     ensure_not_justerad(meeting, action.paragraph)

@@ -22,8 +22,10 @@ from bot.commands import (
     protocol,
     reminders,
     rooms,
+    sammantrade,
     sammantraden,
     uppdrag,
+    votering,
 )
 from bot.config import Config
 from bot.core.commands import Command, Registry, Sub
@@ -52,8 +54,8 @@ class Feature(Protocol):
 # The order is the order of `!hjälp` within a group and of the after-decision hooks
 # (a grant follows its decision before an uppdrag is read from it).
 FEATURES: tuple[Feature, ...] = (
-    meeting, paragraphs, lookup, protocol, justering, kallelse, budget, uppdrag,
-    reminders, frister, sammantraden, rooms, help,
+    meeting, paragraphs, sammantrade, votering, lookup, protocol, justering, kallelse, budget,
+    uppdrag, reminders, frister, sammantraden, rooms, help,
 )
 
 

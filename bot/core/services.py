@@ -21,10 +21,23 @@ AfterDecision = Callable[..., "Reply | None"]
 AfterUndo = Callable[..., "Reply | None"]
 
 
+# After any entry (`!beslut`, `!yrkande`, `!info`) is recorded:
+# (ctx, paragraph, entry, created) -> a Reply that words the entry instead, or None.
+AfterEntry = Callable[..., "Reply | None"]
+# Before `!ångra` takes back an entry: (ctx, meeting, LastAction | None) -> the Reply of a
+# newer step of another capability it took back instead (a röst), or None.
+UndoStep = Callable[..., "Reply | None"]
+# `!protokoll klart`: (ctx, meeting) -> a Reply to append (a reminder), or None.
+ProtocolReady = Callable[..., "Reply | None"]
+
+
 @dataclass
 class Hooks:
     after_decision: list[AfterDecision] = field(default_factory=list)
     after_undo: list[AfterUndo] = field(default_factory=list)
+    after_entry: list[AfterEntry] = field(default_factory=list)
+    undo_steps: list[UndoStep] = field(default_factory=list)
+    protocol_ready: list[ProtocolReady] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,311 @@
+"""Queries of the lawful sammanträde: numbered yrkanden, instämmanden, ersättare, jäv,
+proposition, votering and röster, reservationer, anteckningar and the steps `!ångra`
+takes back. The rules (who is beslutande in a §, who may vote or reserve) live in
+bot.procedure; this module only reads and writes rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.keys import name_key
+from storage.models import Entry, Meeting, Paragraph, utcnow
+from storage.models_sammantrade import (
+    Anteckning,
+    Ersattare,
+    Instammande,
+    Jav,
+    ProcedureStep,
+    Proposition,
+    Reservation,
+    Rost,
+    Votering,
+    YrkandeNumber,
+)
+
+OPEN, DONE, CANCELLED = "öppen", "klar", "avbruten"
+
+
+# Yrkanden.
+
+def number_yrkande(session: Session, entry: Entry) -> YrkandeNumber:
+    """The next number in the entry's §; numbers of withdrawn yrkanden stay taken."""
+    highest = session.exec(select(func.coalesce(func.max(YrkandeNumber.number), 0))
+                           .where(YrkandeNumber.paragraph_id == entry.paragraph_id)).one()
+    row = YrkandeNumber(paragraph_id=entry.paragraph_id, entry_id=entry.id, number=highest + 1)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def drop_number(session: Session, entry_id: int) -> None:
+    """A yrkande taken back with `!ångra` (a slip, not a withdrawal) frees its number."""
+    row = session.exec(select(YrkandeNumber).where(YrkandeNumber.entry_id == entry_id)).first()
+    if row is not None:
+        for joined in session.exec(select(Instammande).where(
+                Instammande.yrkande_id == row.id)).all():
+            session.delete(joined)
+        session.delete(row)
+        session.flush()
+
+
+def yrkande(session: Session, paragraph_id: int, number: int
+            ) -> tuple[YrkandeNumber, Entry] | None:
+    row = session.exec(select(YrkandeNumber).where(
+        YrkandeNumber.paragraph_id == paragraph_id, YrkandeNumber.number == number)).first()
+    if row is None:
+        return None
+    return row, session.get(Entry, row.entry_id)
+
+
+def withdraw(session: Session, row: YrkandeNumber, entry: Entry, actor: str) -> None:
+    row.withdrawn_at, row.withdrawn_by = utcnow(), actor
+    entry.removed_at = row.withdrawn_at  # a withdrawn yrkande leaves the protokoll
+    session.add_all([row, entry])
+    session.flush()
+
+
+def restore(session: Session, row: YrkandeNumber) -> Entry:
+    entry = session.get(Entry, row.entry_id)
+    row.withdrawn_at, row.withdrawn_by, entry.removed_at = None, "", None
+    session.add_all([row, entry])
+    session.flush()
+    return entry
+
+
+def add_instammande(session: Session, row: YrkandeNumber, name: str, actor: str
+                    ) -> Instammande | None:
+    """None when `name` already instämmer in it."""
+    if session.exec(select(Instammande).where(Instammande.yrkande_id == row.id,
+                                              Instammande.name == name)).first():
+        return None
+    joined = Instammande(yrkande_id=row.id, name=name, created_by=actor)
+    session.add(joined)
+    session.flush()
+    return joined
+
+
+# Ersättare and jäv.
+
+def add_ersattare(session: Session, row: Ersattare) -> Ersattare:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def ersattare_of(session: Session, meeting_id: int) -> list[Ersattare]:
+    return list(session.exec(select(Ersattare).where(Ersattare.meeting_id == meeting_id)
+                             .order_by(Ersattare.id)).all())
+
+
+def add_jav(session: Session, paragraph_id: int, name: str, actor: str) -> Jav | None:
+    if session.exec(select(Jav).where(Jav.paragraph_id == paragraph_id,
+                                      Jav.name == name)).first():
+        return None
+    row = Jav(paragraph_id=paragraph_id, name=name, created_by=actor)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# Proposition and votering.
+
+def add_proposition(session: Session, paragraph_id: int, number: int, actor: str
+                    ) -> Proposition:
+    row = Proposition(paragraph_id=paragraph_id, number=number, created_by=actor)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_votering(session: Session, organ_id: int) -> Votering | None:
+    return session.exec(select(Votering).where(Votering.organ_id == organ_id,
+                                               Votering.status == OPEN)).first()
+
+
+def start_votering(session: Session, organ_id: int, paragraph_id: int, ja: int, nej: int,
+                   chair: str, actor: str) -> Votering:
+    row = Votering(organ_id=organ_id, paragraph_id=paragraph_id, ja_number=ja,
+                   nej_number=nej, open_lock=organ_id, chair=chair, created_by=actor)
+    session.add(row)
+    session.flush()  # the unique open_lock refuses a second open vote of the organ
+    return row
+
+
+def votes(session: Session, votering_id: int) -> list[Rost]:
+    return list(session.exec(select(Rost).where(Rost.votering_id == votering_id)
+                             .order_by(Rost.id)).all())
+
+
+def cast(session: Session, votering: Votering, name: str, vote: str, given_by: str,
+         via: str) -> tuple[Rost, str]:
+    """Record (or change) `name`'s vote; returns the row and the earlier vote ("" if none)."""
+    row = session.exec(select(Rost).where(Rost.votering_id == votering.id,
+                                          Rost.name == name)).first()
+    previous = row.vote if row is not None else ""
+    if row is None:
+        row = Rost(votering_id=votering.id, name=name)
+    row.vote, row.given_by, row.via, row.at = vote, given_by, via, utcnow()
+    session.add(row)
+    session.flush()
+    return row, previous
+
+
+def close_votering(session: Session, votering: Votering, status: str, result: str = "",
+                   utslagsrost: bool = False, not_voting: list[str] = ()) -> None:
+    votering.status, votering.open_lock = status, None
+    votering.result, votering.utslagsrost = result, utslagsrost
+    votering.closed_at = utcnow()
+    for name in not_voting:  # entitled but silent: named in the protokoll as not voting
+        session.add(Rost(votering_id=votering.id, name=name, vote=""))
+    session.add(votering)
+    session.flush()
+
+
+def reopen_votering(session: Session, votering: Votering) -> None:
+    for row in votes(session, votering.id):
+        if row.vote == "":
+            session.delete(row)
+    votering.status, votering.open_lock, votering.result = OPEN, votering.organ_id, ""
+    votering.utslagsrost, votering.closed_at = False, None
+    session.add(votering)
+    session.flush()
+
+
+def delete_votering(session: Session, votering: Votering) -> None:
+    for row in votes(session, votering.id):
+        session.delete(row)
+    session.delete(votering)
+    session.flush()
+
+
+# Reservation and anteckning.
+
+def reservation_of(session: Session, paragraph_id: int, name: str) -> Reservation | None:
+    return session.exec(select(Reservation).where(Reservation.paragraph_id == paragraph_id,
+                                                  Reservation.name == name)).first()
+
+
+def save(session: Session, row: object) -> None:
+    session.add(row)
+    session.flush()
+
+
+def written_without_text(session: Session, meeting_id: int
+                         ) -> list[tuple[Paragraph, Reservation]]:
+    """Announced skriftliga reservationer whose text is not yet in."""
+    return list(session.exec(
+        select(Paragraph, Reservation).join(Reservation, Reservation.paragraph_id == Paragraph.id)
+        .where(Paragraph.meeting_id == meeting_id, Reservation.written.is_(True),
+               Reservation.text == "").order_by(Paragraph.number, Reservation.id)).all())
+
+
+# Everything of some §§, for the protokoll, !visa and !sök.
+
+@dataclass
+class Rows:
+    numbers: list[YrkandeNumber] = field(default_factory=list)
+    instammanden: list[Instammande] = field(default_factory=list)
+    jav: list[Jav] = field(default_factory=list)
+    propositions: list[Proposition] = field(default_factory=list)
+    voteringar: list[Votering] = field(default_factory=list)
+    rost: list[Rost] = field(default_factory=list)
+    reservations: list[Reservation] = field(default_factory=list)
+    anteckningar: list[Anteckning] = field(default_factory=list)
+
+
+def rows_of(session: Session, paragraph_ids: list[int]) -> Rows:
+    if not paragraph_ids:
+        return Rows()
+
+    def of(model: type, order: object) -> list:
+        return list(session.exec(select(model).where(model.paragraph_id.in_(paragraph_ids))
+                                 .order_by(order)).all())
+
+    numbers = of(YrkandeNumber, YrkandeNumber.number)
+    voteringar = of(Votering, Votering.id)
+    return Rows(
+        numbers=numbers,
+        instammanden=list(session.exec(select(Instammande).where(
+            Instammande.yrkande_id.in_([n.id for n in numbers] or [0]))
+            .order_by(Instammande.id)).all()),
+        jav=of(Jav, Jav.id), propositions=of(Proposition, Proposition.id),
+        voteringar=voteringar,
+        rost=list(session.exec(select(Rost).where(
+            Rost.votering_id.in_([v.id for v in voteringar] or [0])).order_by(Rost.id)).all()),
+        reservations=of(Reservation, Reservation.id), anteckningar=of(Anteckning, Anteckning.id))
+
+
+def votes_of_person(session: Session, organ_id: int, name: str
+                    ) -> list[tuple[Paragraph, Meeting, Votering, Rost]]:
+    """How `name` voted in every counted vote of the organ ("how did Camilla Steen vote
+    in 2027?" is this query with a year filter)."""
+    return list(session.exec(
+        select(Paragraph, Meeting, Votering, Rost)
+        .join(Votering, Votering.paragraph_id == Paragraph.id)
+        .join(Meeting, Meeting.id == Paragraph.meeting_id)
+        .join(Rost, Rost.votering_id == Votering.id)
+        .where(Paragraph.organ_id == organ_id, Votering.status == DONE,
+               Rost.name == name_key(name)).order_by(Meeting.date, Paragraph.number)).all())
+
+
+def search_texts(session: Session, organ_id: int, needle: str
+                 ) -> list[tuple[Paragraph, Meeting, str, str]]:
+    """Reservationer and anteckningar whose name or text holds `needle` (case-folded):
+    (§, meeting, kind, name: text)."""
+    wanted = needle.casefold()
+    found: list[tuple[Paragraph, Meeting, str, str]] = []
+    for model, kind in ((Reservation, "reservation"), (Anteckning, "anteckning")):
+        for paragraph, meeting, row in session.exec(
+                select(Paragraph, Meeting, model)
+                .join(model, model.paragraph_id == Paragraph.id)
+                .join(Meeting, Meeting.id == Paragraph.meeting_id)
+                .where(Paragraph.organ_id == organ_id)).all():
+            text = getattr(row, "motivation", "") + " " + row.text
+            if wanted in f"{row.name} {text}".casefold():
+                found.append((paragraph, meeting, kind, row.name))
+    return found
+
+
+# The steps `!ångra` takes back.
+
+def add_step(session: Session, meeting_id: int, paragraph_id: int | None, kind: str,
+             row_id: int, actor: str, previous: str = "") -> None:
+    session.add(ProcedureStep(meeting_id=meeting_id, paragraph_id=paragraph_id, kind=kind,
+                              row_id=row_id, actor=actor, previous=previous))
+    session.flush()
+
+
+def last_step(session: Session, meeting_id: int, actor: str) -> ProcedureStep | None:
+    return session.exec(select(ProcedureStep).where(
+        ProcedureStep.meeting_id == meeting_id, ProcedureStep.actor == actor,
+        ProcedureStep.undone_at.is_(None))
+        .order_by(ProcedureStep.at.desc(), ProcedureStep.id.desc())).first()
+
+
+def mark_undone(session: Session, step: ProcedureStep) -> None:
+    step.undone_at = utcnow()
+    session.add(step)
+    session.flush()
+
+
+def get(session: Session, model: type, row_id: int) -> object | None:
+    return session.get(model, row_id)
+
+
+def delete(session: Session, row: object) -> None:
+    session.delete(row)
+    session.flush()
+
+
+def newer(step: ProcedureStep, moment: datetime | None) -> bool:
+    """Whether the step came after `moment` (None: nothing else to compare with)."""
+    if moment is None:
+        return True
+    at, other = step.at, moment
+    if (at.tzinfo is None) != (other.tzinfo is None):  # SQLite gives naive UTC back
+        at, other = at.replace(tzinfo=None), other.replace(tzinfo=None)
+    return at >= other

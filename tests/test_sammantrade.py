@@ -1,0 +1,154 @@
+"""The lawful sammanträde in the console: ersättare, beslutsförhet, jäv, numbered
+yrkanden, proposition, votering with utslagsröst, reservation, anteckning, and the
+protokoll text of a contested ärende (Kommunallagen 5 kap 67 §)."""
+
+from __future__ import annotations
+
+from tests.conftest import Chat
+
+CHAIR, VICE, AF, FK, ERS, SEK = ("Carolina Sondell", "Jan-Olov Häggström", "Cecilia Sparf",
+                                 "Camilla Steen", "Johnny Eriksson", "Pär Eriksson")
+
+
+def _meeting(ovik: Chat) -> None:
+    ovik.text("!möte öppna 2022-03-25 08:30 Digitalt via Teams")
+    ovik.text("!paragrafnummer 22")
+    ovik.text(f"!närvaro {CHAIR}, {VICE}, {AF}, {FK}")
+    ovik.text(f"!närvaro övriga: {ERS}, {SEK}")
+
+
+def _protokoll_md(ovik: Chat) -> str:
+    reply = ovik.say("!protokoll")
+    return next(a.data.decode() for a in reply.attachments if a.filename.endswith(".md"))
+
+
+def _section(markdown: str, number: int) -> str:
+    start = markdown.index(f"## § {number} ")
+    end = markdown.find("\n## ", start + 5)
+    return markdown[start:end if end > 0 else None]
+
+
+def test_contested_arende_end_to_end(ovik: Chat) -> None:
+    _meeting(ovik)
+    assert "Beslutsför: ja, 4 av 4 ledamöter" in ovik.text("!möte")
+    ovik.text("!paragraf Sammanträdet öppnas")
+    ovik.text("!beslut Ordföranden förklarade sammanträdet öppnat.")
+    ovik.text("!paragraf ESF+ - Något för vårt samordningsförbund?")
+    assert ovik.text(f"!ersättare {ERS} för {VICE}") == (
+        "Johnny Eriksson RVN, tjänstgörande ersättare för Jan-Olov Häggström från § 23.")
+    assert ovik.text(f"!jäv {AF}") == (
+        "§ 23: Cecilia Sparf anmäler jäv och deltar inte i handläggningen av ärendet.")
+    assert ovik.text(f"!yrkande {CHAIR}: bifall till förslaget").endswith(
+        "Yrkande 1 (Carolina Sondell): bifall till förslaget")
+    assert ovik.text(f"!yrkande {FK}: avslag till förslaget").endswith(
+        "Yrkande 2 (Camilla Steen): avslag till förslaget")
+    ovik.text(f"!yrkande {FK}: återremiss")
+    assert "yrkande 3 (Camilla Steen) är återtaget" in ovik.text("!yrkande ta tillbaka 3")
+    assert ovik.text(f"!instämmer {ERS} 1") == "§ 23: Johnny Eriksson instämmer i yrkande 1."
+    started = ovik.say("!votering 1 mot 2")
+    assert started.text.startswith(
+        "§ 23: Votering begärs. Styrelsen godkänner följande propositionsordning: den som vill "
+        "bifalla yrkande 1 röstar ja, den som vill bifalla yrkande 2 röstar nej.")
+    assert "Röstberättigade: Carolina Sondell, Camilla Steen och Johnny Eriksson." in started.text
+    assert started.poll is not None and started.poll.key.startswith("votering:")
+    assert "yrkande 1 röstar ja" in started.poll.question
+    # Refusals: one vote open at a time, a jävig person, a non-beslutande.
+    assert "En votering pågår redan i § 23" in ovik.text("!votering 1 mot 2")
+    assert ovik.text("!röst ja", AF) == (
+        "Cecilia Sparf har anmält jäv i § 23 och får inte rösta där.")
+    assert ovik.text("!röst ja", VICE).startswith(
+        "Jan-Olov Häggström är inte beslutande i § 23 och får inte rösta.")
+    ovik.text("!röst nej", CHAIR)
+    assert "har ändrat sin röst till ja (förut nej)" in ovik.text("!röst ja", CHAIR)
+    ovik.text("!röst nej", ERS)
+    assert ovik.text("!röst Camilla Steen: nej").startswith(
+        "Camilla Steen röstar nej (antecknat av sekreteraren).")
+    assert "Camilla Steen" in ovik.text("!ångra")  # the secretary's voice vote taken back
+    ovik.text("!röst ja", ERS)
+    # A tie, 1 ja against 1 nej: the chair's utslagsröst decides.
+    ovik.text("!röst avstår", ERS)
+    ovik.text("!röst nej", FK)
+    result = ovik.say("!votering klar")
+    assert result.text.startswith(
+        "§ 23: Omröstningsresultat: 1 ja, 1 nej, 1 avstår. Rösterna är lika; ordförandens "
+        "utslagsröst avgör. Styrelsen har beslutat enligt yrkande 1.")
+    assert result.poll_closed == started.poll.key
+    # Refusals: the winner reserves, a jävig person reserves.
+    assert ovik.text(f"!reservation {CHAIR}") == (
+        "Carolina Sondell röstade ja, alltså för beslutet i § 23 (yrkande 1), och kan inte "
+        "reservera sig mot det.")
+    assert "har anmält jäv i § 23" in ovik.text(f"!reservation {AF}")
+    assert "Den skriftliga reservationen ska lämnas in" in ovik.text(
+        f"!reservation {FK} skriftlig")
+    ovik.text(f"!anteckning {ERS}: Region Västernorrland vill följa ansökan.")
+    ovik.text("!justerare Cecilia Sparf")
+    ovik.text("!möte avsluta 11:30")
+    ready = ovik.text("!protokoll klart")
+    assert "skriftlig reservation är anmäld men inte inlämnad:\n- § 23: Camilla Steen" in ready
+
+    markdown = _protokoll_md(ovik)
+    assert ("| Beslutande | Carolina Sondell ÖK ordförande, Jan-Olov Häggström RVN vice "
+            "ordförande, Cecilia Sparf AF, Camilla Steen FK, Johnny Eriksson RVN, tjänstgörande "
+            "ersättare för Jan-Olov Häggström från § 23 |") in markdown
+    paragraph = _section(markdown, 23)
+    order = ["Cecilia Sparf anmäler jäv och deltar inte i handläggningen av ärendet.",
+             "Yrkande 1 (Carolina Sondell): bifall till förslaget",
+             "Yrkande 2 (Camilla Steen): avslag till förslaget",
+             "Johnny Eriksson instämmer i yrkande 1.",
+             "Votering begärs. Styrelsen godkänner följande propositionsordning: den som vill "
+             "bifalla yrkande 1 röstar ja, den som vill bifalla yrkande 2 röstar nej.",
+             "Omröstningsresultat: 1 ja, 1 nej, 1 avstår. Rösterna är lika; ordförandens "
+             "utslagsröst avgör. Styrelsen har beslutat enligt yrkande 1.",
+             "Ja: Carolina Sondell. Nej: Camilla Steen. Avstår: Johnny Eriksson.",
+             "**Beslut:**\n\n- Bifall till förslaget",
+             "- Camilla Steen reserverar sig mot beslutet skriftligt.",
+             "- Johnny Eriksson: Region Västernorrland vill följa ansökan."]
+    positions = [paragraph.index(line) for line in order]
+    assert positions == sorted(positions)
+    assert "återremiss" not in paragraph
+
+
+def test_proposition_without_vote_and_locked_after_justering(ovik: Chat) -> None:
+    _meeting(ovik)
+    ovik.text("!paragraf Redovisning av indikatorenkäterna")
+    ovik.text(f"!yrkande {AF}: att ta del av redovisningen")
+    ovik.text(f"!yrkande {FK}: att bordlägga ärendet")
+    assert ovik.text("!proposition 1").startswith(
+        "§ 22: Ordföranden ställer proposition på yrkandena och finner att styrelsen beslutar "
+        "enligt yrkande 1.")
+    assert "eget yrkande" in ovik.text(f"!reservation {AF}")
+    assert ovik.text(f"!reservation {FK}") == "§ 22: Camilla Steen reserverar sig mot beslutet."
+    ovik.text("!justerare Cecilia Sparf")
+    ovik.text("!möte avsluta 11:30")
+    markdown = _protokoll_md(ovik)
+    assert ("**Propositionsordning:**\n\nOrdföranden ställer proposition på yrkandena och "
+            "finner att styrelsen beslutar enligt yrkande 1.\n\n**Beslut:**\n\n- Att ta del "
+            "av redovisningen") in markdown
+
+
+def test_vote_after_justering_is_refused(ovik: Chat) -> None:
+    _meeting(ovik)
+    ovik.text("!paragraf Beslut om fastställande av årsredovisning")
+    ovik.text(f"!yrkande {CHAIR}: bifall")
+    ovik.text(f"!yrkande {FK}: avslag")
+    ovik.text("!votering 1 mot 2")
+    ovik.text("!röst ja", CHAIR)
+    ovik.text("!beslut Styrelsen fastställer årsredovisningen.")
+    ovik.text(f"!justerare {AF}")
+    assert "omedelbart justerad" in ovik.text("!omedelbar justering §22")
+    locked = ("§ 22 är redan justerat och kan inte ändras. Rättelser görs som ett nytt beslut "
+              "vid ett senare sammanträde.")
+    assert ovik.text("!röst nej", FK) == locked
+    assert ovik.text("!votering klar") == locked
+    assert ovik.text(f"!reservation {FK}") == locked
+
+
+def test_not_beslutsfor_still_records(ovik: Chat) -> None:
+    ovik.text("!möte öppna 2022-03-25 08:30")
+    ovik.text(f"!närvaro {CHAIR}, {FK}")
+    ovik.text("!paragraf Budget")
+    reply = ovik.text("!beslut Styrelsen antar budgeten.")
+    assert "Beslut: Styrelsen antar budgeten." in reply
+    assert ("Obs: Styrelsen är inte beslutsför i § 1: bara 2 av 4 ledamöter deltar, och det "
+            "krävs fler än hälften. Det är antecknat ändå.") in reply
+    assert "Beslutsför: nej, 2 av 4 ledamöter" in ovik.text("!möte")
