@@ -39,6 +39,7 @@ class Signature:
     function: str
     at: datetime
     account: str = ""
+    day_only: bool = False  # `!justera den <datum>`: the day is known, not the time
 
 
 @dataclass
@@ -120,7 +121,7 @@ def build(session: Session, organ: OrganRef, meeting: Meeting,
     people = {f: meetings.people_in(session, meeting.id, f) for f in FUNCTIONS}
     signed = [Signature(s.name, s.function, s.signed_at.astimezone(tz),
                         "" if public or s.sender_id.casefold() == s.name.casefold()
-                        else s.sender_id)
+                        else s.sender_id, s.day_only)
               for s in justering.signatures(session, meeting.id)]
     protocol = Protocol(
         organ, meeting, people, paragraphs.paragraphs_of_meeting(session, meeting.id),
