@@ -79,3 +79,35 @@ def test_justera_for_names_the_meeting(ovik: Chat) -> None:
         "5 april 2022).")
     assert ovik.text("!justera för 2022-03-25", sender=CAROLINA).startswith(
         "Protokollet från Styrelsens sammanträde fredag 25 mars 2022 är justerat av")
+
+
+OMEDELBAR_LINE = "!beslut Styrelsen beslutar om omedelbar justering av beslutsparagraf 26."
+
+
+def test_omedelbar_justering_adds_its_decision_once(ovik: Chat) -> None:
+    # Without the secretary's own line, !omedelbar justering writes it.
+    script_without = [OMEDELBAR_LINE]
+    replay_meeting(ovik, until="!paragraf Redovisning av indikatorenkäterna",
+                   skip=script_without)
+    reply = ovik.text("!omedelbar justering §26")
+    assert reply == (
+        "§ 26 Beslut om fastställande av årsredovisning för verksamhetsåret 2021 är "
+        "omedelbart justerad fredag 25 mars 2022 kl. 08:30 och kan inte längre ändras. "
+        "Beslutet gäller direkt:\n"
+        "- Styrelsen fastställer årsredovisning enligt bilaga. (Bilaga)\n"
+        "- Styrelsen beslutar om omedelbar justering av beslutsparagraf 26.")
+
+
+def test_omedelbar_justering_typed_after_the_meeting_is_dated_the_meeting_day(
+        ovik: Chat) -> None:
+    replay_meeting(ovik, until="!protokoll")
+    ovik.now = at(2022, 3, 28, 9, 0)
+    reply = ovik.text("!omedelbar justering §26")
+    assert reply.startswith("§ 26 Beslut om fastställande av årsredovisning för "
+                            "verksamhetsåret 2021 är omedelbart justerad fredag 25 mars 2022 "
+                            "kl. 11:30")
+    assert reply.count("omedelbar justering av beslutsparagraf 26") == 1  # typed already
+    md = attachment(ovik.say("!protokoll 2022-03-25"), ".md").decode()
+    s26 = md.split("## § 26 ")[1].split("## § 27")[0]
+    assert s26.count("- Styrelsen beslutar om omedelbar justering av beslutsparagraf 26.") == 1
+    assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26

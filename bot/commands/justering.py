@@ -3,7 +3,7 @@ to a justerat protokoll on the anslagstavla."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 from bot import justering_reminders, protocol
@@ -223,8 +223,25 @@ def immediate(ctx: Context, args: str) -> Reply:
     view = paragraphs.view(ctx.session, target)
     if not view.of_kind("beslut"):
         raise UserError("omedelbar_utan_beslut", nummer=target.number)
-    justering.justera_paragraph(ctx.session, target, utc(ctx), ctx.actor.name, ctx.event_id)
-    return render("justering", "omedelbar", paragraf=view, när=ctx.now)
+    # The decision to justera at once is itself a beslut of the §, as in the protokoll.
+    line = render("justering", "omedelbar_beslut", organ=ctx.organ.organ_name,
+                  nummer=target.number).text
+    if not any("omedelbar justering" in fold(b.text) for b in view.of_kind("beslut")):
+        paragraphs.add_entry(ctx.session, target, "beslut", line, "", ctx.actor.name,
+                             ctx.event_id)
+        view = paragraphs.view(ctx.session, target)
+    at = _immediate_at(ctx, meeting)
+    justering.justera_paragraph(ctx.session, target, at, ctx.actor.name, ctx.event_id)
+    return render("justering", "omedelbar", paragraf=view, när=at.astimezone(ctx.now.tzinfo))
+
+
+def _immediate_at(ctx: Context, meeting: Meeting) -> datetime:
+    """An omedelbar justering is made at the meeting: typed later (the secretary catching
+    up), it is still dated the day of the meeting, at its end."""
+    if ctx.now.date() == meeting.date:
+        return utc(ctx)
+    clock = meeting.end_time or meeting.start_time or time(12, 0)
+    return datetime.combine(meeting.date, clock, ctx.now.tzinfo).astimezone(UTC)
 
 
 # --- anslag -----------------------------------------------------------------------------
