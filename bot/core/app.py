@@ -24,6 +24,7 @@ from bot.commands import (
     rooms,
     sammantraden,
     uppdrag,
+    utdrag,
 )
 from bot.config import Config
 from bot.core.commands import Command, Registry, Sub
@@ -52,7 +53,7 @@ class Feature(Protocol):
 # The order is the order of `!hjälp` within a group and of the after-decision hooks
 # (a grant follows its decision before an uppdrag is read from it).
 FEATURES: tuple[Feature, ...] = (
-    meeting, paragraphs, lookup, protocol, justering, kallelse, budget, uppdrag,
+    meeting, paragraphs, lookup, protocol, utdrag, justering, kallelse, budget, uppdrag,
     reminders, frister, sammantraden, rooms, help,
 )
 
