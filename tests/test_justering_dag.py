@@ -111,3 +111,25 @@ def test_omedelbar_justering_typed_after_the_meeting_is_dated_the_meeting_day(
     s26 = md.split("## § 26 ")[1].split("## § 27")[0]
     assert s26.count("- Styrelsen beslutar om omedelbar justering av beslutsparagraf 26.") == 1
     assert "*Paragrafen justerades omedelbart (fredag 25 mars 2022).*" in s26
+
+
+def test_narvaro_without_config_makes_people_beslutande(chat: Chat) -> None:
+    chat.text("!möte öppna 2022-03-25")
+    assert chat.text("!närvaro Anna Andersson, Bo Berg") == (
+        "Närvaro antecknad.\nBeslutande: Anna Andersson, Bo Berg\nÖvriga deltagare: inga\n"
+        "Konfigurationen anger inga ledamöter eller ersättare för Styrelsen, så alla du "
+        "nämner räknas som beslutande. Skriv !närvaro övriga: <namn> för den som inte "
+        "beslutar och !närvaro ersättare: <namn> för ersättare, eller lägg in ledamöterna "
+        "med roll i konfigurationen ([[forbund.organ.member]], role = \"ledamot\", "
+        "\"ersättare\" …).")
+    # Said outright, the function holds, and the hint is not repeated.
+    assert chat.text("!närvaro övriga: Cilla Cederberg") == (
+        "Närvaro antecknad.\nBeslutande: Anna Andersson, Bo Berg\n"
+        "Övriga deltagare: Cilla Cederberg")
+
+
+def test_narvaro_with_config_keeps_unknown_names_as_ovriga(ovik: Chat) -> None:
+    ovik.text("!möte öppna 2022-03-25")
+    assert ovik.text("!närvaro Carolina Sondell, Lena Finne Jansson") == (
+        "Närvaro antecknad.\nBeslutande: Carolina Sondell ÖK ordförande\n"
+        "Övriga deltagare: Lena Finne Jansson")
