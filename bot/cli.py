@@ -44,9 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
     from bot.budget_cli import add_parser as add_budget_parser
     from bot.seal_cli import add_parser as add_verify_parser
+    from bot.utdrag_cli import add_parser as add_utdrag_parser
 
     add_budget_parser(sub)
     add_verify_parser(sub)
+    add_utdrag_parser(sub)
     return parser
 
 
@@ -87,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.export import run_export
 
             return run_export(app.db, args)
+        if command == "utdrag":
+            from bot.utdrag_cli import run as run_utdrag
+
+            return run_utdrag(app.db, args)
         if command == "calendar":
             from bot.reminders.calendar import write_calendar
 

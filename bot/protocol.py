@@ -24,7 +24,7 @@ from storage.meetings import FUNCTIONS
 from storage.models import Meeting, MeetingPerson
 from storage.models_justering import Anslag
 from storage.models_protocol import JusteringPlan
-from storage.paragraphs import ParagraphView
+from storage.paragraphs import ParagraphPart, ParagraphView
 from storage.tenants import OrganRef
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Signature:
     function: str
     at: datetime
     account: str = ""
+    day_only: bool = False  # `!justera den <datum>`: the day is known, not the time
 
 
 @dataclass
@@ -60,6 +61,24 @@ class Protocol:
 
     def procedure(self, view: ParagraphView) -> procedure_rules.Procedure:
         return self.procedures.get(view.paragraph.id) or procedure_rules.Procedure()
+
+    def procedure_of_part(self, view: ParagraphView,
+                          part: ParagraphPart) -> procedure_rules.Procedure:
+        """The §'s procedure (proposition, votering, reservationer, anteckningar) goes with
+        the sub-ärende whose yrkanden it numbers, else with the last one; the others get
+        none, so nothing is written twice."""
+        whole = self.procedure(view)
+        parts = view.parts
+        if len(parts) <= 1:
+            return whole
+        owner = next((q for q in parts
+                      if any(whole.number_of(e.id) for e in q.of_kind("yrkande"))), parts[-1])
+        if owner is part:
+            return whole
+        # Its own yrkanden keep their numbers (numbered per §); the rest is the owner's.
+        ids = {e.id for e in part.of_kind("yrkande")}
+        return procedure_rules.Procedure(
+            yrkanden=[y for y in whole.yrkanden if y.entry_id in ids])
 
     @property
     def serving_names(self) -> list[str]:
@@ -133,7 +152,7 @@ def build(session: Session, organ: OrganRef, meeting: Meeting,
     people = {f: meetings.people_in(session, meeting.id, f) for f in FUNCTIONS}
     signed = [Signature(s.name, s.function, s.signed_at.astimezone(tz),
                         "" if public or s.sender_id.casefold() == s.name.casefold()
-                        else s.sender_id)
+                        else s.sender_id, s.day_only)
               for s in justering.signatures(session, meeting.id)]
     protocol = Protocol(
         organ, meeting, people, paragraphs.paragraphs_of_meeting(session, meeting.id),

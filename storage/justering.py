@@ -98,13 +98,15 @@ def hold_meeting(session: Session, meeting_id: int) -> None:
 
 
 def sign(session: Session, meeting_id: int, name: str, function: str, at: datetime,
-         sender_id: str, event_id: str) -> JusteringSignature:
+         sender_id: str, event_id: str, *, day_only: bool = False) -> JusteringSignature:
+    """Record a justering at `at`; `day_only`: only its day is known (`at` is its start)."""
     row = session.exec(select(JusteringSignature).where(
         JusteringSignature.meeting_id == meeting_id, JusteringSignature.name == name)).first()
     if row is None:
         row = JusteringSignature(meeting_id=meeting_id, name=name, function=function,
                                  signed_at=at)
     row.function, row.signed_at, row.sender_id = function, at, sender_id
+    row.day_only = day_only
     row.audit_mark = audit_mark(session, meeting_id)
     row.source_event_id = event_id
     session.add(row)
@@ -113,8 +115,11 @@ def sign(session: Session, meeting_id: int, name: str, function: str, at: dateti
 
 
 def lock(session: Session, meeting: Meeting, at: datetime) -> None:
-    """The protokoll is justerat: `ensure_not_justerad` refuses every later change."""
-    meeting.justerad_at = at
+    """The protokoll is justerat: `ensure_not_justerad` refuses every later change. It is
+    justerat when the last signer justerade (which is `at` unless the signers gave the
+    days they justerade on)."""
+    moments = [s.signed_at for s in signatures(session, meeting.id)]
+    meeting.justerad_at = max(moments) if moments else at
     session.add(meeting)
     session.flush()
 

@@ -39,6 +39,9 @@ class JusteringSignature(SQLModel, table=True):
     sender_id: str = Field(default="", max_length=255)
     audit_mark: int = 0
     source_event_id: str = Field(default="", max_length=255)
+    # `!justera den <datum>`: signed_at is the start of that day; the time is not known
+    # (migration 0013_justering_dag).
+    day_only: bool = False
 
 
 class Anslag(SQLModel, table=True):

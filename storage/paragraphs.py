@@ -20,6 +20,8 @@ from storage.models import (
 )
 
 NUMBER_RETRIES = 20
+# The entry kind of a sub-ärende's heading (`!punkt`): the entries after it belong to it.
+PUNKT = "punkt"
 
 
 @dataclass
@@ -40,6 +42,34 @@ class ParagraphView:
     @property
     def title(self) -> str:
         return self.paragraph.title
+
+    @property
+    def parts(self) -> list[ParagraphPart]:
+        """The § as the sub-ärenden it was taken in (`!punkt`), in order; what was written
+        before the first punkt is a part without heading. A § without punkter is one part."""
+        parts = [ParagraphPart(None)]
+        for entry in self.entries:
+            if entry.kind == PUNKT:
+                parts.append(ParagraphPart(entry))
+            else:
+                parts[-1].entries.append(entry)
+        return [p for p in parts if p.heading or p.entries] or parts
+
+    @property
+    def punkter(self) -> list[ParagraphPart]:
+        return [p for p in self.parts if p.heading is not None]
+
+
+@dataclass
+class ParagraphPart:
+    """One sub-ärende of a § (its heading entry and the entries after it), read by the
+    templates as a § is (`of_kind`)."""
+
+    heading: Entry | None
+    entries: list[Entry] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind == kind]
 
 
 def series_for(numbering: str, meeting: Meeting) -> str:

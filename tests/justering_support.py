@@ -24,14 +24,16 @@ def say_line(chat: Chat, line: str) -> str:
 
 
 def replay_meeting(chat: Chat, after: dict[str, list[str]] | None = None,
-                   until: str | None = None) -> list[str]:
+                   until: str | None = None, skip: list[str] | None = None) -> list[str]:
     """Play the 2022-03-25 meeting; `after` adds lines after the line that starts with a
-    key; `until` stops before the line that starts with it."""
+    key; `until` stops before the line that starts with it; `skip` leaves out lines."""
     after = after or {}
     replies = []
     for line in SCRIPT:
         if until and line.startswith(until):
             break
+        if line in (skip or ()):
+            continue
         replies.append(say_line(chat, line))
         for key, extra in after.items():
             if line.startswith(key):

@@ -3,11 +3,17 @@ to a justerat protokoll on the anslagstavla."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 from bot import justering_reminders, protocol
 from bot.commands.common import resolve_paragraph
+from bot.commands.justering_plan import (
+    justeringsplats,
+    signing_day,
+    split_meeting,
+    start_of,
+)
 from bot.context import Context
 from bot.core.args import ParagraphRef, parse_ref
 from bot.core.commands import RECORD, Command, subcommand
@@ -37,7 +43,7 @@ anslagstavla_cmd = Command("anslagstavla", aliases=["anslagsbevis", "noticeboard
 
 
 def setup(app: App) -> None:
-    app.add_command(justera_cmd, omedelbar, anslagstavla_cmd)
+    app.add_command(justera_cmd, omedelbar, anslagstavla_cmd, justeringsplats)
     app.extend_command(protocol_ready, anslag_posted, anslag_taken_down)
     app.reminder_kind("justering", justering_reminders.render_justering)
     app.reminder_kind("anslag", justering_reminders.render_anslag)
@@ -118,11 +124,17 @@ def _signing_as(ctx: Context) -> str | None:
     return name_key(ctx.actor.person) or None
 
 
-def _to_justera(ctx: Context, args: str) -> Meeting:
+def _to_justera(ctx: Context, meeting_day: str) -> Meeting:
     """The meeting `!justera` means: the given date, else the newest protokoll waiting for
     this person's justering, else the newest waiting at all."""
-    if args:
-        return meeting_on(ctx, args, "justera")
+    if meeting_day:
+        day = parse_date(meeting_day)
+        if day is None:
+            raise UserError("ogiltigt_datum", text=meeting_day, kommando="justera för")
+        found = meetings.meetings_on(ctx.session, ctx.organ.organ_id, day)
+        if not found:
+            raise UserError("justera_inget_möte", datum=day)
+        return found[-1]
     waiting = justering.awaiting(ctx.session, ctx.organ.organ_id)
     me = _signing_as(ctx)
     for meeting in waiting:
@@ -136,16 +148,37 @@ def _to_justera(ctx: Context, args: str) -> Meeting:
     raise UserError("inte_klart_för_justering")
 
 
-@justera_cmd.default(usage=["!justera", "!justera ÅÅÅÅ-MM-DD"],
-                     examples=["!justera", "!justera 2022-03-25"])
+def _justera_args(ctx: Context, text: str) -> tuple[str, str]:
+    """'[för] <sammanträdesdatum>' names the meeting, 'den <datum>' the day of the
+    justering; both may be given ('för 2022-03-25 den 2022-04-06')."""
+    meeting_day, rest = split_meeting(text)
+    words = rest.split()
+    folded = [w.casefold() for w in words]
+    at = folded.index("den") if "den" in folded else len(words)
+    before, signed_day = " ".join(words[:at]), " ".join(words[at + 1:])
+    if at < len(words) and not signed_day:
+        raise UserError("datum_saknas", kommando="justera den", exempel=ctx.now.date())
+    if meeting_day and before:
+        raise UserError("oväntad_text", text=before, kommando="justera",
+                        former=list(justera_cmd.usage))
+    return meeting_day or before, signed_day
+
+
+@justera_cmd.default(usage=["!justera", "!justera den ÅÅÅÅ-MM-DD",
+                            "!justera för <sammanträdesdatum> [den ÅÅÅÅ-MM-DD]"],
+                     examples=["!justera", "!justera den 2022-04-06",
+                               "!justera för 2022-03-25"])
 def justera(ctx: Context, args: str) -> Reply:
-    meeting = _to_justera(ctx, args.strip())
+    meeting_day, signed_day = _justera_args(ctx, args.strip())
+    meeting = _to_justera(ctx, meeting_day)
     justering.hold_meeting(ctx.session, meeting.id)
     ctx.session.refresh(meeting)
     if meeting.justerad_at is not None:
         raise UserError("justerat")
     if justering.request_of(ctx.session, meeting.id) is None:
         raise UserError("inte_klart_för_justering")
+    day = signing_day(ctx, meeting, signed_day) if signed_day else None
+    signed_at = start_of(ctx, day) if day else utc(ctx)
     wanted = signers(ctx, meeting)
     me = _signing_as(ctx)
     signer = next((s for s in wanted if name_key(s.name) == me), None)
@@ -155,12 +188,12 @@ def justera(ctx: Context, args: str) -> Reply:
                         känd=me is not None, id=ctx.message.sender_id)
     stale = [n for n in justering.drop_stale(ctx.session, meeting.id)
              if name_key(n) != name_key(signer.name)]
-    justering.sign(ctx.session, meeting.id, signer.name, signer.function, utc(ctx),
-                   ctx.message.sender_id, ctx.event_id)
+    justering.sign(ctx.session, meeting.id, signer.name, signer.function, signed_at,
+                   ctx.message.sender_id, ctx.event_id, day_only=day is not None)
     missing = _missing(ctx, meeting)
     if missing:
         return render("justering", "signerat", namn=signer.name, möte=meeting, kvar=missing,
-                      inaktuella=stale)
+                      inaktuella=stale, dag=day)
     justering.lock(ctx.session, meeting, utc(ctx))
     justering_reminders.cancel_justering(ctx.session, meeting.id)
     # Posted by the bot on the secretary's behalf: the BEVIS names the meeting's secretary.
@@ -195,8 +228,25 @@ def immediate(ctx: Context, args: str) -> Reply:
     view = paragraphs.view(ctx.session, target)
     if not view.of_kind("beslut"):
         raise UserError("omedelbar_utan_beslut", nummer=target.number)
-    justering.justera_paragraph(ctx.session, target, utc(ctx), ctx.actor.name, ctx.event_id)
-    return render("justering", "omedelbar", paragraf=view, när=ctx.now)
+    # The decision to justera at once is itself a beslut of the §, as in the protokoll.
+    line = render("justering", "omedelbar_beslut", organ=ctx.organ.organ_name,
+                  nummer=target.number).text
+    if not any("omedelbar justering" in fold(b.text) for b in view.of_kind("beslut")):
+        paragraphs.add_entry(ctx.session, target, "beslut", line, "", ctx.actor.name,
+                             ctx.event_id)
+        view = paragraphs.view(ctx.session, target)
+    at = _immediate_at(ctx, meeting)
+    justering.justera_paragraph(ctx.session, target, at, ctx.actor.name, ctx.event_id)
+    return render("justering", "omedelbar", paragraf=view, när=at.astimezone(ctx.now.tzinfo))
+
+
+def _immediate_at(ctx: Context, meeting: Meeting) -> datetime:
+    """An omedelbar justering is made at the meeting: typed later (the secretary catching
+    up), it is still dated the day of the meeting, at its end."""
+    if ctx.now.date() == meeting.date:
+        return utc(ctx)
+    clock = meeting.end_time or meeting.start_time or time(12, 0)
+    return datetime.combine(meeting.date, clock, ctx.now.tzinfo).astimezone(UTC)
 
 
 # --- anslag -----------------------------------------------------------------------------

@@ -132,13 +132,14 @@ def _person(member: Member) -> Person:
     return Person(member.name, member.organisation_short or member.organisation, member.role)
 
 
-def _lookup(ctx: Context, name: str) -> tuple[Person, str]:
-    """A typed name as a Person, with the function its config role implies. The name is
-    the member's letter for letter (storage.keys): "cecilia sparf" is nobody in the
-    config, so a justerare cannot be someone else by a near spelling."""
+def _lookup(ctx: Context, name: str, unknown: str = "övrig") -> tuple[Person, str]:
+    """A typed name as a Person, with the function its config role implies (`unknown` for
+    a name the config does not know). The name is the member's letter for letter
+    (storage.keys): "cecilia sparf" is nobody in the config, so a justerare cannot be
+    someone else by a near spelling."""
     member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
     if member is None:
-        return Person(name), "övrig"
+        return Person(name), unknown
     return _person(member), ROLE_FUNCTION.get(member.role, "övrig")
 
 
@@ -150,18 +151,29 @@ def _lookup(ctx: Context, name: str) -> tuple[Person, str]:
 def attendance(ctx: Context, args: str) -> Reply:
     meeting = open_meeting(ctx)
     text = args.strip()
+    # With no ledamöter or ersättare in the config nothing tells who decides: those named
+    # are beslutande, and the secretary is told how to say otherwise.
+    no_roles = not any(ROLE_FUNCTION.get(m.role) in ("beslutande", "ersättare")
+                       for m in tenants.members(ctx.session, ctx.organ.organ_id))
+    defaulted = False
     if text:
         added: dict[str, list[Person]] = {"beslutande": [], "ersättare": [], "övrig": []}
         for label, chunk in _sections(text):
             for name in split_names(chunk):
-                person, function = _lookup(ctx, name)
+                person, function = _lookup(ctx, name, "beslutande" if no_roles else "övrig")
                 added[label or function].append(person)
+                defaulted = defaulted or (no_roles and label is None)
         for function, people in added.items():
             names = [p.name for p in people]
             meetings.remove_people(ctx.session, meeting.id,
                                    tuple(f for f in added if f != function), names)
             meetings.set_people(ctx.session, meeting.id, function, people, replace=False)
-    return _attendance_list(ctx, meeting.id)
+    reply = _attendance_list(ctx, meeting.id)
+    if defaulted:
+        hint = render("mote", "närvaro_utan_roller", organ=ctx.organ.organ_name)
+        reply.text += "\n" + hint.text
+        reply.html += "\n" + hint.html
+    return reply
 
 
 @narvaro.sub("ta bort", aliases=["bort"], usage=["!närvaro ta bort <namn>"])

@@ -13,6 +13,7 @@ from bot.dates import parse_year
 from bot.errors import UserError
 from bot.messages import Reply
 from bot.render import render
+from bot.swedish import fold
 from storage import meetings, paragraphs, tenants
 from storage.models import Entry, Meeting, Paragraph
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 GROUP = "Paragrafer och beslut"
 MAX_TITLE = 300
 _PROPOSER = re.compile(r"^(?P<name>[^:\n]{2,80}):\s*(?P<text>.+)$", re.DOTALL)
+_DECISION = re.compile(r"^beslut\s*(\d+)\s+(.*)$", re.IGNORECASE | re.DOTALL)
 _POINT = re.compile(r"^(?:punkt|beslut|p\.?)\s*(\d+)\s+(.*)$", re.IGNORECASE | re.DOTALL)
 
 paragraf = Command("paragraf", aliases=["§", "p", "rubrik", "paragraph"], group=GROUP,
@@ -40,6 +42,9 @@ andra = Command("ändra", aliases=["andra", "edit", "rätta"], group=GROUP, perm
                 summary="Rättar ett beslut (eller en rubrik) innan protokollet är justerat.")
 angra = Command("ångra", aliases=["angra", "undo"], group=GROUP, permission=RECORD,
                 summary="Tar bort det du senast antecknade i det öppna sammanträdet.")
+punkt_cmd = Command("punkt", aliases=["underpunkt", "ärende"], group=GROUP, permission=RECORD,
+                    summary="Börjar ett ärende inom aktuell paragraf (informationsärenden, "
+                            "övriga frågor) med egen rubrik, text och beslut.")
 paragrafnummer = Command("paragrafnummer", aliases=["nummer", "numbering"], group=GROUP,
                          permission=RECORD,
                          summary="Anger numret på nästa paragraf (för en styrelse som börjar "
@@ -47,7 +52,8 @@ paragrafnummer = Command("paragrafnummer", aliases=["nummer", "numbering"], grou
 
 
 def setup(app: App) -> None:
-    app.add_command(paragraf, beslut, yrkande, info_cmd, andra, angra, paragrafnummer)
+    app.add_command(paragraf, beslut, yrkande, info_cmd, punkt_cmd, andra, angra,
+                    paragrafnummer)
 
 
 def _current_or_new(ctx: Context, meeting: Meeting, text: str) -> tuple[Paragraph, bool]:
@@ -143,8 +149,27 @@ def info(ctx: Context, text: str) -> Reply:
     return _record(ctx, text, "info")
 
 
-@andra.default(usage=["!ändra §N <ny text>", "!ändra §N punkt <nr> <ny text>",
-                      "!ändra §N rubrik <ny rubrik>"],
+@punkt_cmd.default(usage=["!punkt <rubrik>"], args=[Text()],
+                   examples=["!punkt Studiebesök i Sundsvall 28 april",
+                             "!punkt Ekonomisk rapport"])
+def sub_item(ctx: Context, title: str) -> Reply:
+    """A sub-ärende of the current §: the !info, !beslut and !yrkande after it are its."""
+    meeting = open_meeting(ctx)
+    current = paragraphs.current_paragraph(ctx.session, meeting.id)
+    if current is None:
+        raise UserError("punkt_utan_paragraf", rubrik=title)
+    ensure_not_justerad(meeting, current)
+    entry = paragraphs.add_entry(ctx.session, current, paragraphs.PUNKT,
+                                 title_from(title, MAX_TITLE), "", ctx.actor.name,
+                                 ctx.event_id)
+    number = len(paragraphs.view(ctx.session, current).punkter)
+    return render("paragraf", "punkt_ny", paragraf=current, post=entry, nummer=number)
+
+
+@andra.default(usage=["!ändra §N <ny text>", "!ändra §N beslut <nr> <ny text>",
+                      "!ändra §N rubrik <ny rubrik>",
+                      "!ändra §N punkt <nr> [beslut <nr>] <ny text>",
+                      "!ändra §N punkt <nr> rubrik <ny rubrik>"],
                args=[Ref(), Text(optional=True)],
                examples=["!ändra §26 Styrelsen fastställer årsredovisning 2021 enligt bilaga.",
                          "!ändra §29 punkt 2 Jan-Olov och Johnny rapporterar i maj."])
@@ -159,6 +184,9 @@ def change(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
         return render("paragraf", "rubrik_ändrad", paragraf=target, gammal=old)
     decisions = paragraphs.view(ctx.session, target).of_kind("beslut")
     point = _POINT.match(rest)
+    punkter = paragraphs.view(ctx.session, target).punkter
+    if punkter and point and fold(rest).startswith("punkt"):
+        return _change_in_punkt(ctx, target, punkter, int(point.group(1)), point.group(2))
     if point:
         index, rest = int(point.group(1)), require_text(ctx, point.group(2))
         if not 1 <= index <= len(decisions):
@@ -171,6 +199,42 @@ def change(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     else:
         raise UserError("flera_beslut", nummer=target.number, beslut=[d.text for d in decisions])
     entry = decisions[index - 1]
+    old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
+                                  ctx.event_id)
+    reply = render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)
+    return _after_decision(ctx, target, entry, reply)
+
+
+def _change_in_punkt(ctx: Context, target: Paragraph, punkter: list[paragraphs.ParagraphPart],
+                     index: int, rest: str) -> Reply:
+    """`!ändra §29 punkt 2 …` in a § with sub-ärenden: the punkt's heading (`rubrik`), its
+    only beslut, or its beslut N (`beslut N`)."""
+    if not 1 <= index <= len(punkter):
+        raise UserError("ingen_sådan_underpunkt", nummer=target.number, punkt=index,
+                        antal=len(punkter))
+    part, rest = punkter[index - 1], require_text(ctx, rest)
+    if fold(rest).startswith("rubrik "):
+        heading = part.heading
+        title = require_text(ctx, rest[7:])[:MAX_TITLE]
+        old = paragraphs.change_entry(ctx.session, target, heading, title, ctx.actor.name,
+                                      ctx.event_id)
+        return render("paragraf", "punkt_rubrik_ändrad", paragraf=target, punkt=index,
+                      post=heading, gammal=old)
+    decisions = part.of_kind("beslut")
+    chosen = _DECISION.match(rest)
+    if chosen:
+        which, rest = int(chosen.group(1)), require_text(ctx, chosen.group(2))
+        if not 1 <= which <= len(decisions):
+            raise UserError("ingen_sådan_punkt", nummer=target.number, punkt=which,
+                            antal=len(decisions))
+    elif len(decisions) == 1:
+        which = 1
+    elif not decisions:
+        raise UserError("inga_beslut", nummer=target.number)
+    else:
+        raise UserError("flera_beslut_i_punkt", nummer=target.number, punkt=index,
+                        beslut=[d.text for d in decisions])
+    entry = decisions[which - 1]
     old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
                                   ctx.event_id)
     reply = render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)

@@ -25,6 +25,7 @@ from bot.commands import (
     sammantrade,
     sammantraden,
     uppdrag,
+    utdrag,
     votering,
 )
 from bot.config import Config
@@ -54,8 +55,8 @@ class Feature(Protocol):
 # The order is the order of `!hjälp` within a group and of the after-decision hooks
 # (a grant follows its decision before an uppdrag is read from it).
 FEATURES: tuple[Feature, ...] = (
-    meeting, paragraphs, sammantrade, votering, lookup, protocol, justering, kallelse, budget,
-    uppdrag, reminders, frister, sammantraden, rooms, help,
+    meeting, paragraphs, sammantrade, votering, lookup, protocol, utdrag, justering, kallelse,
+    budget, uppdrag, reminders, frister, sammantraden, rooms, help,
 )
 
 
