@@ -54,7 +54,7 @@ def test_replay_numbers_22_to_30_and_renders_the_protokoll(ovik: Chat) -> None:
     assert "**Beslut:**" in s26
     assert "- Styrelsen fastställer årsredovisning enligt bilaga. (Bilaga)" in s26
     s29 = md.split("## § 29 ")[1].split("## § 30")[0]
-    assert "- Carolina Sondell yrkar: Jan-Olov Häggström och Johnny Eriksson besöker" in s29
+    assert "- Yrkande 1 (Carolina Sondell): Jan-Olov Häggström och Johnny Eriksson besöker" in s29
     assert s29.count("\n- ") == 6  # one yrkande and five decisions
     assert "- Styrelsen anslår en budget på max 10 000 kronor för detta." in s29
     # As on the seed's page 1: the header table, then Underskrifter, then the paragraphs.
