@@ -107,6 +107,15 @@ def test_contested_arende_end_to_end(ovik: Chat) -> None:
     assert positions == sorted(positions)
     assert "återremiss" not in paragraph
 
+    # !visa shows the § as the protokoll does, in the same order, the beslut numbered.
+    shown = ovik.text("!visa §23")
+    assert shown.startswith("§ 23 ESF+ - Något för vårt samordningsförbund?\n"
+                            "Sammanträdet fredag 25 mars 2022")
+    order[7] = "**Beslut:**\n\n1. Bifall till förslaget"
+    positions = [shown.index(line) for line in order]
+    assert positions == sorted(positions)
+    assert "återremiss" not in shown and "Inga beslut antecknade" not in shown
+
 
 def test_proposition_without_vote_and_locked_after_justering(ovik: Chat) -> None:
     _meeting(ovik)

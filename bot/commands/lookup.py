@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot import procedure
 from bot.commands.common import resolve_paragraph
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text
@@ -19,7 +20,8 @@ GROUP = "Läsa och söka"
 MAX_HITS = 10
 
 visa = Command("visa", aliases=["show"], group=GROUP,
-               summary="Visar en paragraf med rubrik, text, yrkanden och beslut.")
+               summary="Visar en paragraf med rubrik, text, yrkanden, votering, beslut, "
+                       "reservationer och protokollsanteckningar.")
 sok = Command("sök", aliases=["sok", "search", "hitta"], group=GROUP,
               summary="Söker bland besluten efter ord (alla ord måste finnas med).")
 
@@ -32,7 +34,8 @@ def setup(app: App) -> None:
               examples=["!visa §26", "!visa §26 2022", "!visa 2020-02-14 §6"])
 def show(ctx: Context, ref: ParagraphRef) -> Reply:
     target = resolve_paragraph(ctx, ref)
-    return render("lasa", "paragraf", p=paragraphs.view(ctx.session, target))
+    return render("lasa", "paragraf", p=paragraphs.view(ctx.session, target),
+                  s=procedure.procedure(ctx.session, target), organ=ctx.organ.organ_name)
 
 
 @sok.default(usage=["!sök <ord> [ord …]"], args=[Text()],
