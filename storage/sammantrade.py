@@ -189,6 +189,19 @@ def reservation_of(session: Session, paragraph_id: int, name: str) -> Reservatio
                                                   Reservation.name == name)).first()
 
 
+def anteckningar_of(session: Session, paragraph_id: int, name: str) -> list[Anteckning]:
+    return list(session.exec(select(Anteckning).where(Anteckning.paragraph_id == paragraph_id,
+                                                      Anteckning.name == name)
+                             .order_by(Anteckning.id)).all())
+
+
+def votering_of(session: Session, paragraph_id: int) -> Votering | None:
+    """The § 's latest vote that was not cancelled."""
+    return session.exec(select(Votering).where(Votering.paragraph_id == paragraph_id,
+                                               Votering.status != CANCELLED)
+                        .order_by(Votering.id.desc())).first()
+
+
 def save(session: Session, row: object) -> None:
     session.add(row)
     session.flush()

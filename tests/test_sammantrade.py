@@ -4,6 +4,10 @@ protokoll text of a contested ärende (Kommunallagen 5 kap 67 §)."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
+from storage import paragraphs
+from storage.models import Paragraph
 from tests.conftest import Chat
 
 CHAIR, VICE, AF, FK, ERS, SEK = ("Carolina Sondell", "Jan-Olov Häggström", "Cecilia Sparf",
@@ -161,3 +165,69 @@ def test_not_beslutsfor_still_records(ovik: Chat) -> None:
     assert ("Obs: Styrelsen är inte beslutsför i § 1: bara 2 av 4 ledamöter deltar, och det "
             "krävs fler än hälften. Det är antecknat ändå.") in reply
     assert "Beslutsför: nej, 2 av 4 ledamöter" in ovik.text("!möte")
+
+
+def test_corrections_before_justering(ovik: Chat) -> None:
+    """!ändra §N yrkande/reservation/anteckning/röst put a slip right, a counted vote is
+    counted again, each change is logged, and nothing changes after justering."""
+    _meeting(ovik)
+    ovik.text("!paragraf Ansökan om medel för Vidare Vy")
+    ovik.text(f"!yrkande {CHAIR}: bifall till ansökan")
+    ovik.text(f"!yrkande {FK}: avslag")
+    ovik.text("!votering 1 mot 2")
+    for name, vote in ((CHAIR, "ja"), (VICE, "ja"), (AF, "nej"), (FK, "nej")):
+        ovik.text(f"!röst {name}: {vote}")
+    # A tie the chair's vote decides for yrkande 1; FK (nej) reserves, AF notes.
+    assert "Styrelsen har beslutat enligt yrkande 1." in ovik.text("!votering klar")
+    ovik.text(f"!reservation {FK}: till förmån för mitt yrkande")
+    ovik.text(f"!anteckning {AF}: Arbetsförmedlingen återkommer.")
+
+    assert ovik.text("!ändra §22 yrkande 2 avslag till ansökan i sin helhet") == (
+        "§ 22: yrkande 2 lyder nu ”avslag till ansökan i sin helhet” (förut ”avslag”).")
+    assert ovik.text(f"!ändra §22 reservation {FK}: till förmån för eget yrkande") == (
+        "§ 22: Camilla Steen reserverar sig mot beslutet: till förmån för eget yrkande "
+        "(Förut: till förmån för mitt yrkande)")
+    assert ovik.text(f"!ändra §22 anteckning {AF}: Arbetsförmedlingen återkommer i maj.") == (
+        "§ 22: Cecilia Sparfs protokollsanteckning lyder nu ”Arbetsförmedlingen återkommer i "
+        "maj.” (förut ”Arbetsförmedlingen återkommer.”).")
+    # The vice chair voted nej, not ja: counted again, yrkande 2 wins 1–3.
+    assert ovik.text(f"!ändra §22 röst {VICE}: nej") == (
+        "§ 22: Jan-Olov Häggströms röst är ändrad till nej (förut ja).\n"
+        "Omröstningsresultat: 1 ja, 3 nej, 0 avstår. Styrelsen har beslutat enligt yrkande 2.\n"
+        "Ja: Carolina Sondell. Nej: Jan-Olov Häggström, Cecilia Sparf och Camilla Steen.\n"
+        "Resultatet har ändrats.")
+    # Refusals: someone who reserved nothing, no such yrkande, a non-beslutande's vote.
+    assert ovik.text(f"!ändra §22 reservation {AF}: x") == (
+        "Cecilia Sparf har inte reserverat sig i § 22, så det finns ingen reservation att "
+        "ändra.")
+    assert ovik.text("!ändra §22 yrkande 5 x") == (
+        "Det finns inget yrkande 5 i § 22. Yrkanden: 1, 2.")
+    assert ovik.text(f"!ändra §22 röst {ERS}: ja").startswith(
+        "Johnny Eriksson är inte beslutande i § 22 och får inte rösta.")
+
+    shown = ovik.text("!visa §22")
+    assert "- Yrkande 2 (Camilla Steen): avslag till ansökan i sin helhet" in shown
+    assert ("Omröstningsresultat: 1 ja, 3 nej, 0 avstår. Styrelsen har beslutat enligt "
+            "yrkande 2.") in shown
+    assert "1. Avslag till ansökan i sin helhet" in shown
+    assert "- Camilla Steen reserverar sig mot beslutet: till förmån för eget yrkande" in shown
+    assert "- Cecilia Sparf: Arbetsförmedlingen återkommer i maj." in shown
+    with ovik.app.db.transaction() as session:
+        target = session.exec(select(Paragraph)).one()
+        trail = [(a.action, a.old_text, a.new_text)
+                 for a in paragraphs.audit_trail(session, target.id)]
+    assert trail[-4:] == [
+        ("yrkande ändrad", "avslag", "avslag till ansökan i sin helhet"),
+        ("reservation ändrad", "till förmån för mitt yrkande", "till förmån för eget yrkande"),
+        ("anteckning ändrad", "Arbetsförmedlingen återkommer.",
+         "Arbetsförmedlingen återkommer i maj."),
+        ("röst ändrad", "Jan-Olov Häggström: ja", "Jan-Olov Häggström: nej")]
+
+    ovik.text("!beslut Styrelsen avslår ansökan.")
+    ovik.text(f"!justerare {AF}")
+    ovik.text("!omedelbar justering §22")
+    locked = ("§ 22 är redan justerat och kan inte ändras. Rättelser görs som ett nytt beslut "
+              "vid ett senare sammanträde.")
+    for text in ("!ändra §22 yrkande 1 bifall", f"!ändra §22 reservation {FK}: x",
+                 f"!ändra §22 anteckning {AF}: x", f"!ändra §22 röst {VICE}: ja"):
+        assert ovik.text(text) == locked
