@@ -231,3 +231,25 @@ def test_corrections_before_justering(ovik: Chat) -> None:
     for text in ("!ändra §22 yrkande 1 bifall", f"!ändra §22 reservation {FK}: x",
                  f"!ändra §22 anteckning {AF}: x", f"!ändra §22 röst {VICE}: ja"):
         assert ovik.text(text) == locked
+
+
+def test_search_finds_yrkanden_reservationer_and_anteckningar(ovik: Chat) -> None:
+    _meeting(ovik)
+    ovik.text("!paragraf Ansökan om medel för Vidare Vy")
+    ovik.text(f"!yrkande {CHAIR}: bifall till ansökan")
+    ovik.text(f"!yrkande {FK}: avslag med hänvisning till budgetläget")
+    ovik.text("!proposition 1")
+    ovik.text(f"!reservation {FK}: budgetläget medger inte insatsen")
+    ovik.text(f"!anteckning {AF}: Arbetsförmedlingen vill se budgetläget i maj.")
+    assert ovik.text("!sök budgetläget") == (
+        "3 träffar på ”budgetläget”:\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: yrkande av Camilla Steen: avslag "
+        "med hänvisning till budgetläget\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: reservation: Camilla Steen "
+        "reserverar sig mot beslutet: budgetläget medger inte insatsen\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: protokollsanteckning av Cecilia "
+        "Sparf: Arbetsförmedlingen vill se budgetläget i maj.")
+    assert ovik.text("!sök camilla insatsen") == (
+        "1 träff på ”camilla insatsen”:\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: reservation: Camilla Steen "
+        "reserverar sig mot beslutet: budgetläget medger inte insatsen")

@@ -11,7 +11,7 @@ from bot.core.args import ParagraphRef, Ref, Text
 from bot.core.commands import Command
 from bot.messages import Reply
 from bot.render import render
-from storage import paragraphs
+from storage import paragraphs, sammantrade
 
 if TYPE_CHECKING:
     from bot.core.app import App
@@ -23,7 +23,8 @@ visa = Command("visa", aliases=["show"], group=GROUP,
                summary="Visar en paragraf med rubrik, text, yrkanden, votering, beslut, "
                        "reservationer och protokollsanteckningar.")
 sok = Command("sök", aliases=["sok", "search", "hitta"], group=GROUP,
-              summary="Söker bland besluten efter ord (alla ord måste finnas med).")
+              summary="Söker bland beslut, yrkanden, reservationer och protokollsanteckningar "
+                      "efter ord (alla ord måste finnas med).")
 
 
 def setup(app: App) -> None:
@@ -42,6 +43,10 @@ def show(ctx: Context, ref: ParagraphRef) -> Reply:
              examples=["!sök årsredovisning", "!sök ESF uppdrog"])
 def search(ctx: Context, text: str) -> Reply:
     words = text.split()[:10]
-    hits, total = paragraphs.search(ctx.session, ctx.organ.organ_id, words, MAX_HITS)
-    return render("lasa", "sökträffar", ord=" ".join(words), träffar=hits, totalt=total,
-                  max=MAX_HITS)
+    entries, total = paragraphs.search(ctx.session, ctx.organ.organ_id, words, MAX_HITS)
+    texts = sammantrade.search_texts(ctx.session, ctx.organ.organ_id, words)
+    # Newest first across both: the first MAX_HITS of each hold the first MAX_HITS of all.
+    hits = sorted([*entries, *texts[:MAX_HITS]],
+                  key=lambda hit: (hit[1].date, hit[0].number), reverse=True)[:MAX_HITS]
+    return render("lasa", "sökträffar", ord=" ".join(words), träffar=hits,
+                  totalt=total + len(texts), max=MAX_HITS)
