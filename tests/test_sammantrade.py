@@ -253,3 +253,35 @@ def test_search_finds_yrkanden_reservationer_and_anteckningar(ovik: Chat) -> Non
         "1 träff på ”camilla insatsen”:\n"
         "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: reservation: Camilla Steen "
         "reserverar sig mot beslutet: budgetläget medger inte insatsen")
+
+
+def test_how_a_person_voted(ovik: Chat) -> None:
+    _meeting(ovik)
+    for title, vote in (("Ansökan om medel för Vidare Vy", "nej"),
+                        ("Ansökan om medel för Äpplet", "avstår")):
+        ovik.text(f"!paragraf {title}")
+        ovik.text(f"!yrkande {CHAIR}: bifall")
+        ovik.text(f"!yrkande {AF}: avslag")
+        ovik.text("!votering 1 mot 2")
+        for name, given in ((CHAIR, "ja"), (VICE, "ja"), (AF, "nej"), (FK, vote)):
+            ovik.text(f"!röst {name}: {given}")
+        ovik.text("!votering klar")
+    ovik.text("!paragraf Ansökan om medel för Trappan")  # cancelled: not a counted vote
+    ovik.text(f"!yrkande {CHAIR}: bifall")
+    ovik.text(f"!yrkande {AF}: avslag")
+    ovik.text("!votering 1 mot 2")
+    ovik.text(f"!röst {FK}: ja")
+    ovik.text("!votering avbryt")
+    expected = (
+        "Camilla Steens röster i Styrelsens voteringar{år}:\n"
+        "- § 22, fredag 25 mars 2022, Ansökan om medel för Vidare Vy: yrkande 1 (bifall) mot "
+        "yrkande 2 (avslag). Röstade nej (för yrkande 2). Beslut enligt yrkande 1.\n"
+        "- § 23, fredag 25 mars 2022, Ansökan om medel för Äpplet: yrkande 1 (bifall) mot "
+        "yrkande 2 (avslag). Avstod. Beslut enligt yrkande 1.")
+    assert ovik.text(f"!röster {FK}", "Cecilia Sparf") == expected.format(år="")
+    assert ovik.text(f"!röster {FK} 2022") == expected.format(år=" 2022")
+    assert ovik.text(f"!röster {FK} 2023") == (
+        "Camilla Steen har inte röstat i någon votering i Styrelsen 2023.")
+    assert ovik.text("!röster camilla steen") == (
+        "camilla steen finns inte bland organets ledamöter och ersättare eller i närvaron. "
+        "Menade du Camilla Steen? Skriv namnet som i närvarolistan.")

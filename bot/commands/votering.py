@@ -18,7 +18,7 @@ from bot.core.commands import RECORD, Command, subcommand
 from bot.errors import UserError
 from bot.messages import Poll, Reply
 from bot.render import render
-from storage import meetings, paragraphs, sammantrade
+from storage import meetings, paragraphs, sammantrade, tenants
 from storage.keys import name_key
 from storage.models import Meeting, Paragraph
 from storage.models_sammantrade import ProcedureStep, Rost, Votering
@@ -35,10 +35,13 @@ votering_cmd = Command("votering", aliases=["omröstning", "omrostning", "vote"]
                        summary="Öppen votering (namnupprop) mellan två yrkanden.")
 rost_cmd = Command("röst", aliases=["rost", "rösta", "rosta"], group=GROUP,
                    summary="Röstar i den pågående voteringen: ja, nej eller avstår.")
+roster_cmd = Command("röster", aliases=["roster", "röstade"], group=GROUP,
+                     summary="Visar hur någon har röstat i organets voteringar.")
+_TRAILING_YEAR = re.compile(r"^(?P<name>.+?)\s+(?P<year>\d{4})\s*$")
 
 
 def setup(app: App) -> None:
-    app.add_command(votering_cmd, rost_cmd)
+    app.add_command(votering_cmd, rost_cmd, roster_cmd)
     app.extend_command(correct_vote)
 
 
@@ -266,3 +269,31 @@ def undo_vote_step(ctx: Context, step: ProcedureStep, target: Paragraph | None) 
 
 
 
+
+
+@roster_cmd.default(usage=["!röster <namn> [år]"],
+                    examples=["!röster Camilla Steen", "!röster Camilla Steen 2022"])
+def votes_of(ctx: Context, text: str) -> Reply:
+    """How one person voted in each counted votering of the organ (a public record)."""
+    text = require_text(ctx, text).strip()
+    match = _TRAILING_YEAR.match(text)
+    name, year = (match.group("name"), int(match.group("year"))) if match else (text, None)
+    name = name.strip().rstrip(".")
+    member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
+    if member is not None:
+        name = member.name
+    rows = [row for row in sammantrade.votes_of_person(ctx.session, ctx.organ.organ_id, name)
+            if year is None or row[1].date.year == year]
+    if not rows and member is None:
+        similar = tenants.member_like(ctx.session, ctx.organ.organ_id, name)
+        if similar is not None:  # "camilla steen": say whom they may mean
+            raise UserError("okänd_person", namn=name, förslag=similar.name)
+    procs = procedure.procedures(ctx.session, list({p.id for p, *_ in rows}))
+    lines = []
+    for target, meeting, row, cast in rows:
+        proc = procs[target.id]
+        ja, nej = proc.yrkande(row.ja_number), proc.yrkande(row.nej_number)
+        lines.append((target, meeting, row, cast, ja.text if ja else "", nej.text if nej else "",
+                      {"ja": row.ja_number, "nej": row.nej_number}.get(row.result)))
+    return render("votering", "röster", namn=name, år=year, organ=ctx.organ.organ_name,
+                  rader=lines)
