@@ -120,6 +120,15 @@ def test_contested_arende_end_to_end(ovik: Chat) -> None:
     assert positions == sorted(positions)
     assert "återremiss" not in shown and "Inga beslut antecknade" not in shown
 
+    # The next kallelse: under föregående protokoll, one line per votering and reservation.
+    kallelse = ovik.say("!kallelse 2022-05-20 09:00 Stadshuset")
+    md = next(a.data.decode() for a in kallelse.attachments if a.filename.endswith(".md"))
+    assert ("4. Föregående protokoll (2022-03-25, § 22–23)\n"
+            "   - § 23 ESF+ - Något för vårt samordningsförbund?: votering, 1 ja, 1 nej, "
+            "1 avstår; beslut enligt yrkande 1 (ordförandens utslagsröst).\n"
+            "   - § 23: Camilla Steen reserverade sig mot beslutet (skriftlig reservation).\n"
+            "5. Övriga frågor") in md
+
 
 def test_proposition_without_vote_and_locked_after_justering(ovik: Chat) -> None:
     _meeting(ovik)
