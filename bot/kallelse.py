@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import swedish
+from bot import procedure, swedish
 from bot.documents import office_attachments
 from bot.messages import Attachment
 from bot.render import document_attachments, render_document
@@ -17,6 +17,7 @@ from storage import kallelse, meetings, paragraphs, uppdrag
 from storage.models import Meeting
 from storage.models_justering import AgendaItem
 from storage.models_reminders import PlannedMeeting
+from storage.paragraphs import ParagraphView
 from storage.tenants import OrganRef
 from storage.uppdrag import UppdragView
 
@@ -30,6 +31,10 @@ class Kallelse:
     previous: Meeting | None = None  # whose protokoll is "föregående protokoll"
     previous_range: str = ""
     today: date | None = None
+    # The previous meeting's §§ with a counted votering or a reservation, with their
+    # procedure: one line each under "föregående protokoll".
+    previous_procedures: list[tuple[ParagraphView, procedure.Procedure]] = field(
+        default_factory=list)
 
     @property
     def starts(self) -> datetime | None:
@@ -65,11 +70,18 @@ def build(session: Session, organ: OrganRef, now: datetime,
     previous = meetings.latest_meeting(session, organ.organ_id)
     if previous is not None and previous.status == "öppet":
         previous = None  # a meeting in progress has no protokoll to approve yet
-    numbers = ([v.number for v in paragraphs.paragraphs_of_meeting(session, previous.id)]
-               if previous else [])
+    views = paragraphs.paragraphs_of_meeting(session, previous.id) if previous else []
+    procs = procedure.procedures(session, [v.paragraph.id for v in views])
+    contested = [(v, procs[v.paragraph.id]) for v in views
+                 if procs[v.paragraph.id].reservations or _counted(procs[v.paragraph.id])]
     return Kallelse(organ, meeting, kallelse.items(session, meeting.id) if meeting else [],
                     uppdrag.listed(session, organ.organ_id), previous,
-                    swedish.paragraph_range(numbers), now.astimezone(tz).date())
+                    swedish.paragraph_range([v.number for v in views]),
+                    now.astimezone(tz).date(), contested)
+
+
+def _counted(proc: procedure.Procedure) -> bool:
+    return proc.votering is not None and bool(proc.votering.votering.result)
 
 
 def attachments(document: Kallelse) -> list[Attachment]:

@@ -190,6 +190,13 @@ def change_entry(session: Session, paragraph: Paragraph, entry: Entry, text: str
     return old
 
 
+def log_change(session: Session, paragraph: Paragraph, action: str, actor: str, old: str,
+               new: str, event_id: str) -> None:
+    """A correction of something in the § that is not an entry (a reservation's
+    motivering, an anteckning, a recorded vote), in the same log as the entries'."""
+    _audit(session, paragraph, None, action, actor, old, new, event_id)
+
+
 def change_title(session: Session, paragraph: Paragraph, title: str, actor: str,
                  event_id: str) -> str:
     old = paragraph.title

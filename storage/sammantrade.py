@@ -5,6 +5,7 @@ bot.procedure; this module only reads and writes rows."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -189,6 +190,19 @@ def reservation_of(session: Session, paragraph_id: int, name: str) -> Reservatio
                                                   Reservation.name == name)).first()
 
 
+def anteckningar_of(session: Session, paragraph_id: int, name: str) -> list[Anteckning]:
+    return list(session.exec(select(Anteckning).where(Anteckning.paragraph_id == paragraph_id,
+                                                      Anteckning.name == name)
+                             .order_by(Anteckning.id)).all())
+
+
+def votering_of(session: Session, paragraph_id: int) -> Votering | None:
+    """The § 's latest vote that was not cancelled."""
+    return session.exec(select(Votering).where(Votering.paragraph_id == paragraph_id,
+                                               Votering.status != CANCELLED)
+                        .order_by(Votering.id.desc())).first()
+
+
 def save(session: Session, row: object) -> None:
     session.add(row)
     session.flush()
@@ -252,21 +266,23 @@ def votes_of_person(session: Session, organ_id: int, name: str
                Rost.name == name_key(name)).order_by(Meeting.date, Paragraph.number)).all())
 
 
-def search_texts(session: Session, organ_id: int, needle: str
-                 ) -> list[tuple[Paragraph, Meeting, str, str]]:
-    """Reservationer and anteckningar whose name or text holds `needle` (case-folded):
-    (§, meeting, kind, name: text)."""
-    wanted = needle.casefold()
-    found: list[tuple[Paragraph, Meeting, str, str]] = []
-    for model, kind in ((Reservation, "reservation"), (Anteckning, "anteckning")):
+def search_texts(session: Session, organ_id: int, words: list[str]
+                 ) -> list[tuple[Paragraph, Meeting, Reservation | Anteckning]]:
+    """Reservationer and anteckningar whose name, motivering or text holds every word
+    (case-folded, å ä ö kept, as the entries' search): (§, meeting, row), newest first."""
+    wanted = [unicodedata.normalize("NFC", w).casefold() for w in words]
+    found: list[tuple[Paragraph, Meeting, Reservation | Anteckning]] = []
+    for model in (Reservation, Anteckning):
         for paragraph, meeting, row in session.exec(
                 select(Paragraph, Meeting, model)
                 .join(model, model.paragraph_id == Paragraph.id)
                 .join(Meeting, Meeting.id == Paragraph.meeting_id)
                 .where(Paragraph.organ_id == organ_id)).all():
-            text = getattr(row, "motivation", "") + " " + row.text
-            if wanted in f"{row.name} {text}".casefold():
-                found.append((paragraph, meeting, kind, row.name))
+            haystack = unicodedata.normalize("NFC", " ".join(
+                [row.name, getattr(row, "motivation", ""), row.text])).casefold()
+            if all(w in haystack for w in wanted):
+                found.append((paragraph, meeting, row))
+    found.sort(key=lambda hit: (hit[1].date, hit[0].number), reverse=True)
     return found
 
 

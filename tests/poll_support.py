@@ -56,3 +56,34 @@ class PollFeature:
             return Reply(text=f"Röst antecknad: {rest}", html=f"<p>Röst antecknad: {rest}</p>")
 
         app.add_command(votering, rost)
+
+
+def protokoll_section(app: App, number: int, organ_key: str = "styrelsen") -> str:
+    """The § `number` of the organ's latest meeting, as the protokoll's Markdown has it
+    (built from the database, as `!protokoll` does)."""
+    from bot.protocol import build, render_protocol
+    from storage import meetings, tenants
+
+    with app.db.transaction() as session:
+        organ = tenants.first_organ(session, organ_key)
+        assert organ is not None
+        meeting = meetings.latest_meeting(session, organ.organ_id)
+        assert meeting is not None
+        markdown, _ = render_protocol(build(session, organ, meeting))
+    start = markdown.index(f"## § {number} ")
+    end = markdown.find("\n## ", start + 5)
+    return markdown[start:end if end > 0 else None]
+
+
+def beslutande_row(app: App, organ_key: str = "styrelsen") -> str:
+    """The Beslutande row of the latest meeting's protokoll."""
+    from bot.protocol import build, render_protocol
+    from storage import meetings, tenants
+
+    with app.db.transaction() as session:
+        organ = tenants.first_organ(session, organ_key)
+        assert organ is not None
+        meeting = meetings.latest_meeting(session, organ.organ_id)
+        assert meeting is not None
+        markdown, _ = render_protocol(build(session, organ, meeting))
+    return next(line for line in markdown.splitlines() if line.startswith("| Beslutande |"))

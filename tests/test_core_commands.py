@@ -171,3 +171,17 @@ def test_registry_refuses_a_name_twice_and_keeps_the_order_for_help() -> None:
     registry.extend(subcommand("möte", "klart", usage=["!möte klart"])(_echo("klart")))
     assert list(registry.commands) == ["möte", "budget"]
     assert registry.suggest("budgt") == "budget"
+
+
+def test_a_form_after_a_paragraph_reference() -> None:
+    """`!ändra §26 yrkande 2 <text>`: the form's words follow the §; its handler gets the
+    reference and the text after the form's words. Anything else is the default's."""
+    cmd = Command("ändra", summary="Ändrar.", permission="protokollföra")
+    cmd.default(usage=["!ändra §N <ny text>"], args=[Ref(), Text()])(_echo("default"))
+    cmd.add(Sub(command="ändra", name="yrkande", handler=_echo("yrkande"), after_ref=True,
+                usage=("!ändra §N yrkande <nr> <ny text>",), args=(Ref(), Text())))
+    assert [(s.name, rest) for s, rest in (
+        cmd.resolve("§26 yrkande 2 avslag"), cmd.resolve("2020-02-14 §6 Yrkande 1 x"),
+        cmd.resolve("§26 Styrelsen beslutar."), cmd.resolve("yrkande §26 2 x"))] == [
+        ("yrkande", "§26 2 avslag"), ("yrkande", "2020-02-14 §6 1 x"),
+        ("", "§26 Styrelsen beslutar."), ("", "yrkande §26 2 x")]

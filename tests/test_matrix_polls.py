@@ -3,19 +3,25 @@ member's response becoming `!röst`, and the poll's end."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from nio import UnknownEvent
 
 from bot.app import create_app
+from bot.config import Config
 from storage import matrix as matrix_store
-from tests.matrix_support import Person
+from tests.matrix_support import Person, Synapse
 from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
 from tests.poll_support import QUESTION, RESULT, PollFeature, Vote
-from tests.test_matrix import Scene
+from tests.scenario import STOCKHOLM
+from tests.test_matrix import Scene, download, files, make_scene
 from tests.test_matrix import scene as scene  # noqa: F401  (the fixture)
 
+CHAIR, VICE, AF, FK, ERS = ("Carolina Sondell", "Jan-Olov Häggström", "Cecilia Sparf",
+                            "Camilla Steen", "Johnny Eriksson")
 FALLBACK = f"{QUESTION}\n1. Ja\n2. Nej\n3. Avstår"
 START_CONTENT = {
     "m.text": [{"mimetype": "text/plain", "body": FALLBACK}],
@@ -142,3 +148,106 @@ async def test_a_poll_response_delivered_again_is_counted_once(scene: Scene) -> 
     await respond(member, room_id, start.event_id, ["avstår"])
     await chair.wait(lambda: len(feature.votes) == 2, what="the second vote")
     assert [v.answer for v in feature.votes] == ["nej", "avstår"]
+
+
+async def test_a_contested_arende_voted_from_own_accounts_and_the_poll(
+        synapse: Synapse, tmp_path: Path) -> None:  # noqa: F811  (the session fixture)
+    """The lawful sammanträde on Synapse: the chair opens, the secretary records närvaro,
+    jäv, an ersättare and the yrkanden; two members vote by typing `!röst` from their own
+    accounts, one by answering the bot's poll, the secretary records the ersättare's vote
+    given by voice; a member not entitled to vote is refused; the § of the protokoll has it
+    all."""
+    scene = await make_scene(synapse, tmp_path, f"sqlite:///{tmp_path / 'bot.db'}",
+                             secretary=True)
+    camilla = Person(synapse, synapse.register("camilla"), tmp_path / "camilla", FK)
+    scene.adjust.append(lambda config: _give_ids(config, {FK: camilla.user_id}))
+    try:
+        await camilla.start()
+        await scene.start_bot()
+        room_id = await scene.room()
+        await scene.chair.invite(room_id, camilla.user_id)
+        await camilla.join(room_id)
+        await scene.chair.wait(lambda: scene.chair.membership(room_id, camilla.user_id)
+                               == "join", what="Camilla in the room")
+        chair, member = scene.chair, scene.member
+        assert scene.secretary is not None
+        par = scene.secretary
+
+        async def says(person: Person, text: str) -> str:
+            return str((await person.ask(room_id, text)).body)
+
+        assert (await says(chair, "!organ Styrelsen")).startswith("Rummet är nu kopplat")
+        today = datetime.now(STOCKHOLM).date()
+        await says(chair, f"!möte öppna {today.isoformat()} 08:30 Digitalt via Matrix")
+        await says(par, "!paragrafnummer 41")
+        await says(par, f"!närvaro {CHAIR}, {VICE}, {AF}, {FK}")
+        await says(par, f"!närvaro övriga: {ERS}, Pär Eriksson")
+        await says(par, "!paragraf Ansökan om medel för Vidare Vy")
+        assert await says(par, f"!jäv {VICE}") == (
+            "§ 41: Jan-Olov Häggström anmäler jäv och deltar inte i handläggningen av ärendet.")
+        assert await says(par, f"!ersättare {ERS} för {VICE}") == (
+            "Johnny Eriksson RVN, tjänstgörande ersättare för Jan-Olov Häggström från § 41.")
+        await says(par, f"!yrkande {CHAIR}: bifall till ansökan")
+        await says(par, f"!yrkande {AF}: avslag till ansökan")
+        started = await says(par, "!votering 1 mot 2")
+        assert "Röstberättigade: Carolina Sondell, Cecilia Sparf, Camilla Steen och Johnny " \
+               "Eriksson." in started
+        start = await posted_poll(scene, room_id)
+        assert start.source["content"]["m.poll"]["question"]["m.text"][0]["body"] == (
+            "Styrelsen godkänner följande propositionsordning: den som vill bifalla yrkande 1 "
+            "röstar ja, den som vill bifalla yrkande 2 röstar nej.")
+
+        # Not entitled: the förbundschef is no beslutande; the reason is in the answer.
+        assert await says(par, "!röst ja") == (
+            "Pär Eriksson är inte beslutande i § 41 och får inte rösta. Röstberättigade: "
+            "Carolina Sondell, Cecilia Sparf, Camilla Steen och Johnny Eriksson.")
+        assert (await says(chair, "!röst ja")).startswith("Carolina Sondell röstar ja.")
+        assert (await says(member, "!röst nej")).startswith("Cecilia Sparf röstar nej.")
+        await respond(camilla, room_id, start.event_id, ["nej"])
+        assert (await camilla.reply(room_id, start.event_id)).body == "Camilla Steen: nej."
+        assert await says(par, f"!röst {ERS}: ja") == (
+            "Johnny Eriksson röstar ja (antecknat av sekreteraren).\nAlla har röstat.")
+        result = await says(par, "!votering klar")
+        assert result.startswith(
+            "§ 41: Omröstningsresultat: 2 ja, 2 nej, 0 avstår. Rösterna är lika; ordförandens "
+            "utslagsröst avgör. Styrelsen har beslutat enligt yrkande 1.")
+        bot_id = scene.bot_account.user_id
+        await chair.wait(lambda: poll_events(chair, room_id, bot_id, "m.poll.end"),
+                         what="the poll's end")
+        assert await says(par, f"!reservation {AF}: till förmån för eget yrkande") == (
+            "§ 41: Cecilia Sparf reserverar sig mot beslutet: till förmån för eget yrkande")
+        await says(par, f"!justerare {FK}")
+        await says(par, "!möte avsluta 11:30")
+        await says(par, "!protokoll")
+        await chair.wait(lambda: len(files(chair, room_id)) >= 4, what="protokoll")
+        markdown = await download(chair, files(chair, room_id), ".md")
+    finally:
+        await scene.stop_bots()
+        await scene.stop_people()
+        await camilla.stop()
+
+    assert ("| Beslutande | Carolina Sondell ÖK ordförande, Jan-Olov Häggström RVN vice "
+            "ordförande, Cecilia Sparf AF, Camilla Steen FK, Johnny Eriksson RVN, tjänstgörande "
+            "ersättare för Jan-Olov Häggström från § 41 |") in markdown
+    start_at = markdown.index("## § 41 Ansökan om medel för Vidare Vy")
+    section = markdown[start_at:]
+    order = ["*Jan-Olov Häggström anmäler jäv och deltar inte i handläggningen av ärendet.*",
+             "- Yrkande 1 (Carolina Sondell): bifall till ansökan",
+             "- Yrkande 2 (Cecilia Sparf): avslag till ansökan",
+             "**Votering:**\n\nVotering begärs. Styrelsen godkänner följande "
+             "propositionsordning: den som vill bifalla yrkande 1 röstar ja, den som vill "
+             "bifalla yrkande 2 röstar nej.",
+             "Omröstningsresultat: 2 ja, 2 nej, 0 avstår. Rösterna är lika; ordförandens "
+             "utslagsröst avgör. Styrelsen har beslutat enligt yrkande 1.",
+             "Ja: Carolina Sondell och Johnny Eriksson. Nej: Cecilia Sparf och Camilla Steen.",
+             "**Beslut:**\n\n- Bifall till ansökan",
+             "**Reservationer:**\n\n- Cecilia Sparf reserverar sig mot beslutet: till förmån "
+             "för eget yrkande"]
+    positions = [section.index(line) for line in order]
+    assert positions == sorted(positions)
+
+
+def _give_ids(config: Config, ids: dict[str, str]) -> None:
+    for member in config.forbund[0].organs[0].members:
+        if member.name in ids:
+            member.ids = [ids[member.name]]

@@ -189,7 +189,8 @@ def test_search_ignores_case_and_keeps_swedish_letters(chat: Chat) -> None:
     assert chat.text("!sök årsredovisning").startswith("1 träff på ”årsredovisning”:\n- § 1 "
                                                       "(2022-03-25)")
     assert "ESF-medel" in chat.text("!sök uppdrog esf")
-    assert chat.text("!sök 100%_").startswith("Inga beslut innehåller ”100%_”.")
+    assert chat.text("!sök 100%_").startswith(
+        "Inga beslut, yrkanden, reservationer eller protokollsanteckningar innehåller ”100%_”.")
 
 
 def test_attendance_sorts_people_by_their_role(ovik: Chat) -> None:

@@ -66,7 +66,9 @@ def test_readme_tables_list_every_command_and_sub_command() -> None:
         shown = [s for s in command.named if s.usage]
         for sub in shown:
             key = tuple(fold(w) for w in sub.name.split())
-            assert any(_words(rest)[:len(key)] == key for rest in written[name]), (
+            # A form after a § reference (`!ändra §N yrkande …`) is shown with the §N first.
+            skip = 1 if sub.after_ref else 0
+            assert any(_words(rest)[skip:skip + len(key)] == key for rest in written[name]), (
                 f"README does not show !{sub.label}")
         if command.form("default") is None:
             for rest in written[name]:

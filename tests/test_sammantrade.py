@@ -4,6 +4,10 @@ protokoll text of a contested ärende (Kommunallagen 5 kap 67 §)."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
+from storage import paragraphs
+from storage.models import Paragraph
 from tests.conftest import Chat
 
 CHAIR, VICE, AF, FK, ERS, SEK = ("Carolina Sondell", "Jan-Olov Häggström", "Cecilia Sparf",
@@ -107,6 +111,24 @@ def test_contested_arende_end_to_end(ovik: Chat) -> None:
     assert positions == sorted(positions)
     assert "återremiss" not in paragraph
 
+    # !visa shows the § as the protokoll does, in the same order, the beslut numbered.
+    shown = ovik.text("!visa §23")
+    assert shown.startswith("§ 23 ESF+ - Något för vårt samordningsförbund?\n"
+                            "Sammanträdet fredag 25 mars 2022")
+    order[7] = "**Beslut:**\n\n1. Bifall till förslaget"
+    positions = [shown.index(line) for line in order]
+    assert positions == sorted(positions)
+    assert "återremiss" not in shown and "Inga beslut antecknade" not in shown
+
+    # The next kallelse: under föregående protokoll, one line per votering and reservation.
+    kallelse = ovik.say("!kallelse 2022-05-20 09:00 Stadshuset")
+    md = next(a.data.decode() for a in kallelse.attachments if a.filename.endswith(".md"))
+    assert ("4. Föregående protokoll (2022-03-25, § 22–23)\n"
+            "   - § 23 ESF+ - Något för vårt samordningsförbund?: votering, 1 ja, 1 nej, "
+            "1 avstår; beslut enligt yrkande 1 (ordförandens utslagsröst).\n"
+            "   - § 23: Camilla Steen reserverade sig mot beslutet (skriftlig reservation).\n"
+            "5. Övriga frågor") in md
+
 
 def test_proposition_without_vote_and_locked_after_justering(ovik: Chat) -> None:
     _meeting(ovik)
@@ -152,3 +174,123 @@ def test_not_beslutsfor_still_records(ovik: Chat) -> None:
     assert ("Obs: Styrelsen är inte beslutsför i § 1: bara 2 av 4 ledamöter deltar, och det "
             "krävs fler än hälften. Det är antecknat ändå.") in reply
     assert "Beslutsför: nej, 2 av 4 ledamöter" in ovik.text("!möte")
+
+
+def test_corrections_before_justering(ovik: Chat) -> None:
+    """!ändra §N yrkande/reservation/anteckning/röst put a slip right, a counted vote is
+    counted again, each change is logged, and nothing changes after justering."""
+    _meeting(ovik)
+    ovik.text("!paragraf Ansökan om medel för Vidare Vy")
+    ovik.text(f"!yrkande {CHAIR}: bifall till ansökan")
+    ovik.text(f"!yrkande {FK}: avslag")
+    ovik.text("!votering 1 mot 2")
+    for name, vote in ((CHAIR, "ja"), (VICE, "ja"), (AF, "nej"), (FK, "nej")):
+        ovik.text(f"!röst {name}: {vote}")
+    # A tie the chair's vote decides for yrkande 1; FK (nej) reserves, AF notes.
+    assert "Styrelsen har beslutat enligt yrkande 1." in ovik.text("!votering klar")
+    ovik.text(f"!reservation {FK}: till förmån för mitt yrkande")
+    ovik.text(f"!anteckning {AF}: Arbetsförmedlingen återkommer.")
+
+    assert ovik.text("!ändra §22 yrkande 2 avslag till ansökan i sin helhet") == (
+        "§ 22: yrkande 2 lyder nu ”avslag till ansökan i sin helhet” (förut ”avslag”).")
+    assert ovik.text(f"!ändra §22 reservation {FK}: till förmån för eget yrkande") == (
+        "§ 22: Camilla Steen reserverar sig mot beslutet: till förmån för eget yrkande "
+        "(Förut: till förmån för mitt yrkande)")
+    assert ovik.text(f"!ändra §22 anteckning {AF}: Arbetsförmedlingen återkommer i maj.") == (
+        "§ 22: Cecilia Sparfs protokollsanteckning lyder nu ”Arbetsförmedlingen återkommer i "
+        "maj.” (förut ”Arbetsförmedlingen återkommer.”).")
+    # The vice chair voted nej, not ja: counted again, yrkande 2 wins 1–3.
+    assert ovik.text(f"!ändra §22 röst {VICE}: nej") == (
+        "§ 22: Jan-Olov Häggströms röst är ändrad till nej (förut ja).\n"
+        "Omröstningsresultat: 1 ja, 3 nej, 0 avstår. Styrelsen har beslutat enligt yrkande 2.\n"
+        "Ja: Carolina Sondell. Nej: Jan-Olov Häggström, Cecilia Sparf och Camilla Steen.\n"
+        "Resultatet har ändrats.")
+    # Refusals: someone who reserved nothing, no such yrkande, a non-beslutande's vote.
+    assert ovik.text(f"!ändra §22 reservation {AF}: x") == (
+        "Cecilia Sparf har inte reserverat sig i § 22, så det finns ingen reservation att "
+        "ändra.")
+    assert ovik.text("!ändra §22 yrkande 5 x") == (
+        "Det finns inget yrkande 5 i § 22. Yrkanden: 1, 2.")
+    assert ovik.text(f"!ändra §22 röst {ERS}: ja").startswith(
+        "Johnny Eriksson är inte beslutande i § 22 och får inte rösta.")
+
+    shown = ovik.text("!visa §22")
+    assert "- Yrkande 2 (Camilla Steen): avslag till ansökan i sin helhet" in shown
+    assert ("Omröstningsresultat: 1 ja, 3 nej, 0 avstår. Styrelsen har beslutat enligt "
+            "yrkande 2.") in shown
+    assert "1. Avslag till ansökan i sin helhet" in shown
+    assert "- Camilla Steen reserverar sig mot beslutet: till förmån för eget yrkande" in shown
+    assert "- Cecilia Sparf: Arbetsförmedlingen återkommer i maj." in shown
+    with ovik.app.db.transaction() as session:
+        target = session.exec(select(Paragraph)).one()
+        trail = [(a.action, a.old_text, a.new_text)
+                 for a in paragraphs.audit_trail(session, target.id)]
+    assert trail[-4:] == [
+        ("yrkande ändrad", "avslag", "avslag till ansökan i sin helhet"),
+        ("reservation ändrad", "till förmån för mitt yrkande", "till förmån för eget yrkande"),
+        ("anteckning ändrad", "Arbetsförmedlingen återkommer.",
+         "Arbetsförmedlingen återkommer i maj."),
+        ("röst ändrad", "Jan-Olov Häggström: ja", "Jan-Olov Häggström: nej")]
+
+    ovik.text("!beslut Styrelsen avslår ansökan.")
+    ovik.text(f"!justerare {AF}")
+    ovik.text("!omedelbar justering §22")
+    locked = ("§ 22 är redan justerat och kan inte ändras. Rättelser görs som ett nytt beslut "
+              "vid ett senare sammanträde.")
+    for text in ("!ändra §22 yrkande 1 bifall", f"!ändra §22 reservation {FK}: x",
+                 f"!ändra §22 anteckning {AF}: x", f"!ändra §22 röst {VICE}: ja"):
+        assert ovik.text(text) == locked
+
+
+def test_search_finds_yrkanden_reservationer_and_anteckningar(ovik: Chat) -> None:
+    _meeting(ovik)
+    ovik.text("!paragraf Ansökan om medel för Vidare Vy")
+    ovik.text(f"!yrkande {CHAIR}: bifall till ansökan")
+    ovik.text(f"!yrkande {FK}: avslag med hänvisning till budgetläget")
+    ovik.text("!proposition 1")
+    ovik.text(f"!reservation {FK}: budgetläget medger inte insatsen")
+    ovik.text(f"!anteckning {AF}: Arbetsförmedlingen vill se budgetläget i maj.")
+    assert ovik.text("!sök budgetläget") == (
+        "3 träffar på ”budgetläget”:\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: yrkande av Camilla Steen: avslag "
+        "med hänvisning till budgetläget\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: reservation: Camilla Steen "
+        "reserverar sig mot beslutet: budgetläget medger inte insatsen\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: protokollsanteckning av Cecilia "
+        "Sparf: Arbetsförmedlingen vill se budgetläget i maj.")
+    assert ovik.text("!sök camilla insatsen") == (
+        "1 träff på ”camilla insatsen”:\n"
+        "- § 22 (2022-03-25) Ansökan om medel för Vidare Vy: reservation: Camilla Steen "
+        "reserverar sig mot beslutet: budgetläget medger inte insatsen")
+
+
+def test_how_a_person_voted(ovik: Chat) -> None:
+    _meeting(ovik)
+    for title, vote in (("Ansökan om medel för Vidare Vy", "nej"),
+                        ("Ansökan om medel för Äpplet", "avstår")):
+        ovik.text(f"!paragraf {title}")
+        ovik.text(f"!yrkande {CHAIR}: bifall")
+        ovik.text(f"!yrkande {AF}: avslag")
+        ovik.text("!votering 1 mot 2")
+        for name, given in ((CHAIR, "ja"), (VICE, "ja"), (AF, "nej"), (FK, vote)):
+            ovik.text(f"!röst {name}: {given}")
+        ovik.text("!votering klar")
+    ovik.text("!paragraf Ansökan om medel för Trappan")  # cancelled: not a counted vote
+    ovik.text(f"!yrkande {CHAIR}: bifall")
+    ovik.text(f"!yrkande {AF}: avslag")
+    ovik.text("!votering 1 mot 2")
+    ovik.text(f"!röst {FK}: ja")
+    ovik.text("!votering avbryt")
+    expected = (
+        "Camilla Steens röster i Styrelsens voteringar{år}:\n"
+        "- § 22, fredag 25 mars 2022, Ansökan om medel för Vidare Vy: yrkande 1 (bifall) mot "
+        "yrkande 2 (avslag). Röstade nej (för yrkande 2). Beslut enligt yrkande 1.\n"
+        "- § 23, fredag 25 mars 2022, Ansökan om medel för Äpplet: yrkande 1 (bifall) mot "
+        "yrkande 2 (avslag). Avstod. Beslut enligt yrkande 1.")
+    assert ovik.text(f"!röster {FK}", "Cecilia Sparf") == expected.format(år="")
+    assert ovik.text(f"!röster {FK} 2022") == expected.format(år=" 2022")
+    assert ovik.text(f"!röster {FK} 2023") == (
+        "Camilla Steen har inte röstat i någon votering i Styrelsen 2023.")
+    assert ovik.text("!röster camilla steen") == (
+        "camilla steen finns inte bland organets ledamöter och ersättare eller i närvaron. "
+        "Menade du Camilla Steen? Skriv namnet som i närvarolistan.")

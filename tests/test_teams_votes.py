@@ -16,7 +16,15 @@ from bot.transports.teams_settings import TeamsSettings
 from storage import polls
 from tests import scenario
 from tests.conftest import make_app
-from tests.poll_support import KEY, QUESTION, RESULT, PollFeature, Vote
+from tests.poll_support import (
+    KEY,
+    QUESTION,
+    RESULT,
+    PollFeature,
+    Vote,
+    beslutande_row,
+    protokoll_section,
+)
 from tests.teams_support import (
     APP_ID,
     CHANNEL,
@@ -137,3 +145,86 @@ async def test_a_card_button_is_a_vote_and_the_card_gives_way_to_the_result(
     assert closed is not None and closed["actions"] == []
     assert [b["text"] for b in closed["body"]] == ["Votering avslutad", RESULT]
     assert closed["fallbackText"] == RESULT
+
+
+@pytest.fixture
+async def board(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TeamsHarness]:
+    """The whole bot on the Teams test endpoint; Cecilia's Entra object id in the config."""
+    config = teams_config()
+    for member in config.forbund[0].organs[0].members:
+        if member.name == "Cecilia Sparf":
+            member.ids.append(PEOPLE["Cecilia Sparf"].aad_object_id)
+    app = make_app(config, db_url)
+    keys, connector = KeyServer(), ConnectorDouble()
+    await keys.start()
+    await connector.start()
+    trust_key_server(monkeypatch, keys)
+    settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet", tenant_id=TENANT_ID,
+                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"},
+                             service_url_hosts=SERVICE_URL_HOSTS)
+    transport = TeamsTransport(app, settings, connections=fake_connections())
+    await transport.start()
+    async with ClientSession() as http:
+        yield TeamsHarness(app, transport, keys, connector, http)
+    await transport.stop()
+    await connector.stop()
+    await keys.stop()
+    app.close()
+
+
+async def test_a_contested_arende_with_a_card_vote_and_a_typed_one(
+        board: TeamsHarness) -> None:
+    """A press on the card and a typed `!röst` count in the same tally, beside a vote the
+    secretary records; the § of the protokoll names each vote."""
+    teams, par = board, "Pär Eriksson"
+    for text in ("!möte öppna 2022-03-25 08:30 Digitalt via Teams", "!paragrafnummer 41",
+                 "!närvaro Carolina Sondell, Jan-Olov Häggström, Cecilia Sparf, Camilla Steen",
+                 "!närvaro övriga: Johnny Eriksson, Pär Eriksson",
+                 "!paragraf Ansökan om medel för Vidare Vy"):
+        await teams.say(par, text)
+    assert await teams.say(par, "!jäv Jan-Olov Häggström") == (
+        "§ 41: Jan-Olov Häggström anmäler jäv och deltar inte i handläggningen av ärendet.")
+    await teams.say(par, "!ersättare Johnny Eriksson för Jan-Olov Häggström")
+    await teams.say(par, "!yrkande Carolina Sondell: bifall till ansökan")
+    await teams.say(par, "!yrkande Cecilia Sparf: avslag till ansökan")
+    status, sent = await teams.send("channel", speaker=par, text="!votering 1 mot 2")
+    assert status in (200, 202) and len(sent) == 2
+    assert sent[0].text.startswith("§ 41: Votering begärs.")
+    card = sent[1].card
+    assert card is not None
+    (nej,) = [a["data"] for a in card["actions"] if a["title"] == "Nej"]
+    assert nej["votering"].startswith("votering:")
+    with teams.app.db.transaction() as session:
+        (posted,) = polls.of_key(session, "teams", nej["votering"])
+
+    # Cecilia presses Nej on the card (answered in the invoke); Carolina types hers.
+    pressed = press(teams, "Cecilia Sparf", nej, card_id=posted.message_id)
+    assert await invoke(teams, pressed) == (200, answer("Cecilia Sparf: nej."))
+    assert (await teams.say("Carolina Sondell", "!röst ja")).startswith(
+        "Carolina Sondell röstar ja.\nHar inte röstat: Camilla Steen och Johnny Eriksson.")
+    await teams.say(par, "!röst Camilla Steen: nej")
+    await teams.say(par, "!röst Johnny Eriksson: avstår")
+    assert (await teams.say(par, "!votering klar")).startswith(
+        "§ 41: Omröstningsresultat: 1 ja, 2 nej, 1 avstår. Styrelsen har beslutat enligt "
+        "yrkande 2.\nJa: Carolina Sondell. Nej: Cecilia Sparf och Camilla Steen. Avstår: "
+        "Johnny Eriksson.")
+    (update,) = teams.connector.updated  # the card gives way to the result
+    assert update.reply_to == posted.message_id
+    await teams.say(par, "!reservation Carolina Sondell")
+
+    assert ("Johnny Eriksson RVN, tjänstgörande ersättare för Jan-Olov Häggström från § 41"
+            in beslutande_row(teams.app))
+    section = protokoll_section(teams.app, 41)
+    order = ["*Jan-Olov Häggström anmäler jäv och deltar inte i handläggningen av ärendet.*",
+             "- Yrkande 1 (Carolina Sondell): bifall till ansökan",
+             "- Yrkande 2 (Cecilia Sparf): avslag till ansökan",
+             "Votering begärs. Styrelsen godkänner följande propositionsordning: den som vill "
+             "bifalla yrkande 1 röstar ja, den som vill bifalla yrkande 2 röstar nej.",
+             "Omröstningsresultat: 1 ja, 2 nej, 1 avstår. Styrelsen har beslutat enligt "
+             "yrkande 2.",
+             "Ja: Carolina Sondell. Nej: Cecilia Sparf och Camilla Steen. Avstår: Johnny "
+             "Eriksson.",
+             "**Beslut:**\n\n- Avslag till ansökan",
+             "**Reservationer:**\n\n- Carolina Sondell reserverar sig mot beslutet."]
+    positions = [section.index(line) for line in order]
+    assert positions == sorted(positions)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot import procedure
 from bot.commands.common import resolve_paragraph
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text
 from bot.core.commands import Command
 from bot.messages import Reply
 from bot.render import render
-from storage import paragraphs
+from storage import paragraphs, sammantrade
 
 if TYPE_CHECKING:
     from bot.core.app import App
@@ -19,9 +20,11 @@ GROUP = "Läsa och söka"
 MAX_HITS = 10
 
 visa = Command("visa", aliases=["show"], group=GROUP,
-               summary="Visar en paragraf med rubrik, text, yrkanden och beslut.")
+               summary="Visar en paragraf med rubrik, text, yrkanden, votering, beslut, "
+                       "reservationer och protokollsanteckningar.")
 sok = Command("sök", aliases=["sok", "search", "hitta"], group=GROUP,
-              summary="Söker bland besluten efter ord (alla ord måste finnas med).")
+              summary="Söker bland beslut, yrkanden, reservationer och protokollsanteckningar "
+                      "efter ord (alla ord måste finnas med).")
 
 
 def setup(app: App) -> None:
@@ -32,13 +35,18 @@ def setup(app: App) -> None:
               examples=["!visa §26", "!visa §26 2022", "!visa 2020-02-14 §6"])
 def show(ctx: Context, ref: ParagraphRef) -> Reply:
     target = resolve_paragraph(ctx, ref)
-    return render("lasa", "paragraf", p=paragraphs.view(ctx.session, target))
+    return render("lasa", "paragraf", p=paragraphs.view(ctx.session, target),
+                  s=procedure.procedure(ctx.session, target), organ=ctx.organ.organ_name)
 
 
 @sok.default(usage=["!sök <ord> [ord …]"], args=[Text()],
              examples=["!sök årsredovisning", "!sök ESF uppdrog"])
 def search(ctx: Context, text: str) -> Reply:
     words = text.split()[:10]
-    hits, total = paragraphs.search(ctx.session, ctx.organ.organ_id, words, MAX_HITS)
-    return render("lasa", "sökträffar", ord=" ".join(words), träffar=hits, totalt=total,
-                  max=MAX_HITS)
+    entries, total = paragraphs.search(ctx.session, ctx.organ.organ_id, words, MAX_HITS)
+    texts = sammantrade.search_texts(ctx.session, ctx.organ.organ_id, words)
+    # Newest first across both: the first MAX_HITS of each hold the first MAX_HITS of all.
+    hits = sorted([*entries, *texts[:MAX_HITS]],
+                  key=lambda hit: (hit[1].date, hit[0].number), reverse=True)[:MAX_HITS]
+    return render("lasa", "sökträffar", ord=" ".join(words), träffar=hits,
+                  totalt=total + len(texts), max=MAX_HITS)

@@ -10,15 +10,15 @@ import re
 from typing import TYPE_CHECKING
 
 from bot import procedure
-from bot.commands.common import ensure_not_justerad
+from bot.commands.common import ensure_not_justerad, resolve_paragraph
 from bot.commands.sammantrade import GROUP, beslutsforhet_note, current, person
 from bot.context import Context
-from bot.core.args import require_text
-from bot.core.commands import RECORD, Command
+from bot.core.args import ParagraphRef, Ref, Text, require_text
+from bot.core.commands import RECORD, Command, subcommand
 from bot.errors import UserError
 from bot.messages import Poll, Reply
 from bot.render import render
-from storage import meetings, paragraphs, sammantrade
+from storage import meetings, paragraphs, sammantrade, tenants
 from storage.keys import name_key
 from storage.models import Meeting, Paragraph
 from storage.models_sammantrade import ProcedureStep, Rost, Votering
@@ -35,10 +35,14 @@ votering_cmd = Command("votering", aliases=["omröstning", "omrostning", "vote"]
                        summary="Öppen votering (namnupprop) mellan två yrkanden.")
 rost_cmd = Command("röst", aliases=["rost", "rösta", "rosta"], group=GROUP,
                    summary="Röstar i den pågående voteringen: ja, nej eller avstår.")
+roster_cmd = Command("röster", aliases=["roster", "röstade"], group=GROUP,
+                     summary="Visar hur någon har röstat i organets voteringar.")
+_TRAILING_YEAR = re.compile(r"^(?P<name>.+?)\s+(?P<year>\d{4})\s*$")
 
 
 def setup(app: App) -> None:
-    app.add_command(votering_cmd, rost_cmd)
+    app.add_command(votering_cmd, rost_cmd, roster_cmd)
+    app.extend_command(correct_vote)
 
 
 def poll_key(votering: Votering) -> str:
@@ -114,18 +118,7 @@ def count(ctx: Context) -> Reply:
     meeting, target, entitled = _context(ctx, row)
     counted = {name_key(r.name): r for r in sammantrade.votes(ctx.session, row.id)
                if procedure.is_among(r.name, entitled)}
-    ja = sum(1 for r in counted.values() if r.vote == "ja")
-    nej = sum(1 for r in counted.values() if r.vote == "nej")
-    tie_break = False
-    if ja > nej:
-        result = "ja"
-    elif nej > ja:
-        result = "nej"
-    else:
-        chair_vote = counted.get(name_key(row.chair))
-        if chair_vote is None or chair_vote.vote not in ("ja", "nej"):
-            raise UserError("lika_utan_ordförande", ordförande=row.chair, ja=ja, nej=nej)
-        result, tie_break = chair_vote.vote, True
+    result, tie_break = _tally(row, counted)
     silent = [n for n in entitled if name_key(n) not in counted]
     sammantrade.close_votering(ctx.session, row, sammantrade.DONE, result, tie_break, silent)
     sammantrade.add_step(ctx.session, meeting.id, target.id, "votering klar", row.id,
@@ -135,6 +128,64 @@ def count(ctx: Context) -> Reply:
                    r=view, har_beslut=bool(paragraphs.view(ctx.session, target).of_kind("beslut")))
     reply.poll_closed = poll_key(row)
     return reply
+
+
+def _tally(row: Votering, counted: dict[str, Rost]) -> tuple[str, bool]:
+    """The result ("ja"/"nej") of the counted votes and whether the ordförande's
+    utslagsröst decided it; refused at a tie the ordförande did not vote in."""
+    ja = sum(1 for r in counted.values() if r.vote == "ja")
+    nej = sum(1 for r in counted.values() if r.vote == "nej")
+    if ja != nej:
+        return ("ja" if ja > nej else "nej"), False
+    chair_vote = counted.get(name_key(row.chair))
+    if chair_vote is None or chair_vote.vote not in ("ja", "nej"):
+        raise UserError("lika_utan_ordförande", ordförande=row.chair, ja=ja, nej=nej)
+    return chair_vote.vote, True
+
+
+@subcommand("ändra", "röst", after_ref=True, permission=RECORD, args=[Ref(), Text()],
+            usage=["!ändra §N röst <namn>: ja|nej|avstår"],
+            examples=["!ändra §23 röst Camilla Steen: nej"])
+def correct_vote(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
+    """A vote recorded wrongly, put right before justering; a counted vote is counted
+    again."""
+    target = resolve_paragraph(ctx, ref)
+    meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
+    ensure_not_justerad(meeting, target)
+    name_part, colon, word = text.rpartition(":")
+    choice = _VOTE_WORDS.get(word.strip().lower().rstrip("."))
+    if not colon or not name_part.strip():
+        raise UserError("saknar_text", kommando="ändra",
+                        exempel=f"ändra §{target.number} röst Camilla Steen: nej")
+    if choice is None:
+        raise UserError("ogiltig_röst", text=word.strip())
+    row = sammantrade.votering_of(ctx.session, target.id)
+    if row is None:
+        raise UserError("ingen_votering_i_paragraf", nummer=target.number)
+    voter = person(ctx, meeting, name_part)
+    entitled = procedure.beslutande(ctx.session, ctx.organ.organ_id, meeting, target).names
+    if not procedure.is_among(voter, entitled):
+        raise UserError("röst_inte_beslutande", namn=voter, nummer=target.number,
+                        röstberättigade=entitled)
+    voter = next(n for n in entitled if name_key(n) == name_key(voter))
+    cast, previous = sammantrade.cast(ctx.session, row, voter, choice, ctx.actor.name, "")
+    paragraphs.log_change(ctx.session, target, "röst ändrad", ctx.actor.name,
+                          f"{voter}: {previous or 'röstade inte'}", f"{voter}: {choice}",
+                          ctx.event_id)
+    if row.status != sammantrade.DONE:
+        return render("votering", "röst_ändrad", paragraf=target, namn=voter, röst=choice,
+                      tidigare=previous, organ="", r=None, nytt_resultat=False,
+                      har_beslut=False)
+    counted = {name_key(r.name): r for r in sammantrade.votes(ctx.session, row.id)
+               if r.vote and procedure.is_among(r.name, entitled)}
+    before = row.result
+    row.result, row.utslagsrost = _tally(row, counted)
+    sammantrade.save(ctx.session, row)
+    view = procedure.procedure(ctx.session, target).votering
+    return render("votering", "röst_ändrad", paragraf=target, namn=voter, röst=choice,
+                  tidigare=previous, organ=ctx.organ.organ_name, r=view,
+                  nytt_resultat=row.result != before,
+                  har_beslut=bool(paragraphs.view(ctx.session, target).of_kind("beslut")))
 
 
 @votering_cmd.sub("avbryt", aliases=["avbryta", "cancel"], args=[],
@@ -218,3 +269,31 @@ def undo_vote_step(ctx: Context, step: ProcedureStep, target: Paragraph | None) 
 
 
 
+
+
+@roster_cmd.default(usage=["!röster <namn> [år]"],
+                    examples=["!röster Camilla Steen", "!röster Camilla Steen 2022"])
+def votes_of(ctx: Context, text: str) -> Reply:
+    """How one person voted in each counted votering of the organ (a public record)."""
+    text = require_text(ctx, text).strip()
+    match = _TRAILING_YEAR.match(text)
+    name, year = (match.group("name"), int(match.group("year"))) if match else (text, None)
+    name = name.strip().rstrip(".")
+    member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
+    if member is not None:
+        name = member.name
+    rows = [row for row in sammantrade.votes_of_person(ctx.session, ctx.organ.organ_id, name)
+            if year is None or row[1].date.year == year]
+    if not rows and member is None:
+        similar = tenants.member_like(ctx.session, ctx.organ.organ_id, name)
+        if similar is not None:  # "camilla steen": say whom they may mean
+            raise UserError("okänd_person", namn=name, förslag=similar.name)
+    procs = procedure.procedures(ctx.session, list({p.id for p, *_ in rows}))
+    lines = []
+    for target, meeting, row, cast in rows:
+        proc = procs[target.id]
+        ja, nej = proc.yrkande(row.ja_number), proc.yrkande(row.nej_number)
+        lines.append((target, meeting, row, cast, ja.text if ja else "", nej.text if nej else "",
+                      {"ja": row.ja_number, "nej": row.nej_number}.get(row.result)))
+    return render("votering", "röster", namn=name, år=year, organ=ctx.organ.organ_name,
+                  rader=lines)

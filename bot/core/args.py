@@ -106,6 +106,15 @@ class Ref(Arg):
         return ref, ref.rest
 
 
+def split_ref(text: str) -> tuple[str, str] | None:
+    """'§26 yrkande 2 text' -> ('§26', 'yrkande 2 text'); None when no § comes first."""
+    match = _REF.match(text.strip())
+    if match is None:
+        return None
+    rest = match.group("rest")
+    return text.strip()[:len(text.strip()) - len(rest)].strip(), rest.strip()
+
+
 def parse_ref(args: str, command: str, *, year_allowed: bool = False) -> ParagraphRef:
     """'§26', '§ 26 2022', '2020-02-14 §6 text' -> the reference and the text after it."""
     match = _REF.match(args.strip())

@@ -16,7 +16,9 @@ unknown sub-command and README's command tables all come from the same declarati
 A form's handler gets `(ctx, rest)`: the text after the sub-command. With `args=[...]` it
 gets the parsed values instead (bot/core/args.py), with `args=[]` nothing (and a named
 sub-command then matches only when nothing follows it), and with a `pattern` and no args
-the regex match (the form then matches only text of that shape).
+the regex match (the form then matches only text of that shape). With `after_ref=True`
+a named form's words come after a leading § reference (`!ändra §26 yrkande 2 <text>`);
+its handler gets the text with the reference and without the form's words ('§26 2 <text>').
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.core.args import Arg, parse_args
+from bot.core.args import Arg, parse_args, split_ref
 from bot.errors import UserError
 from bot.swedish import fold
 
@@ -63,6 +65,7 @@ class Sub:
     permission: str | None = None  # None: the command's own
     args: tuple[Arg, ...] | None = None
     pattern: re.Pattern[str] | None = None
+    after_ref: bool = False  # the form's words follow a § reference
 
     @property
     def label(self) -> str:
@@ -100,13 +103,14 @@ class Sub:
 def _form(command: str, name: str, kind: str, *, aliases: Iterable[str] = (),
           usage: Iterable[str] = (), examples: Iterable[str] = (),
           permission: str | None = None, args: Sequence[Arg] | None = None,
-          pattern: str | re.Pattern[str] | None = None) -> Callable[[Handler], Sub]:
+          pattern: str | re.Pattern[str] | None = None,
+          after_ref: bool = False) -> Callable[[Handler], Sub]:
     def make(handler: Handler) -> Sub:
         return Sub(command=command, name=name, handler=handler, kind=kind,
                    aliases=tuple(aliases), usage=tuple(usage), examples=tuple(examples),
                    permission=permission, args=None if args is None else tuple(args),
                    pattern=re.compile(pattern, re.IGNORECASE | re.DOTALL)
-                   if isinstance(pattern, str) else pattern)
+                   if isinstance(pattern, str) else pattern, after_ref=after_ref)
 
     return make
 
@@ -183,6 +187,18 @@ class Command:
     def form(self, kind: str) -> Sub | None:
         return next((s for s in self.subs if s.kind == kind), None)
 
+    def _named(self, text: str, *, after_ref: bool) -> tuple[Sub, str] | None:
+        words = list(_WORD.finditer(text))
+        folded = tuple(fold(w.group()) for w in words)
+        named = sorted(((key, sub) for sub in self.named if sub.after_ref == after_ref
+                        for key in sub.keys), key=lambda item: -len(item[0]))
+        for key, sub in named:
+            if folded[:len(key)] == key:
+                rest = text[words[len(key) - 1].end():].strip()
+                if sub.accepts(rest):
+                    return sub, rest
+        return None
+
     def resolve(self, text: str) -> tuple[Sub, str]:
         """The form `text` (everything after the command's name) asks for, and the text
         after its sub-command's words. Sub-command words match whatever their case and
@@ -191,15 +207,14 @@ class Command:
         bare, default = self.form(BARE), self.form(DEFAULT)
         if not text and bare is not None:
             return bare, ""
-        words = list(_WORD.finditer(text))
-        folded = tuple(fold(w.group()) for w in words)
-        named = sorted(((key, sub) for sub in self.named for key in sub.keys),
-                       key=lambda item: -len(item[0]))
-        for key, sub in named:
-            if folded[:len(key)] == key:
-                rest = text[words[len(key) - 1].end():].strip()
-                if sub.accepts(rest):
-                    return sub, rest
+        found = self._named(text, after_ref=False)
+        ref = split_ref(text) if any(s.after_ref for s in self.named) else None
+        if found is None and ref is not None:
+            found = self._named(ref[1], after_ref=True)
+            if found is not None:
+                found = found[0], f"{ref[0]} {found[1]}".strip()
+        if found is not None:
+            return found
         if default is not None and default.accepts(text):
             return default, text
         raise UserError("okänd_underkommando", kommando=self.name, text=text,
