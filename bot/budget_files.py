@@ -15,6 +15,7 @@ from decimal import Decimal
 from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
 from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
+from bot.spreadsheet_cells import csv_text, from_csv_text, xlsx_text
 from storage.budget import BudgetLine
 
 COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar")
@@ -111,6 +112,8 @@ def _lines(rows: list[tuple[int, list[object]]], default_year: int | None,
             # An unquoted decimal comma shifts the row: '404315,57' becomes two amounts.
             errors.append(RowError(number, _too_wide(cells, width, delimiter)))
             continue
+        if delimiter is not None:  # our own export's '=… read back as it was typed
+            cells = [from_csv_text(c) if isinstance(c, str) else c for c in cells]
         def cell(name: str, cells: list[object] = cells) -> object:
             index = columns.get(name)
             return cells[index] if index is not None and index < len(cells) else None
@@ -221,9 +224,9 @@ def write_csv(lines: list[BudgetLine]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for ln in lines:
-        writer.writerow([clean_text(ln.insats), ln.year, _plain_amount(ln.granted_ore),
+        writer.writerow([csv_text(clean_text(ln.insats)), ln.year, _plain_amount(ln.granted_ore),
                          _plain_amount(ln.spent_ore), ln.day.isoformat() if ln.day else "",
-                         clean_text(ln.comment)])
+                         csv_text(clean_text(ln.comment))])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -234,16 +237,17 @@ def write_xlsx(lines: list[BudgetLine]) -> bytes:
     sheet = book.active
     sheet.title = "Budget"
     sheet.append(list(COLUMNS))
-    for ln in lines:
+    for number, ln in enumerate(lines, start=2):
         # Cleaned: openpyxl refuses control characters, which rows stored before the
         # import cleaned its cells may hold.
         sheet.append([clean_text(ln.insats), ln.year,
                       ore_to_decimal(ln.granted_ore) if ln.granted_ore is not None else None,
                       ore_to_decimal(ln.spent_ore) if ln.spent_ore is not None else None,
                       ln.day, clean_text(ln.comment) or None])
-    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=4):
-        for c in row:
-            c.number_format = "#,##0.00"
+        xlsx_text(sheet.cell(number, 1))  # insats and kommentar are typed text
+        xlsx_text(sheet.cell(number, 6))
+        for column in (3, 4):
+            sheet.cell(number, column).number_format = "#,##0.00"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

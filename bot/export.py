@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import protocol
 from bot.clean import clean_text
+from bot.spreadsheet_cells import csv_text
 from storage import justering, tenants
 from storage.db import Database
 from storage.tenants import OrganRef
@@ -91,10 +92,11 @@ def _decision_rows(document: protocol.Protocol) -> list[list[str]]:
         immediate = (document.local(view.paragraph.justerad_at).date().isoformat()
                      if view.paragraph.justerad_at else "")
         for index, entry in enumerate(view.of_kind("beslut"), start=1):
-            # Cleaned as the documents are: a row stored before the input was cleaned.
             rows.append([
-                document.meeting.date.isoformat(), f"§ {view.number}", clean_text(view.title),
-                str(index), clean_text(entry.text), immediate, justerad,
+                # Typed text: cleaned as the documents are, and never a formula in Excel.
+                document.meeting.date.isoformat(), f"§ {view.number}",
+                csv_text(clean_text(view.title)), str(index), csv_text(clean_text(entry.text)),
+                immediate, justerad,
                 anslag.posted_on.isoformat() if anslag else "",
                 anslag.remove_on.isoformat() if anslag else "",
             ])

@@ -282,3 +282,60 @@ def test_the_latest_import_or_utfall_can_be_taken_back(ovik: Chat) -> None:
     assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag och "
                             "11 nya utfall"), again
     assert "Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
+
+
+FORMULAS = ['=HYPERLINK("http://x","klicka")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+def test_typed_formulas_are_exported_as_text_and_read_back_as_typed(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Names and comments that a spreadsheet would compute come out as text: a string cell
+    in XLSX, a leading apostrophe in CSV (OWASP); the amounts stay numbers."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from bot.spreadsheet_cells import csv_text
+
+    config = _config(tmp_path, db_url, monkeypatch)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["insats", "år", "beviljat", "utfall", "datum", "kommentar"])
+    for n, text in enumerate(FORMULAS, start=1):
+        writer.writerow([text, "2021", f"{n} 000", "", "2021-06-30", FORMULAS[-n]])
+    source = tmp_path / "formler.csv"
+    source.write_text(out.getvalue(), encoding="utf-8")
+    assert main(["budget", "import", str(source), "--config", config]) == 0
+    assert "4 nya anslag och 0 nya utfall" in capsys.readouterr().out
+
+    xlsx = tmp_path / "ut.xlsx"
+    assert main(["budget", "export", "--config", config, "--out", str(xlsx)]) == 0
+    with zipfile.ZipFile(xlsx) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula anywhere
+    sheet = load_workbook(xlsx).active
+    rows = list(sheet.iter_rows(min_row=2))
+    # Exported by insats name: each typed text is a string cell, word for word.
+    assert sorted((r[0].value, r[5].value) for r in rows) == sorted(
+        (text, FORMULAS[-n]) for n, text in enumerate(FORMULAS, start=1))
+    assert {(r[0].data_type, r[5].data_type) for r in rows} == {("s", "s")}
+    assert sorted((r[2].value, r[2].data_type) for r in rows) == [
+        (1000, "n"), (2000, "n"), (3000, "n"), (4000, "n")]
+
+    exported = tmp_path / "ut.csv"
+    assert main(["budget", "export", "--config", config, "--out", str(exported)]) == 0
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        cells = sorted(csv.reader(handle, delimiter=";"))[:-1]  # the header sorts last
+    assert cells == [
+        ["'+cmd|' /C calc'!A0", "2021", "2000", "", "2021-06-30", "'@SUM(1+1)"],
+        ["'-2+3", "2021", "4000", "", "2021-06-30", "'=HYPERLINK(\"http://x\",\"klicka\")"],
+        ["'=HYPERLINK(\"http://x\",\"klicka\")", "2021", "1000", "", "2021-06-30", "'-2+3"],
+        ["'@SUM(1+1)", "2021", "3000", "", "2021-06-30", "'+cmd|' /C calc'!A0"]]
+    # Both exports read back as the same four grants, not as four new insatser.
+    capsys.readouterr()
+    for path in (exported, xlsx):
+        assert main(["budget", "import", str(path), "--config", config]) == 0
+        assert "0 nya anslag och 0 nya utfall; 4 fanns redan." in capsys.readouterr().out
+    assert [csv_text(t) for t in ("\tx", "\rx", "Vidare Vy", "")] == ["'\tx", "'\rx",
+                                                                     "Vidare Vy", ""]

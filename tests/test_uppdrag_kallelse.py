@@ -244,3 +244,26 @@ def test_export_writes_the_years_justerade_protokoll_and_a_decision_register(
     assert main(["export", "--config", str(config), "--år", "2021", "--organ", "styrelsen",
                  "--ut", str(tmp_path / "tomt")]) == 1
     assert "inga justerade protokoll 2021" in capsys.readouterr().err
+
+
+def test_the_decision_register_keeps_typed_formulas_as_text(
+        ovik: Chat, db_url: str, tmp_path: Path) -> None:
+    """A heading or decision that Excel would compute gets a leading apostrophe (OWASP)."""
+    formulas = ['=HYPERLINK("http://x","klicka")', "+cmd|' /C calc'!A0", "-2+3"]
+    replay_meeting(ovik, until="!protokoll", after={"!paragraf Avslutning": [
+        "!paragraf @SUM(1+1)", *(f"!beslut {text}" for text in formulas)]})
+    ovik.now = at(2022, 4, 6, 10, 0)
+    ovik.text("!protokoll klart")
+    ovik.text("!justera", sender="Cecilia Sparf")
+    ovik.text("!justera", sender="Carolina Sondell")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndatabase_url = "{db_url}"\n\n'
+                      + (FIXTURES / "ornskoldsvik.toml").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    out = tmp_path / "arkiv"
+    assert main(["export", "--config", str(config), "--år", "2022", "--organ", "Styrelsen",
+                 "--ut", str(out)]) == 0
+    with (out / "beslut-styrelsen-2022.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert [row[1:5] for row in rows[-3:]] == [
+        ["§ 31", "'@SUM(1+1)", str(n), "'" + text] for n, text in enumerate(formulas, start=1)]
