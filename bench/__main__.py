@@ -20,6 +20,7 @@ from typing import Any
 
 from bench import latency, throughput
 from bench.common import PG_ADMIN_URL, RESULTS
+from bot import cli_swedish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,11 +74,22 @@ def table(lat: list[dict[str, Any]], thr: list[dict[str, Any]]) -> str:
     return "\n".join(re.sub(r"(\d)\.(\d)", r"\1,\2", line) for line in lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, for a first look")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out")
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> None:
+    cli_swedish.install()
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Kör alla mätningar i tur och ordning och skriver en tabell över resultaten "
+                    "på slutet: svarstid i Matrix mot en enkel ekobot (latency), kommandon per "
+                    "sekund i processen (throughput), påminnelsemotorns start, minne och "
+                    "försening (reminders) och !budget med många utfallsrader (budget). Varje "
+                    "del sparar sin JSON i bench/results/.")
+    parser.add_argument("--quick", action="store_true",
+                        help="mindre storlekar i varje del (färre rum, rundor, kommandon, "
+                             "påminnelser och utfallsrader), för en första titt")
+    parser.add_argument("--skip", default="", metavar="DELAR",
+                        help="delar att hoppa över, kommaseparerade: latency, throughput, "
+                             "reminders, budget")
+    args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     quick = ["--quick"] if args.quick else []
     lat = thr = []
@@ -87,11 +99,12 @@ def main() -> None:
     if "throughput" not in skip:
         thr = throughput.main(quick)
     if "reminders" not in skip:
-        _run("reminders_bench.py")
+        _run("reminders_bench.py", *quick)
     if "budget" not in skip:
         sizes = "10000,100000" if args.quick else "100000,1000000"
-        _run("budget_bench.py", "--sizes", sizes)
-        _run("budget_bench.py", "--sizes", sizes, "--db", PG_ADMIN_URL)
+        smaller = ["--repeat", "10", "--other-rows", "10000"] if args.quick else []
+        _run("budget_bench.py", "--sizes", sizes, *smaller)
+        _run("budget_bench.py", "--sizes", sizes, *smaller, "--db", PG_ADMIN_URL)
     print(table(lat, thr))
 
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from bot import cli_swedish  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Config, ForbundConfig, OrganConfig  # noqa: E402
 from bot.messages import IncomingMessage  # noqa: E402
@@ -150,16 +151,28 @@ def _plans(app) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", help="database URL (default: SQLite in a temp dir)")
-    parser.add_argument("--insatser", type=int, default=1000)
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--sizes", default="100000,1000000",
-                        help="utfall rows at which to measure, comma-separated")
-    parser.add_argument("--other-rows", type=int, default=100_000,
-                        help="utfall rows of the second förbund")
-    parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--out", help="JSON file (default bench/results/budget-<db>.json)")
+    cli_swedish.install()
+    parser = argparse.ArgumentParser(
+        prog="python bench/budget_bench.py",
+        description="Budget per insats: 1 000 insatser över 10 år och upp till 1 000 000 "
+                    "utfallsrader. Mäter !budget <insats> <år> och !budget <år>, och samma utan "
+                    "år, genom dispatchern vid varje storlek, med ett andra förbund med egna "
+                    "rader i samma databas. Skriver bench/results/budget-<databas>.json.")
+    parser.add_argument("--db", metavar="URL",
+                        help="databasens URL (standard: SQLite i en tillfällig mapp)")
+    parser.add_argument("--insatser", type=int, default=1000, metavar="N",
+                        help="antal insatser (standard %(default)s)")
+    parser.add_argument("--years", type=int, default=10, metavar="N",
+                        help="antal år (standard %(default)s)")
+    parser.add_argument("--sizes", default="100000,1000000", metavar="RADER",
+                        help="antal utfallsrader att mäta vid, kommaseparerade (standard "
+                             "%(default)s)")
+    parser.add_argument("--other-rows", type=int, default=100_000, metavar="N",
+                        help="utfallsrader för det andra förbundet (standard %(default)s)")
+    parser.add_argument("--repeat", type=int, default=50, metavar="N",
+                        help="frågor per mätning (standard %(default)s)")
+    parser.add_argument("--out", metavar="FIL",
+                        help="JSON-fil (standard bench/results/budget-<databas>.json)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bench import dataset
 from bench.common import Timer, rss_mib, store, write_result
+from bot import cli_swedish
 from bot.app import App, create_app
 from bot.messages import IncomingMessage
 
@@ -92,13 +93,26 @@ def run(kinds: list[str], room_counts: list[int], years: list[int], commands: in
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, object]]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rooms and commands")
-    parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--rooms", help="comma-separated room counts")
-    parser.add_argument("--years", help="comma-separated years of history")
-    parser.add_argument("--commands", type=int)
-    parser.add_argument("--no-write", action="store_true", help="print only (smoke test)")
+    cli_swedish.install()
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.throughput",
+        description="Kommandon per sekund genom dispatchern och databasen för !beslut, !budget "
+                    "och !visa, på SQLite och PostgreSQL, med 1, 10 och 100 rum i olika förbund "
+                    "och 0, 1 och 3 års historik per organ, för att visa att kostnaden inte "
+                    "växer med historiken. Skriver bench/results/throughput-<tid>.json.")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 och 10 rum, 0 och 1 års historik och 100 kommandon")
+    parser.add_argument("--db", default="sqlite,postgresql", metavar="DATABASER",
+                        help="sqlite och/eller postgresql, kommaseparerade (standard "
+                             "%(default)s)")
+    parser.add_argument("--rooms", metavar="ANTAL",
+                        help="antal rum, kommaseparerade (standard 1,10,100)")
+    parser.add_argument("--years", metavar="ÅR",
+                        help="år av historik, kommaseparerade (standard 0,1,3)")
+    parser.add_argument("--commands", type=int, metavar="N",
+                        help="kommandon per mätning (standard 300)")
+    parser.add_argument("--no-write", action="store_true",
+                        help="skriv bara ut resultatet, spara ingen fil (röktest)")
     args = parser.parse_args(argv)
     room_counts = [int(r) for r in args.rooms.split(",")] if args.rooms else (
         [1, 10] if args.quick else [1, 10, 100])
