@@ -1,12 +1,10 @@
-"""The bar chart of `!budget diagram`: granted vs spent per insats, as a PNG."""
+"""The bar chart of `!budget diagram`: granted vs spent per insats, as a PNG. matplotlib
+(with numpy and PIL, some 40 MiB and a second of start-up) is imported only when a chart
+is drawn, so a bot that never draws one never loads it."""
 
 from __future__ import annotations
 
 import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from storage.budget import YearTable
 
@@ -21,6 +19,10 @@ def _thousands(value: float, _pos: int) -> str:
 def bar_chart(table: YearTable, title: str, bars: int = 30) -> bytes:
     """Horizontal bars, one pair per insats, biggest grant on top. Uses the object API
     (no pyplot), so it is safe in the worker threads commands run in."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     rows = list(reversed(table.rows[:bars]))  # rows come largest grant first
     height = max(3.0, 0.5 * len(rows) + 1.5)
     figure = Figure(figsize=(9, height), dpi=100)

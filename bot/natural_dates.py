@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-import dateparser
-
 DEFAULT_TIME = time(9, 0)
 MAX_WORDS = 8  # the longest date phrase tried at the start of a command
 MAX_YEARS_AHEAD = 10  # further ahead is a typing mistake, not a reminder
@@ -248,6 +246,8 @@ def _dateparser_day(s: str, local_now: datetime) -> date | None:
     s_clean = " ".join(w for w in s.split() if w not in WEEKDAYS and w != "den")
     if not _date_shape(s_clean):
         return None
+    import dateparser  # only here: most dates are read without it, and it costs 5 MiB
+
     base = local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     parsed = dateparser.parse(s_clean, languages=["sv"], settings={
         "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base, "DATE_ORDER": "DMY",

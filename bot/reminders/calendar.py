@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from icalendar import Calendar, Event
 from sqlmodel import Session
 
 from bot.config import Config
@@ -33,6 +32,8 @@ class CalendarFile:
 
 def build_calendar(session: Session, config: Config, organ: OrganRef,
                    now: datetime) -> CalendarFile:
+    from icalendar import Calendar, Event  # only when a calendar is asked for
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
