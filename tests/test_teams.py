@@ -3,6 +3,7 @@ Microsoft 365 Agents SDK, a fake Azure Bot Service key and a Bot Connector doubl
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -87,9 +88,10 @@ def teams_config() -> Any:
     return config
 
 
-@pytest.fixture
-async def teams(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TeamsHarness]:
-    app = make_app(teams_config(), db_url)
+@contextlib.asynccontextmanager
+async def serving(app: App, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TeamsHarness]:
+    """`app` on the Teams test endpoint with a trusted key server and a Bot Connector
+    double; everything stopped and the app closed afterwards."""
     keys, connector = KeyServer(), ConnectorDouble()
     await keys.start()
     await connector.start()
@@ -105,6 +107,12 @@ async def teams(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[T
     await connector.stop()
     await keys.stop()
     app.close()
+
+
+@pytest.fixture
+async def teams(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TeamsHarness]:
+    async with serving(make_app(teams_config(), db_url), monkeypatch) as harness:
+        yield harness
 
 
 async def test_meeting_scenario_in_a_channel(teams: TeamsHarness) -> None:

@@ -8,11 +8,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.transports.teams import TeamsTransport
-from bot.transports.teams_settings import TeamsSettings
 from storage import polls
 from tests import scenario
 from tests.conftest import make_app
@@ -26,18 +23,11 @@ from tests.poll_support import (
     protokoll_section,
 )
 from tests.teams_support import (
-    APP_ID,
     CHANNEL,
     PEOPLE,
-    SERVICE_URL_HOSTS,
-    TENANT_ID,
-    ConnectorDouble,
-    KeyServer,
     activity,
-    fake_connections,
-    trust_key_server,
 )
-from tests.test_teams import TeamsHarness, teams_config
+from tests.test_teams import TeamsHarness, serving, teams_config
 
 
 @pytest.fixture
@@ -45,21 +35,8 @@ async def voting(db_url: str, monkeypatch: pytest.MonkeyPatch
                  ) -> AsyncIterator[tuple[TeamsHarness, PollFeature]]:
     feature = PollFeature()
     app = make_app(teams_config(), db_url, features=(feature,))
-    keys, connector = KeyServer(), ConnectorDouble()
-    await keys.start()
-    await connector.start()
-    trust_key_server(monkeypatch, keys)
-    settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet", tenant_id=TENANT_ID,
-                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"},
-                             service_url_hosts=SERVICE_URL_HOSTS)
-    transport = TeamsTransport(app, settings, connections=fake_connections())
-    await transport.start()
-    async with ClientSession() as http:
-        yield TeamsHarness(app, transport, keys, connector, http), feature
-    await transport.stop()
-    await connector.stop()
-    await keys.stop()
-    app.close()
+    async with serving(app, monkeypatch) as harness:
+        yield harness, feature
 
 
 def press(teams: TeamsHarness, speaker: str, data: dict[str, Any], *,
@@ -155,21 +132,8 @@ async def board(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[T
         if member.name == "Cecilia Sparf":
             member.ids.append(PEOPLE["Cecilia Sparf"].aad_object_id)
     app = make_app(config, db_url)
-    keys, connector = KeyServer(), ConnectorDouble()
-    await keys.start()
-    await connector.start()
-    trust_key_server(monkeypatch, keys)
-    settings = TeamsSettings(app_id=APP_ID, app_password="hemlighet", tenant_id=TENANT_ID,
-                             port=0, host="127.0.0.1", conversations={CHANNEL: "styrelsen"},
-                             service_url_hosts=SERVICE_URL_HOSTS)
-    transport = TeamsTransport(app, settings, connections=fake_connections())
-    await transport.start()
-    async with ClientSession() as http:
-        yield TeamsHarness(app, transport, keys, connector, http)
-    await transport.stop()
-    await connector.stop()
-    await keys.stop()
-    app.close()
+    async with serving(app, monkeypatch) as harness:
+        yield harness
 
 
 async def test_a_contested_arende_with_a_card_vote_and_a_typed_one(
