@@ -11,6 +11,7 @@ from bot.swedish import fold
 from storage.db import lock_setup
 from storage.keys import id_key, name_key
 from storage.models import Forbund, Member, Organ, Room
+from storage.register import sync_insatser
 from storage.sigill import set_configured_path
 
 # Room.bound_by of a room named in the config file (`rooms`, `[teams.conversations]`).
@@ -35,7 +36,8 @@ class OrganRef:
 
 
 def sync_config(session: Session, config: Config) -> None:
-    """Make the store's förbund, organs, config rooms and members match the config file.
+    """Make the store's förbund, organs, config rooms, members and insatser match the config
+    file.
     Rooms bound in the chat (`!organ`) are kept."""
     lock_setup(session.connection())  # a second process starting now waits, then updates
     for fc in config.forbund:
@@ -62,6 +64,7 @@ def sync_config(session: Session, config: Config) -> None:
                 transport = "console" if external_id == "console" else _transport_of(external_id)
                 bind_room(session, transport, external_id, organ.id, CONFIG)
             _sync_members(session, organ.id, oc)
+        sync_insatser(session, forbund.id, fc.insatser)
 
 
 def _transport_of(external_id: str) -> str:
