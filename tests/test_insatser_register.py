@@ -159,3 +159,13 @@ def test_config_insats_forms() -> None:
     assert [(i.name, i.start_year, i.end_year, i.owner, i.aliases) for i in found] == [
         ("Vidare Vy", None, None, "", []), ("Steg framåt", 2026, 2026, "Region", []),
         ("Äpplet", 2021, None, "", ["Projekt Äpplet"])]
+
+
+def test_the_example_config_names_its_insatser() -> None:
+    from bot.config import load_config
+    from tests.test_config import EXAMPLE
+
+    found = load_config(EXAMPLE).forbund[0].insatser
+    assert [(i.name, i.start_year, i.end_year, i.owner, i.aliases) for i in found] == [
+        ("Vidare Vy", None, None, "", []),
+        ("Samverkansprojekt Äpplet", 2021, 2023, "Örnsköldsviks kommun", ["Äpplet"])]
