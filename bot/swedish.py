@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+
+# The matching keys live with the store that matches on them; re-exported for the commands.
+from storage.folding import fold as fold
+from storage.folding import search_key as search_key
 
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 MONTHS = [
@@ -73,17 +76,6 @@ def paragraph_range(numbers: list[int]) -> str:
         return ""
     low, high = min(numbers), max(numbers)
     return str(low) if low == high else f"{low}–{high}"
-
-
-def fold(text: str) -> str:
-    """Case- and diacritic-insensitive key: 'Årsredovisning' -> 'arsredovisning'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def search_key(text: str) -> str:
-    """Casefolded text that keeps å, ä, ö, for searching stored decisions."""
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 def join_names(names: list[str]) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.swedish import search_key
+from storage.folding import search_key
 from storage.models import (
     AuditEntry,
     Entry,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
-from bot.swedish import fold
+from storage.folding import fold
 from storage.models import Forbund
 from storage.models_reminders import ReportReceived
 
