@@ -142,6 +142,14 @@ def find_paragraph(session: Session, organ_id: int, series: str, number: int
         Paragraph.number == number)).first()
 
 
+def paragraph_by_id(session: Session, paragraph_id: int) -> Paragraph | None:
+    return session.get(Paragraph, paragraph_id)
+
+
+def entry_by_id(session: Session, entry_id: int) -> Entry | None:
+    return session.get(Entry, entry_id)
+
+
 def live_entries(session: Session, paragraph_id: int) -> list[Entry]:
     return list(session.exec(
         select(Entry).where(Entry.paragraph_id == paragraph_id, Entry.removed_at.is_(None))

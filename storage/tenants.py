@@ -168,6 +168,15 @@ def find_organs(session: Session, forbund_id: int | None, name: str) -> list[Org
             if wanted in (fold(o.key), fold(o.name), fold(f"{f.name} {o.name}"))]
 
 
+def forbund_by_key(session: Session, key: str) -> Forbund | None:
+    return session.exec(select(Forbund).where(Forbund.key == key)).first()
+
+
+def organs_of_kind(session: Session, forbund_id: int, kind: str) -> list[Organ]:
+    return list(session.exec(
+        select(Organ).where(Organ.forbund_id == forbund_id, Organ.kind == kind)).all())
+
+
 def _ref(organ: Organ, forbund: Forbund) -> OrganRef:
     return OrganRef(
         organ_id=organ.id, organ_key=organ.key, organ_name=organ.name, kind=organ.kind,

@@ -171,8 +171,7 @@ def _justera_args(ctx: Context, text: str) -> tuple[str, str]:
 def justera(ctx: Context, args: str) -> Reply:
     meeting_day, signed_day = _justera_args(ctx, args.strip())
     meeting = _to_justera(ctx, meeting_day)
-    justering.hold_meeting(ctx.session, meeting.id)
-    ctx.session.refresh(meeting)
+    justering.hold_meeting(ctx.session, meeting)
     if meeting.justerad_at is not None:
         raise UserError("justerat")
     if justering.request_of(ctx.session, meeting.id) is None:

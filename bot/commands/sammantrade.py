@@ -169,7 +169,7 @@ def proposition(ctx: Context, text: str) -> Reply:
 
 
 def _number_of(ctx: Context, paragraph_id: int) -> int:
-    found = ctx.session.get(Paragraph, paragraph_id)
+    found = paragraphs.paragraph_by_id(ctx.session, paragraph_id)
     return found.number if found else 0
 
 
@@ -370,7 +370,8 @@ def undo_step(ctx: Context, meeting: Meeting, action: LastAction | None) -> Repl
         moment = action.entry.created_at if action.entry else action.paragraph.created_at
         if not sammantrade.newer(step, moment):
             return None
-    target = ctx.session.get(Paragraph, step.paragraph_id) if step.paragraph_id else None
+    target = (paragraphs.paragraph_by_id(ctx.session, step.paragraph_id) if step.paragraph_id
+              else None)
     ensure_not_justerad(meeting, target)
     sammantrade.mark_undone(ctx.session, step)
     if step.kind == "återtaget":

@@ -15,13 +15,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Config
 from bot.reminders.settings import DeadlineRule, forbund_settings
-from storage.models import Forbund, Organ
 from storage.models_reminders import PLANNED, SKIPPED
-from storage.reminders import keys_with_prefix, mark_changed, schedule_reminder
+from storage.reminders import keys_with_prefix, replan_reminder, schedule_reminder, skip_reminder
+from storage.tenants import forbund_by_key, organs_of_kind
 
 HORIZON_DAYS = 400  # deadlines this far ahead get their reminders
 
@@ -92,14 +92,13 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
     Returns how many were created."""
     created = 0
     for fc in config.forbund:
-        forbund = session.exec(select(Forbund).where(Forbund.key == fc.key)).first()
+        forbund = forbund_by_key(session, fc.key)
         if forbund is None:
             continue
         settings = forbund_settings(config, fc)
         tz = ZoneInfo(fc.timezone)
         today = now.astimezone(tz).date()
-        organs = session.exec(select(Organ).where(Organ.forbund_id == forbund.id,
-                                                  Organ.kind == "styrelse")).all()
+        organs = organs_of_kind(session, forbund.id, "styrelse")
         prefix = f"frist:{forbund.id}:"
         existing = keys_with_prefix(session, prefix)
         wanted: set[str] = set()
@@ -122,9 +121,7 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
                             if old.status == SKIPPED:
                                 # asked for again after a config change (a user's removal
                                 # is REMOVED and stays)
-                                old.status, old.due_at = PLANNED, due
-                                session.add(old)
-                                mark_changed(session, old.id)
+                                replan_reminder(session, old, due)
                             continue
                         schedule_reminder(
                             session, organ_id=organ.id, due_at=due, kind="frist",
@@ -135,7 +132,5 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
                         created += 1
         for key, reminder in existing.items():
             if key not in wanted and reminder.status == PLANNED and reminder.due_at > now:
-                reminder.status = SKIPPED
-                session.add(reminder)
-                mark_changed(session, reminder.id)
+                skip_reminder(session, reminder)
     return created
