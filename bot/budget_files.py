@@ -1,6 +1,7 @@
 """Budget files as the economy office exports them: CSV (comma or semicolon, UTF-8 or the
 Windows-1252 that Swedish Excel writes) and XLSX. Columns: insats, år, beviljat, utfall,
-datum, kommentar. The whole file is checked before anything is stored."""
+datum, kommentar, and an optional kredit (bot.budget_credit). The whole file is checked
+before anything is stored."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
+from bot.budget_credit import file_outcome_ore
 from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
 from bot.spreadsheet_cells import csv_text, from_csv_text, xlsx_text
 from storage.budget import BudgetLine
 
-COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar")
+COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar", "kredit")
 _HEADER_ALIASES = {"ar": "år", "year": "år", "namn": "insats", "belopp beviljat": "beviljat",
                    "budget": "beviljat", "anslag": "beviljat", "kostnad": "utfall",
                    "resultat": "utfall", "bokföringsdatum": "datum", "date": "datum",
@@ -165,6 +167,8 @@ def _line(number: int, cell, default_year: int | None) -> BudgetLine:  # type: i
     spent = _amount(cell("utfall"), "utfall")
     day = _date(cell("datum"))
     comment = _text(cell("kommentar"))[:300]
+    if spent is not None:  # returned money: the comment or the kredit column says so
+        spent = file_outcome_ore(spent, comment, cell("kredit"))
     return BudgetLine(number, name, year, granted, spent, day, comment)
 
 
@@ -184,7 +188,8 @@ def _amount(value: object, column: str) -> int | None:
         ore = Decimal(str(round(number, 2))) * 100
         return abs(int(ore))
     try:
-        # Costs are negative in the accounts; both grant and outcome are stored positive.
+        # Costs are negative in the accounts, so the sign says nothing: a grant is positive and
+        # an utfall a cost unless its comment or kredit column says credit (_line).
         return abs(parse_amount(str(value)))
     except AmountError as error:
         why = "" if error.reason == "inget belopp" else f" ({error.reason})"
@@ -214,8 +219,14 @@ def _plain_amount(ore: int | None) -> str:
     """'455000' or '404315,57': what Swedish Excel reads as a number."""
     if ore is None:
         return ""
-    kronor, rest = divmod(ore, 100)
-    return f"{kronor},{rest:02d}" if rest else str(kronor)
+    kronor, rest = divmod(abs(ore), 100)
+    sign = "-" if ore < 0 else ""
+    return f"{sign}{kronor},{rest:02d}" if rest else f"{sign}{kronor}"
+
+
+def _kredit(ln: BudgetLine) -> str:
+    """'ja' on a credit's row, so the file reads back as the same credit."""
+    return "ja" if ln.spent_ore is not None and ln.spent_ore < 0 else ""
 
 
 def write_csv(lines: list[BudgetLine]) -> bytes:
@@ -226,7 +237,7 @@ def write_csv(lines: list[BudgetLine]) -> bytes:
     for ln in lines:
         writer.writerow([csv_text(clean_text(ln.insats)), ln.year, _plain_amount(ln.granted_ore),
                          _plain_amount(ln.spent_ore), ln.day.isoformat() if ln.day else "",
-                         csv_text(clean_text(ln.comment))])
+                         csv_text(clean_text(ln.comment)), _kredit(ln)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -243,7 +254,7 @@ def write_xlsx(lines: list[BudgetLine]) -> bytes:
         sheet.append([clean_text(ln.insats), ln.year,
                       ore_to_decimal(ln.granted_ore) if ln.granted_ore is not None else None,
                       ore_to_decimal(ln.spent_ore) if ln.spent_ore is not None else None,
-                      ln.day, clean_text(ln.comment) or None])
+                      ln.day, clean_text(ln.comment) or None, _kredit(ln) or None])
         xlsx_text(sheet.cell(number, 1))  # insats and kommentar are typed text
         xlsx_text(sheet.cell(number, 6))
         for column in (3, 4):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,18 @@ class OrganConfig:
 
 
 @dataclass
+class InsatsConfig:
+    """An insats the config names (`insatser` of a [[forbund]]): put into the förbund's
+    register at start. A period or owner given here wins over one set in the chat."""
+
+    name: str
+    start_year: int | None = None
+    end_year: int | None = None  # None with a start_year: ongoing ("2021–")
+    owner: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ForbundConfig:
     key: str
     name: str
@@ -67,6 +80,7 @@ class ForbundConfig:
     # The förbund's certificate (PKCS#12) that seals justerade protokoll; "" = a
     # self-signed one the bot makes. The password comes from sigill_password_env(key).
     sigill: str = ""
+    insatser: list[InsatsConfig] = field(default_factory=list)
     # The whole [[forbund]] table, for capabilities that read keys of their own.
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -214,8 +228,78 @@ def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
         timezone=r.timezone("timezone", default_tz),
         organs=organs,
         sigill=_sigill(r, key),
+        insatser=_insatser(r),
         raw=dict(r.table),
     )
+
+
+_INSATS_KEYS = {"namn": "name", "name": "name", "period": "period", "ägare": "owner",
+                "agare": "owner", "alias": "aliases"}
+_PERIOD = re.compile(r"^((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2})?)?$")
+
+
+def _insatser(r: Reader) -> list[InsatsConfig]:
+    """`insatser = ["Vidare Vy", {namn = "Samverkansprojekt Äpplet", period = "2021–2023",
+    ägare = "Örnsköldsviks kommun", alias = ["Äpplet"]}]`, or the same as
+    [[forbund.insatser]] tables."""
+    value = r.table.get("insatser", [])
+    if not isinstance(value, list):
+        raise r.fail("insatser", 'ska vara en lista, t.ex. ["Vidare Vy", "Äpplet"]')
+    found: list[InsatsConfig] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            item = {"namn": item}
+        if not isinstance(item, dict):
+            raise r.fail(f"insatser[{index}]", 'ska vara ett namn inom citattecken eller en '
+                                               'tabell som {namn = "Vidare Vy"}')
+        one = Reader(item, r.key(f"insatser[{index}]"), r.source)
+        insats = _insats(one)
+        if not insats.name:
+            continue
+        for name in (insats.name, *insats.aliases):
+            key = " ".join(re.sub(r"[\W_]+", " ", _fold(name)).split())
+            if key in seen:
+                raise one.fail("namn" if name == insats.name else "alias",
+                               f"har ”{name}”, som redan står i insatser (”{seen[key]}”)")
+            seen[key] = name
+        found.append(insats)
+    return found
+
+
+def _insats(r: Reader) -> InsatsConfig:
+    unknown = [k for k in r.table if k not in _INSATS_KEYS]
+    if unknown:
+        raise r.fail(unknown[0], "är ingen känd nyckel för en insats; kända är namn, period, "
+                                 "ägare och alias")
+    keys = {_INSATS_KEYS[k]: k for k in r.table}
+    if "name" not in keys:
+        raise r.fail("namn", "saknas")
+    insats = InsatsConfig(name=" ".join(r.text(keys["name"]).split())[:200])
+    if "owner" in keys:
+        insats.owner = r.text(keys["owner"])[:200]
+    if "period" in keys:
+        insats.start_year, insats.end_year = _period(r, keys["period"])
+    if "aliases" in keys:
+        raw = r.table[keys["aliases"]]
+        aliases = [raw] if isinstance(raw, str) else r.str_list(keys["aliases"])
+        insats.aliases = [" ".join(clean_text(a).split())[:200] for a in aliases if a.strip()]
+    return insats
+
+
+def _period(r: Reader, name: str) -> tuple[int, int | None]:
+    """"2020–2022", "2021" (that year) or "2021–" (ongoing); a year alone may be a number."""
+    raw = r.table[name]
+    text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else r.str(name)
+    match = _PERIOD.match(text.strip())
+    if match is None:
+        raise r.fail(name, f'ska vara år som "2020–2022", "2021" eller "2021–", inte "{text}"')
+    start = int(match.group(1))
+    end = int(match.group(2)) if match.group(2) else (None if re.search("[-–—]", text)
+                                                     else start)
+    if end is not None and end < start:
+        raise r.fail(name, f'slutar före den börjar ("{text}")')
+    return start, end
 
 
 def sigill_password_env(forbund_key: str) -> str:
@@ -257,10 +341,14 @@ def _sigill(r: Reader, forbund_key: str) -> str:
     return str(path.resolve())
 
 
-def _slug(text: str) -> str:
+def _fold(text: str) -> str:
     from bot.swedish import fold
 
-    return "-".join("".join(c if c.isalnum() else " " for c in fold(text)).split()) or "x"
+    return fold(text)
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in _fold(text)).split()) or "x"
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, union
+from sqlalchemy import and_, case, func, or_, union
 from sqlmodel import Session, select
 
 from storage.folding import fold
@@ -216,6 +216,7 @@ class InsatsYear:
     latest_on: date | None
     latest_comment: str
     grants: list[GrantSource]
+    credited_ore: int = 0  # återbetalningar (credits), already netted in spent_ore
 
     @property
     def remaining_ore(self) -> int:
@@ -234,8 +235,8 @@ def insats_year(session: Session, insats: Insats, year: int) -> InsatsYear:
     live = _live_grants().where(BudgetGrant.insats_id == insats.id,
                                 BudgetGrant.year == year).subquery()
     granted = session.exec(select(func.coalesce(func.sum(live.c.amount_ore), 0))).one()
-    spent, count = session.exec(
-        select(func.coalesce(func.sum(BudgetOutcome.amount_ore), 0), func.count())
+    spent, credited, count = session.exec(
+        select(func.coalesce(func.sum(BudgetOutcome.amount_ore), 0), _credited(), func.count())
         .where(BudgetOutcome.insats_id == insats.id, BudgetOutcome.year == year)).one()
     latest = session.exec(
         select(BudgetOutcome.booked_on, BudgetOutcome.comment)
@@ -253,7 +254,14 @@ def insats_year(session: Session, insats: Insats, year: int) -> InsatsYear:
               for g, number, day in sources]
     return InsatsYear(insats=insats, year=year, granted_ore=int(granted), spent_ore=int(spent),
                       outcomes=int(count), latest_on=latest[0] if latest else None,
-                      latest_comment=latest[1] if latest else "", grants=grants)
+                      latest_comment=latest[1] if latest else "", grants=grants,
+                      credited_ore=int(credited))
+
+
+def _credited():  # type: ignore[no-untyped-def]
+    """The sum of the credits (negative utfall) as a positive amount, in the same scan."""
+    return func.coalesce(func.sum(case((BudgetOutcome.amount_ore < 0,
+                                        -BudgetOutcome.amount_ore), else_=0)), 0)
 
 
 def years_of_insats(session: Session, insats_id: int) -> list[int]:
@@ -298,6 +306,7 @@ class TableRow:
     name: str
     granted_ore: int
     spent_ore: int
+    credited_ore: int = 0  # återbetalningar, already netted in spent_ore
 
     @property
     def remaining_ore(self) -> int:
@@ -324,6 +333,10 @@ class YearTable:
     @property
     def spent_ore(self) -> int:
         return sum(r.spent_ore for r in self.rows)
+
+    @property
+    def credited_ore(self) -> int:
+        return sum(r.credited_ore for r in self.rows)
 
     @property
     def remaining_ore(self) -> int:
@@ -361,14 +374,17 @@ def year_table(session: Session, forbund_id: int, year: int) -> YearTable:
                                 BudgetGrant.year == year).subquery()
     granted = dict(session.execute(
         select(live.c.insats_id, func.sum(live.c.amount_ore)).group_by(live.c.insats_id)).all())
-    spent = dict(session.execute(
-        select(BudgetOutcome.insats_id, func.sum(BudgetOutcome.amount_ore))
+    sums = session.execute(
+        select(BudgetOutcome.insats_id, func.sum(BudgetOutcome.amount_ore), _credited())
         .where(BudgetOutcome.forbund_id == forbund_id, BudgetOutcome.year == year)
-        .group_by(BudgetOutcome.insats_id)).all())
+        .group_by(BudgetOutcome.insats_id)).all()
+    spent = {i: total for i, total, _ in sums}
+    credited = {i: back for i, _, back in sums}
     ids = set(granted) | set(spent)
     names = dict(session.execute(select(Insats.id, Insats.name).where(Insats.id.in_(ids)))
                  .all()) if ids else {}
-    rows = [TableRow(names[i], int(granted.get(i) or 0), int(spent.get(i) or 0)) for i in ids]
+    rows = [TableRow(names[i], int(granted.get(i) or 0), int(spent.get(i) or 0),
+                     int(credited.get(i) or 0)) for i in ids]
     rows.sort(key=lambda r: (-r.granted_ore, name_key(r.name)))
     figures = budget_year(session, forbund_id, year)
     return YearTable(year=year, rows=rows,
@@ -423,7 +439,8 @@ def set_year_figure(session: Session, forbund_id: int, year: int, actor: str, *,
 
 @dataclass(frozen=True)
 class BudgetLine:
-    """One row of a budget file, already checked: amounts in öre (positive)."""
+    """One row of a budget file, already checked: amounts in öre, positive, except an
+    utfall that is a credit (återbetalning), which is negative (bot.budget_credit)."""
 
     line: int
     insats: str

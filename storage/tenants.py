@@ -11,6 +11,7 @@ from storage.db import lock_setup
 from storage.folding import fold
 from storage.keys import id_key, name_key
 from storage.models import Forbund, Member, Organ, Room
+from storage.register import sync_insatser
 from storage.sigill import set_configured_path
 
 # Room.bound_by of a room named in the config file (`rooms`, `[teams.conversations]`).
@@ -58,6 +59,15 @@ class OrganSpec:
 
 
 @dataclass(frozen=True)
+class InsatsSpec:
+    name: str
+    start_year: int | None = None
+    end_year: int | None = None
+    owner: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ForbundSpec:
     key: str
     name: str
@@ -65,10 +75,12 @@ class ForbundSpec:
     timezone: str = "Europe/Stockholm"
     sigill: str = ""
     organs: tuple[OrganSpec, ...] = field(default_factory=tuple)
+    insatser: tuple[InsatsSpec, ...] = ()
 
 
 def sync_config(session: Session, forbund_specs: Sequence[ForbundSpec]) -> None:
-    """Make the store's förbund, organs, config rooms and members match the config file.
+    """Make the store's förbund, organs, config rooms, members and insatser match the config
+    file.
     Rooms bound in the chat (`!organ`) are kept."""
     lock_setup(session.connection())  # a second process starting now waits, then updates
     for fc in forbund_specs:
@@ -95,6 +107,7 @@ def sync_config(session: Session, forbund_specs: Sequence[ForbundSpec]) -> None:
                 transport = "console" if external_id == "console" else _transport_of(external_id)
                 bind_room(session, transport, external_id, organ.id, CONFIG)
             _sync_members(session, organ.id, oc)
+        sync_insatser(session, forbund.id, fc.insatser)
 
 
 def _transport_of(external_id: str) -> str:

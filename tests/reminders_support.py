@@ -17,7 +17,11 @@ CONFIG: dict[str, Any] = {
     "forbund": [{
         "key": "ovik",
         "name": "Samordningsförbundet i Örnsköldsvik",
-        "insatser": ["Vidare Vy", "Samverkansprojekt Äpplet", "Steg framåt"],
+        # Periods that cover 2026: an insats owes an årsrapport for a year it has money or a
+        # period in (storage.reports.owing).
+        "insatser": [{"namn": "Vidare Vy", "period": "2024–"},
+                     {"namn": "Samverkansprojekt Äpplet", "period": "2025–2027"},
+                     {"namn": "Steg framåt", "period": 2026}],
         "organ": [
             {"key": "styrelsen", "name": "Styrelsen", "kind": "styrelse", "rooms": ["console"],
              "member": [{"name": "Pär Eriksson", "role": "förbundschef"},

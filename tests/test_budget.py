@@ -228,7 +228,7 @@ def test_anslag_uppsatt_without_the_notice_board(db_url: str) -> None:
 def test_utfall_books_outcomes(ovik: Chat) -> None:
     load_2021(ovik)
     reply = plain(ovik.text(
-        "!utfall Vidare Vy -119 684,43 2021-12-31 Bokslut 2021, andra halvåret"))
+        "!utfall Vidare Vy 119 684,43 2021-12-31 Bokslut 2021, andra halvåret"))
     assert reply.startswith("Utfall bokfört: Vidare Vy 119 684,43 kr per fredag 31 december "
                             "2021 (Bokslut 2021, andra halvåret).")
     assert "utfall 346 907,43 kr (76 %), kvar 108 092,57 kr" in reply

@@ -175,7 +175,7 @@ def test_command_line_import_export_round_trip(
     assert "0 nya anslag och 0 nya utfall; 22 fanns redan." in capsys.readouterr().out
     assert main(["budget", "export", "--config", config, "--år", "2021"]) == 0
     exported = capsys.readouterr().out
-    assert exported.splitlines()[0] == "insats;år;beviljat;utfall;datum;kommentar"
+    assert exported.splitlines()[0] == "insats;år;beviljat;utfall;datum;kommentar;kredit"
     assert "Vidare Vy;2021;455000;;2021-06-30;Delårsbokslut per 30 juni 2021, not 2" in exported
     assert "Vidare Vy;2021;;227223;2021-06-30;" in exported
     xlsx = tmp_path / "ut.xlsx"
@@ -328,10 +328,10 @@ def test_typed_formulas_are_exported_as_text_and_read_back_as_typed(
     with exported.open(encoding="utf-8-sig", newline="") as handle:
         cells = sorted(csv.reader(handle, delimiter=";"))[:-1]  # the header sorts last
     assert cells == [
-        ["'+cmd|' /C calc'!A0", "2021", "2000", "", "2021-06-30", "'@SUM(1+1)"],
-        ["'-2+3", "2021", "4000", "", "2021-06-30", "'=HYPERLINK(\"http://x\",\"klicka\")"],
-        ["'=HYPERLINK(\"http://x\",\"klicka\")", "2021", "1000", "", "2021-06-30", "'-2+3"],
-        ["'@SUM(1+1)", "2021", "3000", "", "2021-06-30", "'+cmd|' /C calc'!A0"]]
+        ["'+cmd|' /C calc'!A0", "2021", "2000", "", "2021-06-30", "'@SUM(1+1)", ""],
+        ["'-2+3", "2021", "4000", "", "2021-06-30", "'=HYPERLINK(\"http://x\",\"klicka\")", ""],
+        ["'=HYPERLINK(\"http://x\",\"klicka\")", "2021", "1000", "", "2021-06-30", "'-2+3", ""],
+        ["'@SUM(1+1)", "2021", "3000", "", "2021-06-30", "'+cmd|' /C calc'!A0", ""]]
     # Both exports read back as the same four grants, not as four new insatser.
     capsys.readouterr()
     for path in (exported, xlsx):

@@ -243,23 +243,25 @@ def test_reports(room: Chat) -> None:
     reply = room.text("!rapport inlämnad äpplet")
     assert reply.splitlines() == [
         "Antecknat: Samverkansprojekt Äpplet har lämnat sin årsrapport för 2026.",
-        "Saknas fortfarande: Vidare Vy och Steg framåt."]
+        "Saknas fortfarande: Steg framåt och Vidare Vy."]
     assert "hade redan lämnat" in room.text("!rapport inlämnad Samverkansprojekt Äpplet 2026")
     status = room.text("!rapporter")
     assert status.splitlines() == [
         "Årsrapporter för 2026 (senast söndag 31 januari 2027):", "Inlämnade:",
-        "- Samverkansprojekt Äpplet (söndag 10 januari 2027)", "Saknas:", "- Vidare Vy",
-        "- Steg framåt"]
+        "- Samverkansprojekt Äpplet (söndag 10 januari 2027)", "Saknas:",
+        "- Steg framåt (period 2026)", "- Vidare Vy (period från 2024)"]
     assert "1 av 3 insatser har lämnat" in room.text("!frister")
     assert "känner inte till insatsen ”Okänd”" in room.text("!rapport inlämnad Okänd")
-    assert "Vidare Vy, Samverkansprojekt Äpplet och Steg framåt" in \
-        room.text("!rapport inlämnad Okänd")
+    assert room.text("!rapport inlämnad Okänd") == (
+        "Jag känner inte till insatsen ”Okänd”. Insatserna som ska lämna årsrapport är: "
+        "Samverkansprojekt Äpplet, Steg framåt och Vidare Vy.")
     assert "Ange vilken insats" in room.text("!rapport inlämnad")
     room.text("!rapport inlämnad vidare vy")
     final = room.text("!rapport inlämnad Steg framåt")
     assert "Alla insatser har lämnat sin årsrapport för 2026." in final
     # Another year is separate.
-    assert "Saknas:\n- Vidare Vy" in room.text("!rapporter 2025")
+    assert room.text("!rapporter 2025").split("Saknas:\n")[1] == (
+        "- Samverkansprojekt Äpplet (period 2025–2027)\n- Vidare Vy (period från 2024)")
 
 
 def test_calendar_file(room: Chat) -> None:

@@ -231,10 +231,10 @@ async def test_the_31_january_chain(db_url: str) -> None:
         "Påminnelse: Insatsernas årsrapporter senast söndag 31 januari 2027 (en söndag; sista "
         "arbetsdagen före är fredag 29 januari 2027), om 32 dagar (19 arbetsdagar).\n"
         "Insatsernas årsrapporter för 2026 ska ha kommit in.\n"
-        "3 insatser har inte lämnat sin årsrapport ännu: Vidare Vy, Samverkansprojekt Äpplet "
-        "och Steg framåt.")
+        "3 insatser har inte lämnat sin årsrapport ännu: Samverkansprojekt Äpplet, Steg framåt "
+        "och Vidare Vy.")
     assert "om 16 dagar (10 arbetsdagar)" in fired["2027-01-15"]
-    assert "2 insatser har inte lämnat sin årsrapport ännu: Vidare Vy och Steg framåt." \
+    assert "2 insatser har inte lämnat sin årsrapport ännu: Steg framåt och Vidare Vy." \
         in fired["2027-01-15"]
     assert "En insats har inte lämnat sin årsrapport ännu: Steg framåt." in fired["2027-01-29"]
     assert "om 2 dagar (i dag är sista arbetsdagen)" in fired["2027-01-29"]
@@ -243,7 +243,7 @@ async def test_the_31_january_chain(db_url: str) -> None:
 
 
 async def test_no_reminder_when_every_insats_has_reported(db_url: str) -> None:
-    app = reminder_app(db_url, insatser=["Vidare Vy"])
+    app = reminder_app(db_url, insatser=[{"namn": "Vidare Vy", "period": "2024–"}])
     inbox = Inbox()
     app.add_sender("console", inbox.send)
     clock = Clock(datetime(2027, 1, 20, 8, 0, tzinfo=STOCKHOLM))
@@ -252,7 +252,9 @@ async def test_no_reminder_when_every_insats_has_reported(db_url: str) -> None:
     service.housekeeping()
     chat = Chat(app, sender="Pär Eriksson")
     chat.now = clock.now
-    chat.text("!rapport inlämnad Vidare Vy")
+    assert chat.text("!rapport inlämnad Vidare Vy").splitlines() == [
+        "Antecknat: Vidare Vy har lämnat sin årsrapport för 2026.",
+        "Alla insatser har lämnat sin årsrapport för 2026."]
     clock.now = datetime(2027, 1, 29, 9, 1, tzinfo=STOCKHOLM)
     assert await service.run_due() == 2  # 7 and 1 days before
     assert inbox.texts == []

@@ -55,10 +55,13 @@ def test_config_insatser_belong_to_their_app(db_url: str, tmp_path: Path) -> Non
         room.now = datetime(2027, 1, 10, 10, 0, tzinfo=STOCKHOLM)
         assert room.text("!rapporter").splitlines() == [
             "Årsrapporter för 2026 (senast söndag 31 januari 2027):", "Saknas:",
-            "- Vidare Vy", "- Samverkansprojekt Äpplet", "- Steg framåt"]
+            "- Samverkansprojekt Äpplet (period 2025–2027)", "- Steg framåt (period 2026)",
+            "- Vidare Vy (period från 2024)"]
         other = Chat(second, sender="Pär Eriksson")
         other.now = room.now
-        assert other.text("!rapporter").startswith("Förbundet har inga aktiva insatser 2026")
+        assert other.text("!rapporter").startswith(
+            "Ingen insats ska lämna årsrapport för 2026: ingen har beviljat eller utfall det "
+            "året eller en period som omfattar det.")
     finally:
         first.close()
         second.close()

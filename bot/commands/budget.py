@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
 from bot.budget_chart import bar_chart
+from bot.budget_credit import chat_outcome_ore
 from bot.budget_files import BudgetFileError, read_budget_file
 from bot.commands.common import open_meeting
 from bot.commands.paragraphs import _current_or_new
@@ -50,7 +51,8 @@ anslag = Command("anslag", aliases=["bevilja", "grant"], group=GROUP, permission
                  summary="Beviljar en insats medel: beslut i aktuell paragraf och anslag i "
                          "budgeten.")
 utfall = Command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
-                 summary="Bokför ett utfall (en kostnad) på en insats.")
+                 summary="Bokför ett utfall på en insats: en kostnad, eller med minustecken "
+                         "en återbetalning.")
 insats_cmd = Command("insats", aliases=["intervention"], group=GROUP,
                      summary="Lägger till en insats, ett alias eller uppgifter, eller visar en "
                              "insats.")
@@ -88,17 +90,20 @@ def _split_year(text: str) -> tuple[str, int | None]:
     return text.strip(), None
 
 
-def _amount(text: str, kommando: str) -> int:
+def _amount(text: str, kommando: str, signed: bool = False) -> int:
     try:
-        return abs(parse_amount(text))
+        ore = parse_amount(text)
+        return ore if signed else abs(ore)
     except AmountError as error:
         raise UserError("ogiltigt_belopp", text=text, skäl=error.reason,
                         kommando=kommando) from None
 
 
-def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, int, str]:
+def _name_and_amount(ctx: Context, args: str, kommando: str, signed: bool = False
+                     ) -> tuple[Insats, int, str]:
     """'<insats> <belopp> <rest>': the name may have spaces and digits, so try every split
-    and take the first whose name is an insats of the förbund."""
+    and take the first whose name is an insats of the förbund. The amount keeps its sign
+    only when `signed` (an utfall may be a credit; a grant is never negative)."""
     words = args.split()
     splits: list[tuple[str, str, str]] = []
     for cut in range(1, len(words)):
@@ -112,14 +117,14 @@ def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, in
     for name, amount, rest in reversed(splits):
         exact = budget.find_exact(ctx.session, ctx.organ.forbund_id, name)
         if exact is not None:
-            return exact, _amount(amount, kommando), rest.strip()
+            return exact, _amount(amount, kommando, signed), rest.strip()
     for name, amount, rest in splits:
         found = budget.match_insats(ctx.session, ctx.organ.forbund_id, name)
         if found.found is not None:
-            return found.found, _amount(amount, kommando), rest.strip()
+            return found.found, _amount(amount, kommando, signed), rest.strip()
     name, amount, rest = splits[0]
-    return (_resolve(ctx, name, kommando, f"{amount} {rest}"), _amount(amount, kommando),
-            rest.strip())
+    return (_resolve(ctx, name, kommando, f"{amount} {rest}"),
+            _amount(amount, kommando, signed), rest.strip())
 
 
 def _default_year(ctx: Context, insats: Insats | None = None) -> int:
@@ -318,12 +323,14 @@ def _grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry) ->
 
 @utfall.default(usage=["!utfall <insats> <belopp> [datum] [kommentar]"],
                 examples=["!utfall Vidare Vy 227 223 2021-06-30 Delårsbokslut",
-                          "!utfall Äpplet 37 500 Faktura december"])
+                          "!utfall Äpplet 37 500 Faktura december",
+                          "!utfall Vidare Vy -12 000 återbetalning"])
 def outcome_command(ctx: Context, args: str) -> Reply:
     if not args.strip():
         raise UserError("saknar_belopp", kommando="utfall")
-    insats, ore, rest = _name_and_amount(ctx, args, "utfall")
+    insats, ore, rest = _name_and_amount(ctx, args, "utfall", signed=True)
     day, rest = _booking_day(ctx, rest)
+    ore = chat_outcome_ore(ore, rest)  # '-12 000' or 'återbetalning': returned money
     budget.add_outcome(ctx.session, insats, day.year, ore, ctx.actor.name, booked_on=day,
                        comment=rest[:300], event_id=ctx.event_id)
     figures = budget.insats_year(ctx.session, insats, day.year)

@@ -3,7 +3,6 @@ insatser's årsrapporter, and the calendar file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from bot.errors import UserError
 from bot.messages import Attachment, Reply
 from bot.reminders.calendar import build_calendar
 from bot.reminders.deadlines import deadlines_in
-from bot.reminders.settings import DeadlineRule, config_insatser, find_forbund, forbund_settings
+from bot.reminders.settings import DeadlineRule, find_forbund, forbund_settings
 from bot.render import render
 from bot.swedish import fold
 from storage import reports
@@ -41,11 +40,6 @@ kalender = Command("kalender", aliases=["calendar", "ics"], group=GROUP,
 
 def setup(app: App) -> None:
     app.add_command(frister, rapport, rapporter, kalender)
-
-
-def _insatser(ctx: Context) -> Sequence[str]:
-    """The insatser the config adds to the register's (storage.reports.insats_names)."""
-    return config_insatser(ctx.config, ctx.organ.forbund_key)
 
 
 def _rules(ctx: Context) -> tuple[DeadlineRule, ...]:
@@ -79,7 +73,7 @@ def deadlines(ctx: Context, year: int | None) -> Reply:
                        key=lambda d: d.day)
         reported = next((d.report_year for d in found if d.report_year is not None),
                         report_year(today))
-    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, reported, _insatser(ctx))
+    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, reported)
     done = {r.insats_key for r in reports.received(ctx.session, ctx.organ.forbund_id, reported)}
     counts = {"antal": len(names), "inne": sum(1 for n in names if fold(n) in done)}
     return render("frister", "lista", år=year, förbund=ctx.organ.forbund_name, frister=found,
@@ -114,13 +108,13 @@ def report(ctx: Context, args: str) -> Reply:
     _, new = reports.mark_received(ctx.session, ctx.organ.forbund_id, name, year,
                                    ctx.actor.name, ctx.event_id, ctx.now)
     return render("frister", "inlämnad", insats=name, år=year, ny=new,
-                  kvar=reports.missing(ctx.session, ctx.organ.forbund_id, year, _insatser(ctx)))
+                  kvar=reports.missing(ctx.session, ctx.organ.forbund_id, year))
 
 
 def _match_insats(ctx: Context, text: str, year: int) -> str:
     """The insats a user means: the full name, or words that fit exactly one insats
     ('Äpplet' for 'Samverkansprojekt Äpplet'); case and accents do not matter."""
-    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year, _insatser(ctx))
+    names = reports.insats_names(ctx.session, ctx.organ.forbund_id, year)
     if not names:
         raise UserError("inga_insatser", år=year)
     wanted = fold(text)
@@ -141,14 +135,13 @@ def _match_insats(ctx: Context, text: str, year: int) -> str:
 @rapporter.default(usage=["!rapporter [år]"], examples=["!rapporter", "!rapporter 2025"])
 def report_status(ctx: Context, args: str) -> Reply:
     year = optional_year(args, "rapporter 2026", report_year(ctx.now.date()))
-    if not reports.insats_names(ctx.session, ctx.organ.forbund_id, year, _insatser(ctx)):
+    if not reports.insats_names(ctx.session, ctx.organ.forbund_id, year):
         raise UserError("inga_insatser", år=year)
     tz = ZoneInfo(ctx.organ.timezone)
     inne = [{"insats_name": r.insats_name, "received_at": r.received_at.astimezone(tz)}
             for r in reports.received(ctx.session, ctx.organ.forbund_id, year)]
     return render("frister", "rapporter", år=year, inne=inne,
-                  saknas=reports.missing(ctx.session, ctx.organ.forbund_id, year,
-                                         _insatser(ctx)),
+                  saknas=reports.missing_owed(ctx.session, ctx.organ.forbund_id, year),
                   frist=_arsrapport_day(ctx, year))
 
 

@@ -35,7 +35,7 @@ from bot.dispatcher import Dispatcher
 from bot.messages import Reply
 from storage import load_models
 from storage.db import Database
-from storage.tenants import ForbundSpec, MemberSpec, OrganSpec, sync_config
+from storage.tenants import ForbundSpec, InsatsSpec, MemberSpec, OrganSpec, sync_config
 
 if TYPE_CHECKING:
     from bot.reminders.kinds import Renderer
@@ -166,7 +166,8 @@ def create_app(config: Config, db: Database | None = None,
 
 
 def tenant_specs(config: Config) -> list[ForbundSpec]:
-    """What the store keeps of the config's förbund, organs and members (storage.tenants)."""
+    """What the store keeps of the config's förbund, organs, members and insatser
+    (storage.tenants)."""
     return [
         ForbundSpec(
             key=fc.key, name=fc.name, archive_location=fc.archive_location,
@@ -184,6 +185,11 @@ def tenant_specs(config: Config) -> list[ForbundSpec]:
                     ),
                 )
                 for oc in fc.organs
+            ),
+            insatser=tuple(
+                InsatsSpec(name=ic.name, start_year=ic.start_year, end_year=ic.end_year,
+                           owner=ic.owner, aliases=tuple(ic.aliases))
+                for ic in fc.insatser
             ),
         )
         for fc in config.forbund

@@ -22,7 +22,6 @@ from bot import kallelse as kallelse_document
 from bot.config import Config
 from bot.messages import Reply
 from bot.reminders.deadlines import Deadline, day_off, working_day_before, working_days_between
-from bot.reminders.settings import config_insatser
 from bot.render import render
 from storage import reports
 from storage.models_reminders import Reminder
@@ -90,7 +89,8 @@ def _left(now: datetime, then: datetime) -> dict[str, int]:
 def deadline_reminder(session: Session, reminder: Reminder, firing: Firing, *,
                       config: Config) -> Reply | None:
     """A förbund deadline; the årsrapport one names the insatser that have not reported
-    (the register's and those the config's `insatser` adds)."""
+    (storage.reports.owing: the register's insatser with money that year or a period
+    covering it)."""
     data = payload_of(reminder)
     day = date.fromisoformat(str(data.get("datum")))
     key = str(data.get("frist", ""))
@@ -99,8 +99,7 @@ def deadline_reminder(session: Session, reminder: Reminder, firing: Firing, *,
     today = firing.now.date()
     missing: list[str] = []
     if key == "arsrapport":
-        missing = reports.missing(session, firing.organ.forbund_id, day.year - 1,
-                                  config_insatser(config, firing.organ.forbund_key))
+        missing = reports.missing(session, firing.organ.forbund_id, day.year - 1)
         if not missing:
             return None  # every insats has reported: nothing to remind about
     return render("frister", "påminnelse", frist=deadline, dagar=(day - today).days,

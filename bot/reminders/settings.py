@@ -42,7 +42,6 @@ _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 @dataclass(frozen=True)
 class ForbundSettings:
-    insatser: tuple[str, ...]
     deadlines: tuple[DeadlineRule, ...]
     reminder_time: time
 
@@ -52,9 +51,9 @@ def _reader(config: Config, fc: ForbundConfig) -> Reader:
 
 
 def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
-    """`insatser`, `frister_klockan` and `[forbund.frister.<namn>]` of one förbund."""
+    """`frister_klockan` and `[forbund.frister.<namn>]` of one förbund (its `insatser` are
+    bot.config's: they go into the register, which says who owes an årsrapport)."""
     r = _reader(config, fc)
-    insatser = tuple(r.str_list("insatser"))
     clock = r.str("frister_klockan", "09:00")
     match = re.match(r"^(\d{1,2})[:.](\d{2})$", clock)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
@@ -76,7 +75,7 @@ def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
             raise sub.fail("datum", f'ska vara månad och dag som "01-31", inte "{text}"')
         rules.append(DeadlineRule(key, int(md.group(1)), int(md.group(2)),
                                   _days(sub, "dagar_fore", days)))
-    return ForbundSettings(insatser, tuple(rules), time(int(match.group(1)), int(match.group(2))))
+    return ForbundSettings(tuple(rules), time(int(match.group(1)), int(match.group(2))))
 
 
 def meeting_offsets(config: Config, fc: ForbundConfig, oc: OrganConfig) -> list[timedelta]:
@@ -148,13 +147,6 @@ def find_forbund(config: Config, key: str) -> ForbundConfig | None:
     return next((f for f in config.forbund if f.key == key), None)
 
 
-def config_insatser(config: Config, forbund_key: str) -> tuple[str, ...]:
-    """The insatser the config names for a förbund (`insatser = [...]`): they owe an
-    årsrapport even before the budget register knows them."""
-    fc = find_forbund(config, forbund_key)
-    return forbund_settings(config, fc).insatser if fc else ()
-
-
 def find_organ(config: Config, forbund_key: str, organ_key: str
                ) -> tuple[ForbundConfig, OrganConfig] | None:
     fc = find_forbund(config, forbund_key)
@@ -164,5 +156,5 @@ def find_organ(config: Config, forbund_key: str, organ_key: str
     return (fc, oc) if oc else None
 
 
-__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings", "config_insatser",
+__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings",
            "forbund_settings", "meeting_offsets", "parse_offset", "validate"]
