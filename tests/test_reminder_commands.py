@@ -229,8 +229,9 @@ def test_frister_show_weekends_and_holidays(room: Chat) -> None:
 def test_holiday_arithmetic() -> None:
     from datetime import date
 
-    assert day_off(date(2027, 1, 6)) == "Trettondedag jul"
-    assert day_off(date(2026, 12, 24)) == "Julafton"
+    assert day_off(date(2027, 1, 6)) == "trettondedag jul"
+    assert day_off(date(2026, 12, 24)) == "julafton"
+    assert day_off(date(2027, 5, 6)) == "Kristi himmelsfärdsdag"
     assert day_off(date(2027, 1, 30)) == "lördag"
     assert working_day_before(date(2027, 1, 1)) == date(2026, 12, 30)
     # 30, 14, 7 and 1 days before söndag 31 januari 2027.

@@ -36,3 +36,33 @@ async def test_om_1_minut_fires_a_whole_minute_later(db_url: str) -> None:
         assert await service.run_due() == 0  # due 16:00:56, not 16:00:00
     finally:
         app.close()
+
+
+def test_a_sammantrade_on_a_day_off_is_accepted_with_a_line_saying_so(db_url: str) -> None:
+    app = reminder_app(db_url)
+    try:
+        chat = Chat(app, sender="Pär Eriksson")
+        chat.now = datetime(2026, 12, 3, 14, 0, tzinfo=STOCKHOLM)
+        saturday = chat.text("!sammanträde 2026-12-12 kl 10 Stadshuset").splitlines()
+        assert saturday[:2] == [
+            "Sammanträde 1 är planerat: Styrelsen, lördag 12 december 2026 kl. 10:00, "
+            "Stadshuset.",
+            "Obs: lördag 12 december 2026 är en lördag. Sammanträdet är planerat ändå; ställ "
+            "in det om dagen är fel."]
+        assert chat.text("!sammanträde 2027-01-06 kl 9").splitlines()[1] == (
+            "Obs: onsdag 6 januari 2027 är trettondedag jul, en helgdag. Sammanträdet är "
+            "planerat ändå; ställ in det om dagen är fel.")
+        assert chat.text("!sammanträde 2026-12-24 kl 9").splitlines()[1] == (
+            "Obs: torsdag 24 december 2026 är julafton, som inte är en arbetsdag. "
+            "Sammanträdet är planerat ändå; ställ in det om dagen är fel.")
+        assert chat.text("!sammanträde 2027-03-28 kl 9").splitlines()[1] == (
+            "Obs: söndag 28 mars 2027 är påskdagen, en helgdag. Sammanträdet är planerat "
+            "ändå; ställ in det om dagen är fel.")
+        weekday = chat.text("!sammanträde 2026-12-11 kl 9").splitlines()
+        assert weekday[0] == ("Sammanträde 5 är planerat: Styrelsen, fredag 11 december 2026 "
+                              "kl. 09:00.")
+        assert not any(line.startswith("Obs:") for line in weekday)
+        listing = chat.text("!sammanträden")
+        assert "- 1: lördag 12 december 2026 kl. 10:00, Stadshuset" in listing
+    finally:
+        app.close()

@@ -33,10 +33,11 @@ def _holidays(year: int) -> dict[date, str]:
 
 
 def day_off(day: date) -> str | None:
-    """Why `day` is not a working day ("lördag", "söndag", "Trettondedag jul"), or None."""
+    """Why `day` is not a working day ("lördag", "söndag", "trettondedag jul"), or None.
+    Holidays are written in lower case as in running Swedish text, except Kristi (a name)."""
     name = _holidays(day.year).get(day)
     if name:
-        return name
+        return name if name.startswith("Kristi") else name[:1].lower() + name[1:]
     if day.weekday() == 5:
         return "lördag"
     if day.weekday() == 6:
