@@ -66,3 +66,75 @@ def test_a_sammantrade_on_a_day_off_is_accepted_with_a_line_saying_so(db_url: st
         assert "- 1: lördag 12 december 2026 kl. 10:00, Stadshuset" in listing
     finally:
         app.close()
+
+
+def _app(db_url: str, numbering: str):  # type: ignore[no-untyped-def]
+    from bot.config import default_config
+    from tests.conftest import make_app
+
+    config = default_config()
+    config.forbund[0].organs[0].numbering = numbering
+    return make_app(config, db_url)
+
+
+def test_visa_lists_every_meeting_with_that_paragraph_in_the_year(db_url: str) -> None:
+    app = _app(db_url, "möte")
+    try:
+        chat = Chat(app)
+        for day, decision in (("2020-02-14", "Styrelsen godkänner budgeten."),
+                              ("2020-03-20", "Styrelsen godkänner bokslutet.")):
+            chat.text(f"!möte öppna {day} 09:00")
+            chat.text("!paragraf Öppnande")
+            chat.text("!paragraf Ekonomi")
+            chat.text(f"!beslut {decision}")
+            chat.text("!möte avsluta 12:00")
+        both = chat.text("!visa §2 2020")
+        assert both.splitlines()[0] == "Styrelsen har en § 2 i 2 sammanträden 2020:"
+        assert both.index("Sammanträdet fredag 14 februari 2020") < both.index(
+            "Styrelsen godkänner budgeten.") < both.index(
+            "Sammanträdet fredag 20 mars 2020") < both.index("Styrelsen godkänner bokslutet.")
+        assert both.splitlines()[-1] == "Ändra en av dem med !ändra 2020-02-14 §2 <ny text>."
+        assert chat.text("!ändra §2 2020 Styrelsen godkänner budgeten med ändringar.") == (
+            "§ 2 2020 finns i 2 sammanträden: fredag 14 februari 2020 och fredag 20 mars "
+            "2020. Skriv sammanträdets datum före §, till exempel !ändra 2020-02-14 §2.")
+        assert chat.text("!ändra 2020-02-14 §2 Styrelsen godkänner budgeten med ändringar.") == (
+            "§ 2: beslutet är ändrat.\nNu: Styrelsen godkänner budgeten med ändringar.\n"
+            "Förut: Styrelsen godkänner budgeten.")
+        assert chat.text("!visa §3 2020") == (
+            "Det finns ingen § 3 (2020). Skriv !sök <ord> för att hitta rätt paragraf.")
+        one = chat.text("!visa §1 2020")
+        assert one.startswith("Styrelsen har en § 1 i 2 sammanträden 2020:")
+    finally:
+        app.close()
+
+
+def test_a_paragraph_from_last_year_by_its_year(db_url: str) -> None:
+    app = _app(db_url, "år")
+    try:
+        chat = Chat(app)
+        chat.now = datetime(2022, 12, 15, 9, 0, tzinfo=STOCKHOLM)
+        chat.text("!möte öppna 2022-12-15 09:00")
+        chat.text("!paragrafnummer 26")
+        chat.text("!paragraf Uppföljning")
+        chat.text("!beslut Styrelsen uppdrar till förbundschefen att ta fram en plan.")
+        chat.text("!möte avsluta 12:00")
+        chat.now = datetime(2023, 1, 20, 9, 0, tzinfo=STOCKHOLM)
+        chat.text("!möte öppna 2023-01-20 09:00")
+        chat.text("!paragraf Öppnande")
+        assert chat.text("!ändra §26 2022 Styrelsen uppdrar till förbundschefen att ta fram "
+                         "en plan till maj.") == (
+            "§ 26: beslutet är ändrat.\nNu: Styrelsen uppdrar till förbundschefen att ta fram "
+            "en plan till maj.\nFörut: Styrelsen uppdrar till förbundschefen att ta fram en "
+            "plan.\nUppdrag 1 är uppdaterat: förbundschefen ska ta fram en plan till maj.\n"
+            "Inget slutdatum angavs. Ange det med !uppdrag 1 senast ÅÅÅÅ-MM-DD.")
+        assert "Sammanträdet torsdag 15 december 2022" in chat.text("!visa §26 2022")
+        assert chat.text("!ändra §26 Text").startswith("Det finns ingen § 26 (2023).")
+        assert chat.text("!uppdrag §26 2022 senast 2023-05-20") == (
+            "Uppdrag 1 ska vara klart senast lördag 20 maj 2023.")
+        chat.text("!beslut Styrelsen förklarar sammanträdet öppnat.")
+        # "2021 års …" starts the new text; it is not the year of the §.
+        assert chat.text("!ändra §1 2021 års plan gäller.") == (
+            "§ 1: beslutet är ändrat.\nNu: 2021 års plan gäller.\n"
+            "Förut: Styrelsen förklarar sammanträdet öppnat.")
+    finally:
+        app.close()
