@@ -74,6 +74,7 @@ def _environment(finalize: Any) -> Environment:
     )
     env.filters.update(
         datum=swedish.long_date,
+        dag=swedish.day_month_year,
         datumtid=swedish.long_datetime,
         klocka=swedish.clock,
         iso=swedish.iso_date,

@@ -20,6 +20,13 @@ def long_date(value: date | datetime) -> str:
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def day_month_year(value: date | datetime) -> str:
+    """'30 juni 2027': after "per den" and "den", where a weekday does not belong."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
 def clock(value: time | datetime) -> str:
     """'09:00'."""
     return f"{value.hour:02d}:{value.minute:02d}"

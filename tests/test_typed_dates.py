@@ -138,3 +138,62 @@ def test_a_paragraph_from_last_year_by_its_year(db_url: str) -> None:
             "Förut: Styrelsen förklarar sammanträdet öppnat.")
     finally:
         app.close()
+
+
+async def test_the_delarsrapport_is_fastställd_by_styrelsen_after_the_summer(
+        db_url: str) -> None:
+    from datetime import timedelta
+
+    app = reminder_app(db_url, frister={"arsrapport": {"aktiv": False},
+                                        "arsredovisning": {"aktiv": False},
+                                        "verksamhetsplan": {"aktiv": False}})
+    inbox = Inbox()
+    app.add_sender("console", inbox.send)
+    clock = Clock(datetime(2027, 8, 1, 8, 0, tzinfo=STOCKHOLM))
+    service = service_of(app)
+    service.clock = clock
+    try:
+        fired: dict[str, str] = {}
+        day = clock.now
+        while day < datetime(2027, 9, 2, tzinfo=STOCKHOLM):
+            clock.now = day.replace(hour=9, minute=0, second=30)
+            service.housekeeping()
+            before = len(inbox.texts)
+            await service.run_due()
+            for text in inbox.texts[before:]:
+                fired[clock.now.date().isoformat()] = text
+            day += timedelta(days=1)
+        assert fired == {
+            "2027-08-17": "Påminnelse: Delårsrapporten fastställs senast tisdag 31 augusti "
+                          "2027, om 14 dagar (10 arbetsdagar).\nStyrelsen fastställer "
+                          "delårsrapporten per den 30 juni 2027.",
+            "2027-08-24": "Påminnelse: Delårsrapporten fastställs senast tisdag 31 augusti "
+                          "2027, om 7 dagar (5 arbetsdagar).\nStyrelsen fastställer "
+                          "delårsrapporten per den 30 juni 2027."}
+    finally:
+        app.close()
+
+
+def test_the_delarsrapport_date_and_balance_day_are_configurable(db_url: str) -> None:
+    import pytest
+
+    from bot.config import ConfigError
+
+    app = reminder_app(db_url, frister={"delarsrapport": {"datum": "09-15", "per": "08-31"}})
+    try:
+        chat = Chat(app, sender="Pär Eriksson")
+        chat.now = datetime(2027, 1, 10, 9, 0, tzinfo=STOCKHOLM)
+        assert ("- Delårsrapporten fastställs: senast onsdag 15 september 2027. Styrelsen "
+                "fastställer delårsrapporten per den 31 augusti 2027. Om 248 dagar.") in \
+            chat.text("!frister 2027").splitlines()
+    finally:
+        app.close()
+    with pytest.raises(ConfigError) as old:
+        reminder_app(db_url, frister={"delarsbokslut": {"datum": "06-30"}})
+    assert "forbund[0].frister.delarsbokslut heter nu delarsrapport" in str(old.value)
+    with pytest.raises(ConfigError) as wrong:
+        reminder_app(db_url, frister={"arsrapport": {"per": "06-30"}})
+    assert "per finns bara för delarsrapport" in str(wrong.value)
+    with pytest.raises(ConfigError) as day:
+        reminder_app(db_url, frister={"delarsrapport": {"per": "06-31"}})
+    assert 'ska vara månad och dag som "01-31", inte "06-31"' in str(day.value)

@@ -71,12 +71,13 @@ class Deadline:
     off: str | None  # why the day is not a working day
     last_working_day: date
     report_year: int | None  # årsrapport: the year reported on
+    per: date | None = None  # delårsrapport: the day it is made up to
 
     @classmethod
     def of(cls, rule: DeadlineRule, year: int) -> Deadline:
         day = rule.on(year)
         return cls(rule.key, day, day_off(day), working_day_before(day),
-                   year - 1 if rule.key == "arsrapport" else None)
+                   year - 1 if rule.key == "arsrapport" else None, rule.per_on(year))
 
 
 def deadlines_in(rules: tuple[DeadlineRule, ...], year: int) -> list[Deadline]:
@@ -85,6 +86,11 @@ def deadlines_in(rules: tuple[DeadlineRule, ...], year: int) -> list[Deadline]:
 
 def reminder_day(deadline: date, days_before: int) -> date:
     return working_day_before(deadline - timedelta(days=days_before))
+
+
+def _per(rule: DeadlineRule, year: int) -> dict[str, str]:
+    per = rule.per_on(year)
+    return {"per": per.isoformat()} if per else {}
 
 
 def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -> int:
@@ -132,7 +138,7 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
                             ref=f"frist:{forbund.id}:{rule.key}:{deadline.isoformat()}",
                             key=key, created_by="frister",
                             payload={"frist": rule.key, "datum": deadline.isoformat(),
-                                     "dagar": days})
+                                     "dagar": days, **_per(rule, year)})
                         created += 1
         for key, reminder in existing.items():
             if key not in wanted and reminder.status == PLANNED and reminder.due_at > now:
