@@ -75,6 +75,7 @@ def _environment(finalize: Any) -> Environment:
     env.filters.update(
         datum=swedish.long_date,
         dag=swedish.day_month_year,
+        dagen=swedish.definite_date,
         datumtid=swedish.long_datetime,
         klocka=swedish.clock,
         iso=swedish.iso_date,

@@ -27,6 +27,13 @@ def day_month_year(value: date | datetime) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def definite_date(value: date | datetime) -> str:
+    """'onsdagen den 6 april 2022': a date in running text ("inget sammanträde …")."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{WEEKDAYS[value.weekday()]}en den {day_month_year(value)}"
+
+
 def clock(value: time | datetime) -> str:
     """'09:00'."""
     return f"{value.hour:02d}:{value.minute:02d}"

@@ -229,14 +229,14 @@ def test_utfall_books_outcomes(ovik: Chat) -> None:
     load_2021(ovik)
     reply = plain(ovik.text(
         "!utfall Vidare Vy -119 684,43 2021-12-31 Bokslut 2021, andra halvåret"))
-    assert reply.startswith("Utfall bokfört: Vidare Vy 119 684,43 kr per fredag 31 december "
+    assert reply.startswith("Utfall bokfört: Vidare Vy 119 684,43 kr per den 31 december "
                             "2021 (Bokslut 2021, andra halvåret).")
     assert "utfall 346 907,43 kr (76 %), kvar 108 092,57 kr" in reply
     latest = plain(ovik.text("!budget Vidare Vy 2021"))
     assert "- Senaste utfall: fredag 31 december 2021, Bokslut 2021, andra halvåret" in latest
     ovik.now = datetime(2022, 4, 2, 10, 0, tzinfo=STOCKHOLM)
     today = plain(ovik.text("!utfall Psykeveckan v45 12 500 Föreläsare"))
-    assert "Psykeveckan v45 12 500 kr per lördag 2 april 2022 (Föreläsare)" in today
+    assert "Psykeveckan v45 12 500 kr per den 2 april 2022 (Föreläsare)" in today
     assert "inget datum" in ovik.text("!utfall Vidare Vy 100 2021-13-01")
     assert "Du får inte använda !utfall" in ovik.text("!utfall Vidare Vy 100", "Anna Gäst")
 
@@ -333,7 +333,7 @@ def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
 def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
     ovik.text("!insats ny Vidare Vy")
     booked = plain(ovik.text("!utfall Vidare Vy 455.000 2021-06-30 Faktura"))
-    assert booked.startswith("Utfall bokfört: Vidare Vy 455 000 kr per onsdag 30 juni 2021")
+    assert booked.startswith("Utfall bokfört: Vidare Vy 455 000 kr per den 30 juni 2021")
     assert "1 234 567 kr" in plain(ovik.text("!utfall Vidare Vy 1.234.567 2021-06-30"))
     refused = plain(ovik.text("!utfall Vidare Vy 455,000 2021-06-30"))
     assert refused.startswith("”455,000” är inget belopp jag kan läsa (oklart om kommat skiljer "
@@ -344,14 +344,14 @@ def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
 def test_utfall_reads_swedish_dates(ovik: Chat) -> None:
     ovik.text("!insats ny Vidare Vy")  # the chat's clock: fredag 25 mars 2022
     long_form = plain(ovik.text("!utfall Vidare Vy 1 000 30 juni 2021 Delårsbokslut"))
-    assert long_form.startswith("Utfall bokfört: Vidare Vy 1 000 kr per onsdag 30 juni 2021 "
+    assert long_form.startswith("Utfall bokfört: Vidare Vy 1 000 kr per den 30 juni 2021 "
                                 "(Delårsbokslut).")
     # Without a year: the latest such day up to today, not next summer.
     short = plain(ovik.text("!utfall Vidare Vy 2 000 30/6 Faktura"))
-    assert short.startswith("Utfall bokfört: Vidare Vy 2 000 kr per onsdag 30 juni 2021 "
+    assert short.startswith("Utfall bokfört: Vidare Vy 2 000 kr per den 30 juni 2021 "
                             "(Faktura).")
     this_year = plain(ovik.text("!utfall Vidare Vy 3 000 1/3"))
-    assert this_year.startswith("Utfall bokfört: Vidare Vy 3 000 kr per tisdag 1 mars 2022.")
+    assert this_year.startswith("Utfall bokfört: Vidare Vy 3 000 kr per den 1 mars 2022.")
     assert "- Utfall: 3 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
     # A comment that merely starts with a number stays a comment.
     assert "(3 fakturor)" in ovik.text("!utfall Vidare Vy 500 3 fakturor")

@@ -268,7 +268,7 @@ def test_the_latest_import_or_utfall_can_be_taken_back(ovik: Chat) -> None:
     assert refused.startswith("Du får inte använda !budget ångra"), refused
     first = plain(ovik.text("!budget ångra"))
     # (bokfört: the store's own clock, not the chat's)
-    assert first.startswith("Utfallet är borttaget: Vidare Vy 10 000 kr per fredag 31 december "
+    assert first.startswith("Utfallet är borttaget: Vidare Vy 10 000 kr per den 31 december "
                             "2021 (Faktura), bokfört "), first
     assert first.endswith(" av Pär Eriksson."), first
     second = plain(ovik.text("!budget ångra"))

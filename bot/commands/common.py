@@ -86,4 +86,5 @@ def title_from(text: str, limit: int = 80) -> str:
 def ensure_not_justerad(meeting: Meeting, paragraph: Paragraph | None = None) -> None:
     if meeting.justerad_at is not None or (paragraph is not None
                                            and paragraph.justerad_at is not None):
-        raise UserError("justerat", nummer=paragraph.number if paragraph else None)
+        raise UserError("justerat", nummer=paragraph.number if paragraph else None,
+                        datum=meeting.date)

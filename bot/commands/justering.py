@@ -95,7 +95,7 @@ def protocol_ready(ctx: Context, rest: str) -> Reply:
         reply.attachments = files
         return reply
     if meeting.justerad_at is not None:
-        raise UserError("justerat")
+        raise UserError("justerat", datum=meeting.date)
     wanted = signers(ctx, meeting)
     if not wanted:
         raise UserError("inga_justerare", datum=meeting.date)
@@ -144,8 +144,17 @@ def _to_justera(ctx: Context, meeting_day: str) -> Meeting:
         return waiting[0]
     latest = meetings.latest_meeting(ctx.session, ctx.organ.organ_id)
     if latest is not None and latest.justerad_at is not None:
-        raise UserError("justerat")
+        raise _already_justerat(ctx, latest)
     raise UserError("inte_klart_för_justering")
+
+
+def _already_justerat(ctx: Context, meeting: Meeting) -> UserError:
+    """`!justera` on a justerat protokoll: which one, and whether the sender could have
+    signed it at all."""
+    wanted = signers(ctx, meeting)
+    me = _signing_as(ctx)
+    return UserError("redan_justerat", datum=meeting.date, justerande=[s.name for s in wanted],
+                     undertecknare=any(name_key(s.name) == me for s in wanted))
 
 
 def _justera_args(ctx: Context, text: str) -> tuple[str, str]:
@@ -174,7 +183,7 @@ def justera(ctx: Context, args: str) -> Reply:
     justering.hold_meeting(ctx.session, meeting.id)
     ctx.session.refresh(meeting)
     if meeting.justerad_at is not None:
-        raise UserError("justerat")
+        raise _already_justerat(ctx, meeting)
     if justering.request_of(ctx.session, meeting.id) is None:
         raise UserError("inte_klart_för_justering")
     day = signing_day(ctx, meeting, signed_day) if signed_day else None
@@ -224,7 +233,7 @@ def immediate(ctx: Context, args: str) -> Reply:
     target = resolve_paragraph(ctx, ref)
     meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
     if meeting.justerad_at is not None or target.justerad_at is not None:
-        raise UserError("justerat", nummer=target.number)
+        raise UserError("justerat", nummer=target.number, datum=meeting.date)
     view = paragraphs.view(ctx.session, target)
     if not view.of_kind("beslut"):
         raise UserError("omedelbar_utan_beslut", nummer=target.number)

@@ -32,7 +32,7 @@ paragraf = Command("paragraf", aliases=["§", "p", "rubrik", "paragraph"], group
 beslut = Command("beslut", aliases=["decision", "decide"], group=GROUP, permission=RECORD,
                  summary="Antecknar ett beslut i aktuell paragraf (eller i en ny, om ingen "
                          "finns).")
-yrkande = Command("yrkande", aliases=["motion", "yrka"], group=GROUP, permission=RECORD,
+yrkande = Command("yrkande", aliases=["yrka"], group=GROUP, permission=RECORD,
                   summary="Antecknar ett yrkande med förslagsställarens namn.")
 info_cmd = Command("info", aliases=["information", "text"], group=GROUP,
                    permission=RECORD,
