@@ -80,6 +80,7 @@ def _environment(finalize: Any) -> Environment:
         klocka=swedish.clock,
         iso=swedish.iso_date,
         kr=swedish.amount,
+        andel=swedish.percent,
         öre=swedish.amount_ore,
         namn=swedish.join_names,
         genitiv=swedish.genitive,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 MONTHS = [
@@ -79,6 +81,20 @@ def _kronor(number: Decimal, decimals: bool) -> str:
     if frac or decimals:
         text += f",{int(frac):02d}"
     return f"{sign}{text}{NBSP}kr"
+
+
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` in whole percent ('76 %'), '–' without a whole. A share that only
+    rounding makes 0 % or 100 % gets one decimal, cut away from that mark: 99,96 % of a
+    grant spent is '99,9 %', never '100 %' while money is left."""
+    if whole <= 0:
+        return "–"
+    exact = Fraction(part * 100, whole)
+    rounded = math.floor(exact + Fraction(1, 2))
+    if rounded in (0, 100) and exact != rounded:
+        tenths = math.floor(exact * 10) if exact < rounded else math.ceil(exact * 10)
+        return f"{tenths // 10},{tenths % 10} %"
+    return f"{rounded} %"
 
 
 def paragraph_range(numbers: list[int]) -> str:

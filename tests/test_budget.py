@@ -318,7 +318,7 @@ def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
     # win over the exact "Psykeveckan 2020" and book 2 020 kr.
     ovik.text("!insats ny Psykeveckan 2020")
     booked = plain(ovik.text("!utfall Psykeveckan 2020 5 000 2021-12-31 Faktura"))
-    assert booked.startswith("Utfall bokfört: Psykeveckan 2020 5 000 kr per fredag "
+    assert booked.startswith("Utfall bokfört: Psykeveckan 2020 5 000 kr per den "
                              "31 december 2021 (Faktura).")
     ovik.text("!möte öppna")
     granted = plain(ovik.text("!anslag Psykeveckan 2020 100 000 2021"))
