@@ -359,6 +359,7 @@ def _status(ctx: Context, rest: str) -> Reply:
                   länk=board_url(ctx.config, ctx.organ.forbund_key))
 
 
-# `!anslag uppsatt <datum>` (budget's !anslag) means the notice board, not money.
-anslag_posted = subcommand("anslag", "uppsatt")(_posted)
-anslag_taken_down = subcommand("anslag", "nedtagen", aliases=["nedtaget"])(_taken_down)
+# Hidden (no usage): typed as `!anslag uppsatt`, the grant command's synonym, it still means
+# the notice board, and help never lists it under !bevilja.
+anslag_posted = subcommand("bevilja", "uppsatt")(_posted)
+anslag_taken_down = subcommand("bevilja", "nedtagen", aliases=["nedtaget"])(_taken_down)

@@ -177,7 +177,8 @@ def attendance(ctx: Context, args: str) -> Reply:
     return reply
 
 
-@narvaro.sub("ta bort", aliases=["bort"], usage=["!närvaro ta bort <namn>"])
+@narvaro.sub("ta bort", aliases=["bort"], usage=["!närvaro ta bort <namn>"],
+             examples=["!närvaro ta bort Lena Finne Jansson"])
 def _remove_attendance(ctx: Context, rest: str) -> Reply:
     meeting = open_meeting(ctx)
     names = split_names(require_text(ctx, rest))
