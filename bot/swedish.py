@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 # The matching keys live with the store that matches on them; re-exported for the commands.
 from storage.folding import fold as fold
@@ -21,6 +23,20 @@ def long_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def day_month_year(value: date | datetime) -> str:
+    """'30 juni 2027': after "per den" and "den", where a weekday does not belong."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def definite_date(value: date | datetime) -> str:
+    """'onsdagen den 6 april 2022': a date in running text ("inget sammanträde …")."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{WEEKDAYS[value.weekday()]}en den {day_month_year(value)}"
 
 
 def clock(value: time | datetime) -> str:
@@ -68,6 +84,20 @@ def _kronor(number: Decimal, decimals: bool) -> str:
     if frac or decimals:
         text += f",{int(frac):02d}"
     return f"{sign}{text}{NBSP}kr"
+
+
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` in whole percent ('76 %'), '–' without a whole. A share that only
+    rounding makes 0 % or 100 % gets one decimal, cut away from that mark: 99,96 % of a
+    grant spent is '99,9 %', never '100 %' while money is left."""
+    if whole <= 0:
+        return "–"
+    exact = Fraction(part * 100, whole)
+    rounded = math.floor(exact + Fraction(1, 2))
+    if rounded in (0, 100) and exact != rounded:
+        tenths = math.floor(exact * 10) if exact < rounded else math.ceil(exact * 10)
+        return f"{tenths // 10},{tenths % 10} %"
+    return f"{rounded} %"
 
 
 def paragraph_range(numbers: list[int]) -> str:

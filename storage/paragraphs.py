@@ -150,6 +150,17 @@ def entry_by_id(session: Session, entry_id: int) -> Entry | None:
     return session.get(Entry, entry_id)
 
 
+def paragraphs_numbered_in_year(session: Session, organ_id: int, year: int, number: int
+                                ) -> list[Paragraph]:
+    """Every § `number` of the organ's meetings in `year`, oldest meeting first: with
+    möte-numbering each meeting has its own § 1, § 2 …"""
+    return list(session.exec(
+        select(Paragraph).join(Meeting, Meeting.id == Paragraph.meeting_id)
+        .where(Paragraph.organ_id == organ_id, Paragraph.year == year,
+               Paragraph.number == number)
+        .order_by(Meeting.date, Meeting.id)).all())
+
+
 def live_entries(session: Session, paragraph_id: int) -> list[Entry]:
     return list(session.exec(
         select(Entry).where(Entry.paragraph_id == paragraph_id, Entry.removed_at.is_(None))

@@ -559,16 +559,16 @@ async def test_budget_file_reaches_budget_import(scene: Scene, encrypted: bool) 
     event_id = await send_file(chair, room_id, data, "budget-2021.csv",
                                body="!budget import", encrypted=encrypted)
     reply = await chair.reply(room_id, event_id)
-    assert reply.body.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag "
-                                 "och 11 nya utfall"), reply.body
+    assert reply.body.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya "
+                                 "beviljade belopp och 11 nya utfall"), reply.body
     answer = (await chair.ask(room_id, "!budget Vidare Vy 2021")).body.replace("\xa0", " ")
     assert "Beviljat: 455 000 kr" in answer and "Utfall: 227 223 kr" in answer
 
     # 2. The command right after the file, from the same sender.
     await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)
     again = (await chair.ask(room_id, "!budget import")).body
-    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 0 nya anslag och 0 "
-                            "nya utfall; 22 fanns redan"), again
+    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 0 nya beviljade "
+                            "belopp och 0 nya utfall; 22 fanns redan"), again
 
     # 3. A reply to the file, with other messages in between.
     file_id = await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)

@@ -33,10 +33,11 @@ def _holidays(year: int) -> dict[date, str]:
 
 
 def day_off(day: date) -> str | None:
-    """Why `day` is not a working day ("lördag", "söndag", "Trettondedag jul"), or None."""
+    """Why `day` is not a working day ("lördag", "söndag", "trettondedag jul"), or None.
+    Holidays are written in lower case as in running Swedish text, except Kristi (a name)."""
     name = _holidays(day.year).get(day)
     if name:
-        return name
+        return name if name.startswith("Kristi") else name[:1].lower() + name[1:]
     if day.weekday() == 5:
         return "lördag"
     if day.weekday() == 6:
@@ -70,12 +71,13 @@ class Deadline:
     off: str | None  # why the day is not a working day
     last_working_day: date
     report_year: int | None  # årsrapport: the year reported on
+    per: date | None = None  # delårsrapport: the day it is made up to
 
     @classmethod
     def of(cls, rule: DeadlineRule, year: int) -> Deadline:
         day = rule.on(year)
         return cls(rule.key, day, day_off(day), working_day_before(day),
-                   year - 1 if rule.key == "arsrapport" else None)
+                   year - 1 if rule.key == "arsrapport" else None, rule.per_on(year))
 
 
 def deadlines_in(rules: tuple[DeadlineRule, ...], year: int) -> list[Deadline]:
@@ -84,6 +86,11 @@ def deadlines_in(rules: tuple[DeadlineRule, ...], year: int) -> list[Deadline]:
 
 def reminder_day(deadline: date, days_before: int) -> date:
     return working_day_before(deadline - timedelta(days=days_before))
+
+
+def _per(rule: DeadlineRule, year: int) -> dict[str, str]:
+    per = rule.per_on(year)
+    return {"per": per.isoformat()} if per else {}
 
 
 def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -> int:
@@ -128,7 +135,7 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
                             ref=f"frist:{forbund.id}:{rule.key}:{deadline.isoformat()}",
                             key=key, created_by="frister",
                             payload={"frist": rule.key, "datum": deadline.isoformat(),
-                                     "dagar": days})
+                                     "dagar": days, **_per(rule, year)})
                         created += 1
         for key, reminder in existing.items():
             if key not in wanted and reminder.status == PLANNED and reminder.due_at > now:
