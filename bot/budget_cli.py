@@ -73,12 +73,8 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
         print(render("fel", "budgetfil_liknar", filnamn=path.name, fel=error.near).text,
               file=sys.stderr)
         return 1
-    years = ", ".join(str(y) for y in result.years)
-    print(f"Importerat {path.name} till {name} ({len(lines)} rader, {years}): "
-          f"{result.grants} nya anslag och {result.outcomes} nya utfall"
-          + (f"; {result.unchanged} fanns redan." if result.unchanged else "."))
-    if result.new_insatser:
-        print("Nya insatser: " + ", ".join(result.new_insatser) + ".")
+    print(render("budget", "importerat", filnamn=path.name, rader=len(lines), r=result,
+                 till=name).text)
     return 0
 
 

@@ -148,9 +148,10 @@ def _parse(s: str, local_now: datetime, tz: tzinfo, default_time: time) -> When 
         if n > MAX_YEARS_AHEAD * 366 * 24 * 60:
             raise DateProblem("för_långt", s)
         if unit in ("minutes", "hours"):
-            # real elapsed time: added in UTC, so a night when the clock changes counts right
+            # real elapsed time: added in UTC, so a night when the clock changes counts right.
+            # The seconds are kept: "om 1 minut" at 14:00:56 is 14:01:56, not four seconds away.
             at = (local_now.astimezone(UTC) + timedelta(**{unit: n})).astimezone(tz)
-            return When(at.replace(second=0, microsecond=0), True)
+            return When(at, True)
     clock: time | None = None
     match = _TIME.search(s)
     if match:

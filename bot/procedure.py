@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from storage import meetings, sammantrade, tenants
+from storage import meetings, paragraphs, sammantrade, tenants
 from storage.keys import name_key
-from storage.models import Entry, Meeting, Paragraph
+from storage.models import Meeting, Paragraph
 from storage.models_sammantrade import (
     Anteckning,
     Ersattare,
@@ -93,7 +93,7 @@ def procedures(session: Session, paragraph_ids: list[int]) -> dict[int, Procedur
 
 
     for number in rows.numbers:
-        entry = session.get(Entry, number.entry_id)
+        entry = paragraphs.entry_by_id(session, number.entry_id)
         if number.withdrawn_at is not None or entry is None or entry.removed_at is not None:
             continue
         joined = [i.name for i in rows.instammanden if i.yrkande_id == number.id]

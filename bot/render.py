@@ -74,10 +74,13 @@ def _environment(finalize: Any) -> Environment:
     )
     env.filters.update(
         datum=swedish.long_date,
+        dag=swedish.day_month_year,
+        dagen=swedish.definite_date,
         datumtid=swedish.long_datetime,
         klocka=swedish.clock,
         iso=swedish.iso_date,
         kr=swedish.amount,
+        andel=swedish.percent,
         öre=swedish.amount_ore,
         namn=swedish.join_names,
         genitiv=swedish.genitive,

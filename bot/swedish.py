@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
+import math
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+# The matching keys live with the store that matches on them; re-exported for the commands.
+from storage.folding import fold as fold
+from storage.folding import search_key as search_key
 
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 MONTHS = [
@@ -18,6 +23,20 @@ def long_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def day_month_year(value: date | datetime) -> str:
+    """'30 juni 2027': after "per den" and "den", where a weekday does not belong."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def definite_date(value: date | datetime) -> str:
+    """'onsdagen den 6 april 2022': a date in running text ("inget sammanträde …")."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{WEEKDAYS[value.weekday()]}en den {day_month_year(value)}"
 
 
 def clock(value: time | datetime) -> str:
@@ -67,23 +86,26 @@ def _kronor(number: Decimal, decimals: bool) -> str:
     return f"{sign}{text}{NBSP}kr"
 
 
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` in whole percent ('76 %'), '–' without a whole. A share that only
+    rounding makes 0 % or 100 % gets one decimal, cut away from that mark: 99,96 % of a
+    grant spent is '99,9 %', never '100 %' while money is left."""
+    if whole <= 0:
+        return "–"
+    exact = Fraction(part * 100, whole)
+    rounded = math.floor(exact + Fraction(1, 2))
+    if rounded in (0, 100) and exact != rounded:
+        tenths = math.floor(exact * 10) if exact < rounded else math.ceil(exact * 10)
+        return f"{tenths // 10},{tenths % 10} %"
+    return f"{rounded} %"
+
+
 def paragraph_range(numbers: list[int]) -> str:
     """'22–30' for a run, '22' for one, '' for none."""
     if not numbers:
         return ""
     low, high = min(numbers), max(numbers)
     return str(low) if low == high else f"{low}–{high}"
-
-
-def fold(text: str) -> str:
-    """Case- and diacritic-insensitive key: 'Årsredovisning' -> 'arsredovisning'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def search_key(text: str) -> str:
-    """Casefolded text that keeps å, ä, ö, for searching stored decisions."""
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 def join_names(names: list[str]) -> str:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, union
 from sqlmodel import Session, select
 
-from bot.swedish import fold
+from storage.folding import fold
 from storage.models import Entry, Meeting, Paragraph, utcnow
 from storage.models_budget import BudgetGrant, BudgetOutcome, BudgetYear, Insats, InsatsAlias
 

@@ -90,11 +90,12 @@ def drop_stale(session: Session, meeting_id: int) -> list[str]:
     return [s.name for s in stale]
 
 
-def hold_meeting(session: Session, meeting_id: int) -> None:
+def hold_meeting(session: Session, meeting: Meeting) -> None:
     """Row-lock the meeting for the rest of the transaction (PostgreSQL), so two justerare
-    signing at the same moment cannot both miss that the other has signed. SQLite
-    transactions are IMMEDIATE and serialise anyway."""
-    session.exec(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update()).first()
+    signing at the same moment cannot both miss that the other has signed, and read it
+    again as it is under the lock. SQLite transactions are IMMEDIATE and serialise anyway."""
+    session.exec(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update()).first()
+    session.refresh(meeting)
 
 
 def sign(session: Session, meeting_id: int, name: str, function: str, at: datetime,

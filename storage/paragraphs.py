@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.swedish import search_key
+from storage.folding import search_key
 from storage.models import (
     AuditEntry,
     Entry,
@@ -140,6 +140,25 @@ def find_paragraph(session: Session, organ_id: int, series: str, number: int
     return session.exec(select(Paragraph).where(
         Paragraph.organ_id == organ_id, Paragraph.series == series,
         Paragraph.number == number)).first()
+
+
+def paragraph_by_id(session: Session, paragraph_id: int) -> Paragraph | None:
+    return session.get(Paragraph, paragraph_id)
+
+
+def entry_by_id(session: Session, entry_id: int) -> Entry | None:
+    return session.get(Entry, entry_id)
+
+
+def paragraphs_numbered_in_year(session: Session, organ_id: int, year: int, number: int
+                                ) -> list[Paragraph]:
+    """Every § `number` of the organ's meetings in `year`, oldest meeting first: with
+    möte-numbering each meeting has its own § 1, § 2 …"""
+    return list(session.exec(
+        select(Paragraph).join(Meeting, Meeting.id == Paragraph.meeting_id)
+        .where(Paragraph.organ_id == organ_id, Paragraph.year == year,
+               Paragraph.number == number)
+        .order_by(Meeting.date, Meeting.id)).all())
 
 
 def live_entries(session: Session, paragraph_id: int) -> list[Entry]:

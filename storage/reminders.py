@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 
 from storage.keys import name_key
 from storage.models import Room
-from storage.models_reminders import PLANNED, REMOVED, PlannedMeeting, Reminder
+from storage.models_reminders import PLANNED, REMOVED, SKIPPED, PlannedMeeting, Reminder
 
 _CHANGED = "reminders_changed"
 # Called with the ids of the reminders a commit created or changed.
@@ -99,6 +99,28 @@ def remove_reminder(session: Session, reminder: Reminder) -> None:
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder | None:
     return session.get(Reminder, reminder_id)
+
+
+def set_status(session: Session, reminder_id: int, status: str, only_from: str) -> None:
+    """Give the reminder `status` if it still has `only_from`."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is not None and reminder.status == only_from:
+        reminder.status = status
+        session.add(reminder)
+
+
+def replan_reminder(session: Session, reminder: Reminder, due_at: datetime) -> None:
+    """Plan a skipped reminder again, at `due_at`."""
+    reminder.status, reminder.due_at = PLANNED, due_at
+    session.add(reminder)
+    mark_changed(session, reminder.id)
+
+
+def skip_reminder(session: Session, reminder: Reminder) -> None:
+    """Leave a planned reminder unsent because nothing asks for it any more."""
+    reminder.status = SKIPPED
+    session.add(reminder)
+    mark_changed(session, reminder.id)
 
 
 def claim_reminder(session: Session, reminder_id: int) -> Reminder | None:

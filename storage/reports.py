@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from bot.swedish import fold
+from storage.folding import fold
 from storage.models import Entry
 from storage.models_budget import BudgetGrant, BudgetOutcome, Insats
 from storage.models_reminders import ReportReceived

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.swedish import fold
+from storage.folding import fold
 from storage.models import Forbund, Organ, Room
 from storage.tenants import OrganRef, organ_by_id
 

@@ -203,6 +203,14 @@ def votering_of(session: Session, paragraph_id: int) -> Votering | None:
                         .order_by(Votering.id.desc())).first()
 
 
+def votering_by_id(session: Session, votering_id: int) -> Votering | None:
+    return session.get(Votering, votering_id)
+
+
+def rost_by_id(session: Session, rost_id: int) -> Rost | None:
+    return session.get(Rost, rost_id)
+
+
 def save(session: Session, row: object) -> None:
     session.add(row)
     session.flush()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from bot.config import Config
-from bot.swedish import fold
 from storage.db import lock_setup
+from storage.folding import fold
 from storage.keys import id_key, name_key
 from storage.models import Forbund, Member, Organ, Room
 from storage.register import sync_insatser
@@ -35,12 +35,55 @@ class OrganRef:
     document: str = "protokoll"  # protokoll | minnesanteckningar
 
 
-def sync_config(session: Session, config: Config) -> None:
+# What sync_config stores of the config file, as plain data that bot.core.app builds
+# out of the bot's Config: the store stays independent of the bot package.
+@dataclass(frozen=True)
+class MemberSpec:
+    name: str
+    role: str = "ledamot"
+    organisation: str = ""
+    organisation_short: str = ""
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrganSpec:
+    key: str
+    name: str
+    kind: str = "styrelse"
+    numbering: str = "år"
+    document: str = "protokoll"
+    rooms: tuple[str, ...] = ()
+    secretaries: tuple[str, ...] = ()
+    members: tuple[MemberSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class InsatsSpec:
+    name: str
+    start_year: int | None = None
+    end_year: int | None = None
+    owner: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ForbundSpec:
+    key: str
+    name: str
+    archive_location: str = ""
+    timezone: str = "Europe/Stockholm"
+    sigill: str = ""
+    organs: tuple[OrganSpec, ...] = field(default_factory=tuple)
+    insatser: tuple[InsatsSpec, ...] = ()
+
+
+def sync_config(session: Session, forbund_specs: Sequence[ForbundSpec]) -> None:
     """Make the store's förbund, organs, config rooms, members and insatser match the config
     file.
     Rooms bound in the chat (`!organ`) are kept."""
     lock_setup(session.connection())  # a second process starting now waits, then updates
-    for fc in config.forbund:
+    for fc in forbund_specs:
         forbund = session.exec(select(Forbund).where(Forbund.key == fc.key)).first()
         if forbund is None:
             forbund = Forbund(key=fc.key, name=fc.name)
@@ -71,7 +114,7 @@ def _transport_of(external_id: str) -> str:
     return "matrix" if external_id.startswith("!") else "teams"
 
 
-def _sync_members(session: Session, organ_id: int, oc) -> None:  # type: ignore[no-untyped-def]
+def _sync_members(session: Session, organ_id: int, oc: OrganSpec) -> None:
     for old in session.exec(select(Member).where(Member.organ_id == organ_id)).all():
         session.delete(old)
     # Only the platform ids go into `ids`: a name is matched by member_by_name, and only
@@ -136,6 +179,15 @@ def find_organs(session: Session, forbund_id: int | None, name: str) -> list[Org
     wanted = fold(name)
     return [_ref(o, f) for o, f in session.exec(query).all()
             if wanted in (fold(o.key), fold(o.name), fold(f"{f.name} {o.name}"))]
+
+
+def forbund_by_key(session: Session, key: str) -> Forbund | None:
+    return session.exec(select(Forbund).where(Forbund.key == key)).first()
+
+
+def organs_of_kind(session: Session, forbund_id: int, kind: str) -> list[Organ]:
+    return list(session.exec(
+        select(Organ).where(Organ.forbund_id == forbund_id, Organ.kind == kind)).all())
 
 
 def _ref(organ: Organ, forbund: Forbund) -> OrganRef:

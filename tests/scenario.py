@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app import App
-from bot.swedish import long_date
+from bot.swedish import day_month_year, long_date
 from storage.models_reminders import PLANNED, Reminder
 from storage.reminders import mark_changed
 
@@ -62,7 +62,8 @@ def meeting(day: date, place: str) -> tuple[Step, ...]:
         Step(PAR, "!anslag Vidare Vy 455 000",
              (f"Beslut: Styrelsen beviljar Vidare Vy 455 000 kr för {year}.",)),
         Step(PAR, f"!utfall Vidare Vy 227 223 {iso} Delårsbokslut",
-             (f"Utfall bokfört: Vidare Vy 227 223 kr per {when} (Delårsbokslut).",)),
+             (f"Utfall bokfört: Vidare Vy 227 223 kr per den {day_month_year(day)} "
+              "(Delårsbokslut).",)),
         Step(CECILIA, "!budget vidare vy",
              (f"Vidare Vy {year}", "Beviljat: 455 000 kr", "Utfall: 227 223 kr (50 %",
               "Kvar: 227 777 kr", f"Beviljat genom § 24, sammanträdet {when}")),

@@ -20,14 +20,14 @@ from tests.conftest import FIXTURES, STOCKHOLM, Chat, make_app
 
 
 def test_done_when_vidare_vy_apple_and_year_total(ovik: Chat) -> None:
-    assert "11 nya anslag och 11 nya utfall" in load_2021(ovik).text
+    assert "11 nya beviljade belopp och 11 nya utfall" in load_2021(ovik).text
     vy = plain(ovik.text("!budget Vidare Vy 2021"))
     assert vy.startswith("**Vidare Vy 2021** (Samordningsförbundet i Örnsköldsvik)")
     assert "- Beviljat: 455 000 kr" in vy
     assert "- Utfall: 227 223 kr (50 % av beviljat)" in vy
     assert "- Kvar: 227 777 kr" in vy
     assert "- Senaste utfall: onsdag 30 juni 2021, Delårsbokslut per 30 juni 2021" in vy
-    assert "- Anslaget är importerat (Delårsbokslut per 30 juni 2021, not 2)" in vy
+    assert "- Beviljat enligt importerad budgetfil (Delårsbokslut per 30 juni 2021, not 2)" in vy
     assert "Samverkansprojekt Äpplet 2021" in ovik.text("!budget äpplet 2021")
     table = plain(ovik.text("!budget 2021"))
     assert ("| **Summa** | **3 993 000 kr** | **1 770 608 kr** | **2 222 392 kr** | **44 %** |"
@@ -171,7 +171,7 @@ def test_anslag_records_decision_and_grant_linked_both_ways(ovik: Chat) -> None:
     # Undoing the decision takes the grant with it.
     assert "Ångrat i § 27" in ovik.text("!ångra")
     assert "- Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2022"))
-    assert "Inga anslag eller utfall för 2022." in ovik.text("!budget Äpplet 2022")
+    assert "Inga beviljade medel eller utfall för 2022." in ovik.text("!budget Äpplet 2022")
     assert "**1 200 000 kr**" not in plain(ovik.text("!budget 2022"))
     # Without a year the undone grant's year is not "the latest year with figures".
     assert plain(ovik.text("!budget Äpplet")).startswith("**Samverkansprojekt Äpplet 2021**")
@@ -189,7 +189,7 @@ def test_anslag_without_paragraph_opens_one_and_needs_a_meeting(ovik: Chat) -> N
         "!anslag Vidare Vy 5,555")
     assert "för många decimaler" in ovik.text("!anslag Vidare Vy 5,5555")
     assert "Ange insats och belopp" in ovik.text("!anslag Vidare Vy")
-    assert "Du får inte använda !anslag" in ovik.text("!anslag Vidare Vy 5 000", "Anna Gäst")
+    assert "Du får inte använda !bevilja" in ovik.text("!anslag Vidare Vy 5 000", "Anna Gäst")
     # Nothing of the refused commands was written.
     assert "- Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2022"))
 
@@ -229,14 +229,14 @@ def test_utfall_books_outcomes(ovik: Chat) -> None:
     load_2021(ovik)
     reply = plain(ovik.text(
         "!utfall Vidare Vy 119 684,43 2021-12-31 Bokslut 2021, andra halvåret"))
-    assert reply.startswith("Utfall bokfört: Vidare Vy 119 684,43 kr per fredag 31 december "
+    assert reply.startswith("Utfall bokfört: Vidare Vy 119 684,43 kr per den 31 december "
                             "2021 (Bokslut 2021, andra halvåret).")
     assert "utfall 346 907,43 kr (76 %), kvar 108 092,57 kr" in reply
     latest = plain(ovik.text("!budget Vidare Vy 2021"))
     assert "- Senaste utfall: fredag 31 december 2021, Bokslut 2021, andra halvåret" in latest
     ovik.now = datetime(2022, 4, 2, 10, 0, tzinfo=STOCKHOLM)
     today = plain(ovik.text("!utfall Psykeveckan v45 12 500 Föreläsare"))
-    assert "Psykeveckan v45 12 500 kr per lördag 2 april 2022 (Föreläsare)" in today
+    assert "Psykeveckan v45 12 500 kr per den 2 april 2022 (Föreläsare)" in today
     assert "inget datum" in ovik.text("!utfall Vidare Vy 100 2021-13-01")
     assert "Du får inte använda !utfall" in ovik.text("!utfall Vidare Vy 100", "Anna Gäst")
 
@@ -280,7 +280,9 @@ def test_diagram_is_a_png(ovik: Chat) -> None:
     (png,) = reply.attachments
     assert png.filename == "budget-2021.png" and png.mimetype == "image/png"
     assert png.data[:8] == b"\x89PNG\r\n\x1a\n" and len(png.data) > 10_000
-    assert "Det finns inga anslag eller utfall för 2019" in ovik.text("!budget diagram 2019")
+    assert ovik.text("!budget diagram 2019") == (
+        "Det finns inga beviljade medel eller utfall för 2019. Lägg in dem med !bevilja, "
+        "!utfall eller !budget import.")
 
 
 def test_chat_import_needs_a_file_and_the_right(ovik: Chat) -> None:
@@ -318,7 +320,7 @@ def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
     # win over the exact "Psykeveckan 2020" and book 2 020 kr.
     ovik.text("!insats ny Psykeveckan 2020")
     booked = plain(ovik.text("!utfall Psykeveckan 2020 5 000 2021-12-31 Faktura"))
-    assert booked.startswith("Utfall bokfört: Psykeveckan 2020 5 000 kr per fredag "
+    assert booked.startswith("Utfall bokfört: Psykeveckan 2020 5 000 kr per den "
                              "31 december 2021 (Faktura).")
     ovik.text("!möte öppna")
     granted = plain(ovik.text("!anslag Psykeveckan 2020 100 000 2021"))
@@ -333,7 +335,7 @@ def test_names_with_a_number_in_utfall_anslag_and_budget(ovik: Chat) -> None:
 def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
     ovik.text("!insats ny Vidare Vy")
     booked = plain(ovik.text("!utfall Vidare Vy 455.000 2021-06-30 Faktura"))
-    assert booked.startswith("Utfall bokfört: Vidare Vy 455 000 kr per onsdag 30 juni 2021")
+    assert booked.startswith("Utfall bokfört: Vidare Vy 455 000 kr per den 30 juni 2021")
     assert "1 234 567 kr" in plain(ovik.text("!utfall Vidare Vy 1.234.567 2021-06-30"))
     refused = plain(ovik.text("!utfall Vidare Vy 455,000 2021-06-30"))
     assert refused.startswith("”455,000” är inget belopp jag kan läsa (oklart om kommat skiljer "
@@ -344,14 +346,14 @@ def test_dotted_thousands_in_the_chat(ovik: Chat) -> None:
 def test_utfall_reads_swedish_dates(ovik: Chat) -> None:
     ovik.text("!insats ny Vidare Vy")  # the chat's clock: fredag 25 mars 2022
     long_form = plain(ovik.text("!utfall Vidare Vy 1 000 30 juni 2021 Delårsbokslut"))
-    assert long_form.startswith("Utfall bokfört: Vidare Vy 1 000 kr per onsdag 30 juni 2021 "
+    assert long_form.startswith("Utfall bokfört: Vidare Vy 1 000 kr per den 30 juni 2021 "
                                 "(Delårsbokslut).")
     # Without a year: the latest such day up to today, not next summer.
     short = plain(ovik.text("!utfall Vidare Vy 2 000 30/6 Faktura"))
-    assert short.startswith("Utfall bokfört: Vidare Vy 2 000 kr per onsdag 30 juni 2021 "
+    assert short.startswith("Utfall bokfört: Vidare Vy 2 000 kr per den 30 juni 2021 "
                             "(Faktura).")
     this_year = plain(ovik.text("!utfall Vidare Vy 3 000 1/3"))
-    assert this_year.startswith("Utfall bokfört: Vidare Vy 3 000 kr per tisdag 1 mars 2022.")
+    assert this_year.startswith("Utfall bokfört: Vidare Vy 3 000 kr per den 1 mars 2022.")
     assert "- Utfall: 3 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
     # A comment that merely starts with a number stays a comment.
     assert "(3 fakturor)" in ovik.text("!utfall Vidare Vy 500 3 fakturor")
@@ -369,16 +371,17 @@ def test_andra_of_a_grant_decision_changes_the_grant_or_is_refused(ovik: Chat) -
     ovik.text("!anslag Vidare Vy 455 000 2022")
     ovik.text("!beslut Styrelsen lägger informationen till handlingarna.")
     refused = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Vidare Vy medel."))
-    assert refused.startswith("§ 1 punkt 1 är anslaget Vidare Vy 455 000 kr för 2022 i budgeten, "
+    assert refused.startswith("§ 1 punkt 1 beviljar Vidare Vy 455 000 kr för 2022 i budgeten, "
                               "och den nya texten är inget sådant beslut. Ändra beloppet eller "
                               "året i samma form, till exempel !ändra §1 punkt 1 Styrelsen "
                               "beviljar Vidare Vy 455 000 kr för 2022.")
     assert "1. Styrelsen beviljar Vidare Vy 455 000 kr för 2022." in plain(ovik.text("!visa §1"))
     changed = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Vidare Vy 500 000 kr för "
                               "2023."))
-    assert "Anslaget i budgeten följer med: Vidare Vy 2023: beviljat 500 000 kr" in changed
+    assert ("Det beviljade beloppet i budgeten följer med: Vidare Vy 2023: beviljat 500 000 kr"
+            in changed)
     assert "- Beviljat: 500 000 kr" in plain(ovik.text("!budget Vidare Vy 2023"))
-    assert "Inga anslag eller utfall för 2022." in ovik.text("!budget Vidare Vy 2022")
+    assert "Inga beviljade medel eller utfall för 2022." in ovik.text("!budget Vidare Vy 2022")
     # Another decision in the same § is changed as before.
     assert "beslutet är ändrat" in ovik.text("!ändra §1 punkt 2 Styrelsen noterar.")
 

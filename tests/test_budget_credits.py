@@ -24,7 +24,7 @@ def test_a_credit_in_the_chat_lowers_the_utfall(ovik: Chat) -> None:
     load_2021(ovik)  # Vidare Vy 2021: beviljat 455 000 kr, utfall 227 223 kr
     ovik.now = datetime(2021, 12, 2, 10, 0, tzinfo=STOCKHOLM)
     assert plain(ovik.text("!utfall Vidare Vy -12 000 2021-11-30 återbetalning")) == (
-        "Återbetalning bokförd: Vidare Vy −12 000 kr per tisdag 30 november 2021 "
+        "Återbetalning bokförd: Vidare Vy −12 000 kr per den 30 november 2021 "
         "(återbetalning).\n"
         "Vidare Vy 2021: beviljat 455 000 kr, utfall 215 223 kr (47 %), kvar 239 777 kr.")
     card = plain(ovik.text("!budget Vidare Vy 2021")).splitlines()
@@ -37,22 +37,22 @@ def test_a_credit_in_the_chat_lowers_the_utfall(ovik: Chat) -> None:
     assert "Utfallet är netto: återbetalningar på 12 000 kr är avräknade." in table
     # The word alone says it too, as in a file; a cost stays a cost.
     assert plain(ovik.text("!utfall Vidare Vy 3 000 Återbetalning av bidrag")).startswith(
-        "Återbetalning bokförd: Vidare Vy −3 000 kr per torsdag 2 december 2021 "
+        "Återbetalning bokförd: Vidare Vy −3 000 kr per den 2 december 2021 "
         "(Återbetalning av bidrag).\nVidare Vy 2021: beviljat 455 000 kr, utfall 212 223 kr")
     undone = plain(ovik.text("!budget ångra"))  # 'bokfört' is the wall clock's time
     assert undone.startswith(
-        "Återbetalningen är borttagen: Vidare Vy −3 000 kr per torsdag 2 december 2021 "
+        "Återbetalningen är borttagen: Vidare Vy −3 000 kr per den 2 december 2021 "
         "(Återbetalning av bidrag), bokfört ")
     assert undone.endswith(" av Pär Eriksson.")
     assert "- Utfall: 215 223 kr (47 % av beviljat)," in plain(ovik.text("!budget Vidare Vy 2021"))
     assert plain(ovik.text("!utfall Vidare Vy 1 500 kreditkort, fika")).startswith(
-        "Utfall bokfört: Vidare Vy 1 500 kr per torsdag 2 december 2021 (kreditkort, fika).")
+        "Utfall bokfört: Vidare Vy 1 500 kr per den 2 december 2021 (kreditkort, fika).")
 
 
 def test_an_insats_with_only_a_credit_shows_a_negative_utfall(ovik: Chat) -> None:
     ovik.text("!insats ny Steg framåt")
     assert plain(ovik.text("!utfall Steg framåt -5 000 2021-05-03 återbetalning")) == (
-        "Återbetalning bokförd: Steg framåt −5 000 kr per måndag 3 maj 2021 (återbetalning).\n"
+        "Återbetalning bokförd: Steg framåt −5 000 kr per den 3 maj 2021 (återbetalning).\n"
         "Steg framåt 2021: beviljat 0 kr, utfall −5 000 kr, kvar 5 000 kr.")
     assert "| Steg framåt | 0 kr | −5 000 kr | 5 000 kr | – |" in plain(ovik.text("!budget 2021"))
 
@@ -60,8 +60,8 @@ def test_an_insats_with_only_a_credit_shows_a_negative_utfall(ovik: Chat) -> Non
 def test_credits_in_a_file_by_comment_or_kredit_column_and_back(ovik: Chat) -> None:
     ovik.now = datetime(2022, 12, 1, 10, 0, tzinfo=STOCKHOLM)
     reply = plain(send_file(ovik, "!budget import", "budget-2022.csv", FILE.encode()).text)
-    assert reply.startswith("Importerat budget-2022.csv (5 rader, 2022): 1 nya anslag och "
-                            "4 nya utfall.")
+    assert reply.startswith("Importerat budget-2022.csv (5 rader, 2022): 1 nytt beviljat belopp "
+                            "och 4 nya utfall.")
     card = plain(ovik.text("!budget Vidare Vy 2022")).splitlines()
     # Costs 227 223 + 1 000, credits 12 000 + 8 000: 208 223 kr net, 246 777 kr kvar.
     assert card[1:4] == [
@@ -86,8 +86,8 @@ def test_credits_in_a_file_by_comment_or_kredit_column_and_back(ovik: Chat) -> N
         assert [ln.spent_ore for ln in read_budget_file(data, name)
                 if ln.spent_ore is not None] == spent
         again = plain(send_file(ovik, "!budget import", name, data).text)
-        assert again.startswith(f"Importerat {name} (5 rader, 2022): 0 nya anslag och 0 nya "
-                                "utfall; 5 fanns redan och lämnades orörda.")
+        assert again.startswith(f"Importerat {name} (5 rader, 2022): 0 nya beviljade belopp "
+                                "och 0 nya utfall; 5 fanns redan och lämnades orörda.")
 
 
 def test_a_kredit_cell_that_is_no_yes_or_no_is_an_error_on_its_row(ovik: Chat) -> None:

@@ -53,14 +53,15 @@ def _xlsx() -> bytes:
 def test_every_format_gives_the_seed_figures(ovik: Chat, filename: str, make) -> None:  # type: ignore[no-untyped-def]
     data = make()
     reply = send_file(ovik, "!budget import", filename, data)
-    assert reply.text.startswith(f"Importerat {filename} (11 rader, 2021): 11 nya anslag och "
-                                 "11 nya utfall.")
+    assert reply.text.startswith(f"Importerat {filename} (11 rader, 2021): 11 nya beviljade "
+                                 "belopp och 11 nya utfall.")
     assert "Samverkansprojekt Äpplet" in reply.text  # å, ä, ö survive every encoding
     vy = plain(ovik.text("!budget Vidare Vy 2021"))
     assert "- Beviljat: 455 000 kr" in vy and "- Kvar: 227 777 kr" in vy
     assert "**3 993 000 kr**" in plain(ovik.text("!budget 2021"))
     again = send_file(ovik, "!budget import", filename, data)
-    assert "0 nya anslag och 0 nya utfall; 22 fanns redan och lämnades orörda" in again.text
+    assert ("0 nya beviljade belopp och 0 nya utfall; 22 fanns redan och lämnades orörda"
+            in again.text)
     assert "**3 993 000 kr**" in plain(ovik.text("!budget 2021"))
 
 
@@ -136,7 +137,7 @@ def test_a_row_wider_than_the_header_is_refused() -> None:
 def test_year_from_the_command_when_the_file_has_none(ovik: Chat) -> None:
     data = "Insats;Beviljat;Utfall\nVidare Vy;455 tkr;227 223:-\n".encode("cp1252")
     reply = send_file(ovik, "!budget import 2021", "utan-år.csv", data)
-    assert "1 nya anslag och 1 nya utfall" in reply.text
+    assert "1 nytt beviljat belopp och 1 nytt utfall" in reply.text
     assert "- Kvar: 227 777 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
 
 
@@ -150,7 +151,7 @@ def test_import_matches_aliases_and_counts_chat_grants(ovik: Chat) -> None:
             "Projekt Äpplet,2021,600000,,2021-02-12,§ 1\n"
             "Projekt Äpplet,2021,,\"-37 500\",2021-12-31,Upplupen kostnad\n").encode()
     reply = send_file(ovik, "!budget import", "appel.csv", data)
-    assert "0 nya anslag och 1 nya utfall; 1 fanns redan" in reply.text
+    assert "0 nya beviljade belopp och 1 nytt utfall; 1 fanns redan" in reply.text
     answer = plain(ovik.text("!budget äpplet 2021"))
     assert "- Beviljat: 600 000 kr" in answer and "- Utfall: 37 500 kr (6 % av beviljat)" in answer
 
@@ -170,9 +171,10 @@ def test_command_line_import_export_round_trip(
     assert main(["budget", "import", str(BUDGET_2021), "--config", config]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Importerat budget-2021.csv till Samordningsförbundet i Örnsköldsvik "
-                          "(11 rader, 2021): 11 nya anslag och 11 nya utfall.")
+                          "(11 rader, 2021): 11 nya beviljade belopp och 11 nya utfall.")
     assert main(["budget", "import", str(BUDGET_2021), "--config", config]) == 0
-    assert "0 nya anslag och 0 nya utfall; 22 fanns redan." in capsys.readouterr().out
+    assert ("0 nya beviljade belopp och 0 nya utfall; 22 fanns redan och lämnades orörda."
+            in capsys.readouterr().out)
     assert main(["budget", "export", "--config", config, "--år", "2021"]) == 0
     exported = capsys.readouterr().out
     assert exported.splitlines()[0] == "insats;år;beviljat;utfall;datum;kommentar;kredit"
@@ -181,7 +183,8 @@ def test_command_line_import_export_round_trip(
     xlsx = tmp_path / "ut.xlsx"
     assert main(["budget", "export", "--config", config, "--out", str(xlsx)]) == 0
     assert main(["budget", "import", str(xlsx), "--config", config]) == 0
-    assert "0 nya anslag och 0 nya utfall; 22 fanns redan." in capsys.readouterr().out
+    assert ("0 nya beviljade belopp och 0 nya utfall; 22 fanns redan och lämnades orörda."
+            in capsys.readouterr().out)
     bad = tmp_path / "fel.csv"
     bad.write_bytes("insats;år;beviljat\nVidare Vy;2021;12x\n".encode("cp1252"))
     assert main(["budget", "import", str(bad), "--config", config]) == 1
@@ -197,7 +200,8 @@ def test_command_line_import_export_round_trip(
     app = create_app(load_config(config))
     undone = plain(Chat(app, sender="@par:ovik.test").text("!budget ångra"))
     app.close()
-    assert undone.startswith("Den senaste importen är borttagen: 11 anslag och 11 utfall"), undone
+    assert undone.startswith(
+        "Den senaste importen är borttagen: 11 beviljade belopp och 11 utfall"), undone
     assert undone.endswith(" av bot budget import). Läs in en rättad fil med !budget import.")
 
 
@@ -211,7 +215,7 @@ def test_exported_csv_rebuilds_the_budget_elsewhere(
     monkeypatch.setenv("BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
     capsys.readouterr()
     assert main(["budget", "import", str(out), "--config", first]) == 0
-    assert "(22 rader, 2021): 11 nya anslag och 11 nya utfall." in capsys.readouterr().out
+    assert "(22 rader, 2021): 11 nya beviljade belopp och 11 nya utfall." in capsys.readouterr().out
 
 
 def test_names_only_like_an_insats_reject_the_file_with_the_alias_command(
@@ -235,7 +239,7 @@ def test_names_only_like_an_insats_reject_the_file_with_the_alias_command(
         "!insats alias Samtalsbyrån för unga = Samtalsbyrån")
     assert "kan nu också kallas" in ovik.text("!insats alias Vidare Vy = Bidrag Vidare Vy")
     again = send_file(ovik, "!budget import", "bokslut.csv", data).text
-    assert "1 nya anslag och 2 nya utfall" in again and "Helt annat projekt" in again
+    assert "1 nytt beviljat belopp och 2 nya utfall" in again and "Helt annat projekt" in again
     assert "- Utfall: 228 223 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
     # The command line says the same.
     config = _config(tmp_path, db_url, monkeypatch)
@@ -268,19 +272,19 @@ def test_the_latest_import_or_utfall_can_be_taken_back(ovik: Chat) -> None:
     assert refused.startswith("Du får inte använda !budget ångra"), refused
     first = plain(ovik.text("!budget ångra"))
     # (bokfört: the store's own clock, not the chat's)
-    assert first.startswith("Utfallet är borttaget: Vidare Vy 10 000 kr per fredag 31 december "
+    assert first.startswith("Utfallet är borttaget: Vidare Vy 10 000 kr per den 31 december "
                             "2021 (Faktura), bokfört "), first
     assert first.endswith(" av Pär Eriksson."), first
     second = plain(ovik.text("!budget ångra"))
-    assert second.startswith("Den senaste importen är borttagen: 11 anslag och 11 utfall "
+    assert second.startswith("Den senaste importen är borttagen: 11 beviljade belopp och 11 utfall "
                              "(inlästa "), second
     assert second.endswith(" av Pär Eriksson). Läs in en rättad fil med !budget import."), second
-    assert "Inga anslag eller utfall för 2021" in ovik.text("!budget Vidare Vy 2021")
+    assert "Inga beviljade medel eller utfall för 2021" in ovik.text("!budget Vidare Vy 2021")
     # The same file can be read in again, whole.
     again = plain(send_file(ovik, "!budget import", BUDGET_2021.name,
                             BUDGET_2021.read_bytes()).text)
-    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag och "
-                            "11 nya utfall"), again
+    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya beviljade "
+                            "belopp och 11 nya utfall"), again
     assert "Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))
 
 
@@ -307,7 +311,7 @@ def test_typed_formulas_are_exported_as_text_and_read_back_as_typed(
     source = tmp_path / "formler.csv"
     source.write_text(out.getvalue(), encoding="utf-8")
     assert main(["budget", "import", str(source), "--config", config]) == 0
-    assert "4 nya anslag och 0 nya utfall" in capsys.readouterr().out
+    assert "4 nya beviljade belopp och 0 nya utfall" in capsys.readouterr().out
 
     xlsx = tmp_path / "ut.xlsx"
     assert main(["budget", "export", "--config", config, "--out", str(xlsx)]) == 0
@@ -336,6 +340,7 @@ def test_typed_formulas_are_exported_as_text_and_read_back_as_typed(
     capsys.readouterr()
     for path in (exported, xlsx):
         assert main(["budget", "import", str(path), "--config", config]) == 0
-        assert "0 nya anslag och 0 nya utfall; 4 fanns redan." in capsys.readouterr().out
+        assert ("0 nya beviljade belopp och 0 nya utfall; 4 fanns redan och lämnades orörda."
+                in capsys.readouterr().out)
     assert [csv_text(t) for t in ("\tx", "\rx", "Vidare Vy", "")] == ["'\tx", "'\rx",
                                                                      "Vidare Vy", ""]

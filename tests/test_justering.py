@@ -45,7 +45,9 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
                                 "2022 kl. 08:30")
     assert "- Styrelsen fastställer årsredovisning enligt bilaga. (Bilaga)" in immediate
     # § 26 is locked at once; the rest of the meeting is not.
-    assert "§ 26 är redan justerat" in ovik.text("!ändra §26 Styrelsen fastställer inget.")
+    assert ovik.text("!ändra §26 Styrelsen fastställer inget.") == (
+        "§ 26 är redan justerad och kan inte ändras. Rättelser görs som"
+        " ett nytt beslut vid ett senare sammanträde.")
     assert ovik.text("!ändra §27 Styrelsen anser sig ha tagit del av redovisningen.") \
         .startswith("§ 27: beslutet är ändrat.")
     assert "pågår fortfarande" in ovik.text("!protokoll klart")
@@ -84,10 +86,22 @@ def test_from_open_meeting_to_justerat_and_anslaget_protokoll(ovik: Chat,
         "2022." in done.text
 
     # Locked: no change, no second justering.
-    assert "redan justerat" in ovik.text("!ändra §29 punkt 5 Styrelsen anslår 20 000 kronor.")
-    assert "redan justerat" in ovik.text("!ändra §22 rubrik Mötets öppnande")
-    assert "redan justerat" in ovik.text("!justera", sender="Cecilia Sparf")
-    assert "redan justerat" in ovik.text("!protokoll klart")
+    assert ovik.text("!ändra §29 punkt 5 Styrelsen anslår 20 000 kronor.").startswith(
+        "§ 29 är redan justerad och kan inte ändras.")
+    assert ovik.text("!ändra §22 rubrik Mötets öppnande").startswith(
+        "§ 22 är redan justerad och kan inte ändras.")
+    assert ovik.text("!justera", sender="Cecilia Sparf") == (
+        "Protokollet från fredag 25 mars 2022 är redan justerat, och din justering är med. "
+        "Du behöver inte göra något mer.")
+    assert ovik.text("!justera", sender="Camilla Steen") == (
+        "Protokollet från fredag 25 mars 2022 är redan justerat av Carolina Sondell och "
+        "Cecilia Sparf. Du är inte ordförande eller justerare vid det sammanträdet, så du "
+        "justerar inte det protokollet.")
+    assert ovik.text("!justera för 2022-03-25", sender="Camilla Steen").startswith(
+        "Protokollet från fredag 25 mars 2022 är redan justerat av Carolina Sondell")
+    assert ovik.text("!protokoll klart") == (
+        "Protokollet från fredag 25 mars 2022 är redan justerat och kan inte ändras. "
+        "Rättelser görs som ett nytt beslut vid ett senare sammanträde.")
 
     md = attachment(done, ".md").decode()
     assert "Styrelsen (ej justerat)" not in md
@@ -234,9 +248,12 @@ def test_omedelbar_justering_needs_a_decision(ovik: Chat) -> None:
     assert ovik.text("!omedelbar justering §1").startswith("§ 1 har inget beslut att justera.")
     ovik.text("!beslut Styrelsen fastställer dagordningen.")
     assert "omedelbart justerad" in ovik.text("!omedelbar justering av §1")
-    assert "§ 1 är redan justerat" in ovik.text("!omedelbar justering §1")
+    assert ovik.text("!omedelbar justering §1") == (
+        "§ 1 är redan justerad och kan inte ändras. Rättelser görs som ett nytt beslut vid "
+        "ett senare sammanträde.")
     # The § is closed for new lines too.
-    assert "§ 1 är redan justerat" in ovik.text("!beslut Styrelsen ändrar sig.")
+    assert ovik.text("!beslut Styrelsen ändrar sig.").startswith(
+        "§ 1 är redan justerad och kan inte ändras.")
     # An uppdrag taken back with !ångra is gone from the list.
     ovik.text("!paragraf Övriga frågor")
     assert "Uppdrag 1 antecknat" in ovik.text(

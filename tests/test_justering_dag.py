@@ -70,7 +70,7 @@ def test_justera_for_names_the_meeting(ovik: Chat) -> None:
     ready(ovik)
     ovik.now = at(2022, 4, 6, 9, 0)
     assert ovik.text("!justera 2022-04-06", sender="Cecilia Sparf") == (
-        "Det finns inget sammanträde den onsdag 6 april 2022. Justerade du den dagen? Skriv "
+        "Det finns inget sammanträde onsdagen den 6 april 2022. Justerade du den dagen? Skriv "
         "!justera den 2022-04-06. Ett sammanträde anges med !justera för "
         "<sammanträdesdatum>.")
     assert ovik.text("!justera för 2022-03-25 den 2022-04-05",

@@ -274,7 +274,7 @@ async def test_meeting_and_a_proactive_reminder_in_encrypted_room(
 
 
 async def test_member_power_level_makes_a_moderator(scene: Scene) -> None:
-    await scene.start_bot()
+    bot = await scene.start_bot()
     room_id = await scene.room()
     assert (await scene.chair.ask(room_id, "!organ Styrelsen")).body.startswith("Rummet är nu")
     await scene.chair.ask(room_id, "!möte öppna Kansliet")
@@ -284,7 +284,9 @@ async def test_member_power_level_makes_a_moderator(scene: Scene) -> None:
     await scene.member.wait(
         lambda: scene.member.client.rooms[room_id].power_levels.get_user_level(
             scene.member.user_id) == 50, what="power level")
-    await asyncio.sleep(0.5)  # the bot sees the change in its next sync
+    await scene.member.wait(  # the bot sees the change in its next sync
+        lambda: bot.client.rooms[room_id].power_levels.get_user_level(
+            scene.member.user_id) == 50, what="the bot seeing the power level")
     allowed = await scene.member.ask(room_id, "!beslut Styrelsen beslutar om fika.")
     assert allowed.body.startswith("§ 1 Styrelsen beslutar om fika")
     # A moderator may send the bot away.
@@ -498,7 +500,8 @@ async def test_homeserver_restart_while_bot_runs(scene: Scene) -> None:
     await scene.chair.ask(room_id, "!möte öppna Kansliet")
     scene.synapse.stop()
     try:
-        await asyncio.sleep(1.5)
+        await scene.chair.wait(lambda: bot.stats["sync_errors"] + bot.stats["retries"] > 0,
+                               what="the bot noticing the homeserver is away")
         # A reminder posted while the homeserver is down is sent once it is back.
         from bot.render import render
 
@@ -556,16 +559,16 @@ async def test_budget_file_reaches_budget_import(scene: Scene, encrypted: bool) 
     event_id = await send_file(chair, room_id, data, "budget-2021.csv",
                                body="!budget import", encrypted=encrypted)
     reply = await chair.reply(room_id, event_id)
-    assert reply.body.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag "
-                                 "och 11 nya utfall"), reply.body
+    assert reply.body.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya "
+                                 "beviljade belopp och 11 nya utfall"), reply.body
     answer = (await chair.ask(room_id, "!budget Vidare Vy 2021")).body.replace("\xa0", " ")
     assert "Beviljat: 455 000 kr" in answer and "Utfall: 227 223 kr" in answer
 
     # 2. The command right after the file, from the same sender.
     await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)
     again = (await chair.ask(room_id, "!budget import")).body
-    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 0 nya anslag och 0 "
-                            "nya utfall; 22 fanns redan"), again
+    assert again.startswith("Importerat budget-2021.csv (11 rader, 2021): 0 nya beviljade "
+                            "belopp och 0 nya utfall; 22 fanns redan"), again
 
     # 3. A reply to the file, with other messages in between.
     file_id = await send_file(chair, room_id, data, "budget-2021.csv", encrypted=encrypted)

@@ -175,15 +175,18 @@ def test_an_lsg_keeps_minnesanteckningar_without_justering(db_url: str, tmp_path
                      "!närvaro Anna Lind, Lena Finne Jansson, Pär Eriksson",
                      "!paragraf Mötets öppnande", "!info Pär Eriksson öppnade mötet.",
                      "!paragraf Delårsrapport",
-                     "!beslut LSG föreslår styrelsen att fastställa delårsrapporten.",
-                     "!möte avsluta 15:00"):
+                     "!beslut LSG föreslår styrelsen att fastställa delårsrapporten."):
             lsg.text(line)
+        assert lsg.text("!möte avsluta 15:00") == (
+            "Sammanträdet torsdag 17 mars 2022 är avslutat kl. 15:00 med 2 paragrafer (§ 1–2).\n"
+            "Skriv !protokoll klart för att skicka minnesanteckningarna (!protokoll visar dem "
+            "först).")
         sent = lsg.say("!protokoll klart")
         assert sent is not None
         assert sent.text == (
             "Minnesanteckningarna från Lokala samverkansgruppens möte torsdag 17 mars 2022 "
             "(§ 1–2) är klara. De justeras inte och anslås inte.\n"
-            "Bifogat som PDF, Word (DOCX), HTML och Markdown.")
+            "Bifogade som PDF, Word (DOCX), HTML och Markdown.")
         assert sorted(a.filename for a in sent.attachments) == [
             f"minnesanteckningar-lsg-2022-03-17.{ext}" for ext in ("docx", "html", "md", "pdf")]
         md = attachment(sent, ".md").decode()

@@ -218,7 +218,8 @@ def test_frister_show_weekends_and_holidays(room: Chat) -> None:
             "arbetsdagen före är fredag 29 januari 2027). Insatsernas årsrapporter för 2026 "
             "ska ha kommit in. Om 59 dagar. 0 av 3 insatser har lämnat.") in text
     assert "Årsredovisningen fastställs: före onsdag 31 mars 2027." in text
-    assert "Delårsbokslut: senast onsdag 30 juni 2027." in text
+    assert ("- Delårsrapporten fastställs: senast tisdag 31 augusti 2027. Styrelsen fastställer "
+            "delårsrapporten per den 30 juni 2027. Om 271 dagar.") in text
     assert "Verksamhetsplan och budget: senast tisdag 30 november 2027." in text
     assert ("Verksamhetsplan och budget: senast måndag 30 november 2026. Styrelsen antar "
             "verksamhetsplan och budget för 2027 och framåt. Passerad.") in \
@@ -229,8 +230,9 @@ def test_frister_show_weekends_and_holidays(room: Chat) -> None:
 def test_holiday_arithmetic() -> None:
     from datetime import date
 
-    assert day_off(date(2027, 1, 6)) == "Trettondedag jul"
-    assert day_off(date(2026, 12, 24)) == "Julafton"
+    assert day_off(date(2027, 1, 6)) == "trettondedag jul"
+    assert day_off(date(2026, 12, 24)) == "julafton"
+    assert day_off(date(2027, 5, 6)) == "Kristi himmelsfärdsdag"
     assert day_off(date(2027, 1, 30)) == "lördag"
     assert working_day_before(date(2027, 1, 1)) == date(2026, 12, 30)
     # 30, 14, 7 and 1 days before söndag 31 januari 2027.
@@ -399,7 +401,7 @@ def test_frister_without_a_year_show_the_coming_twelve_months(room: Chat) -> Non
         "- Insatsernas årsrapporter: senast söndag 31 januari 2027 (en söndag; sista "
         "arbetsdagen före är fredag 29 januari 2027)",
         "- Årsredovisningen fastställs: före onsdag 31 mars 2027",
-        "- Delårsbokslut: senast onsdag 30 juni 2027"]
+        "- Delårsrapporten fastställs: senast tisdag 31 augusti 2027"]
     assert "Passerad" not in "\n".join(lines)
     assert "Om 6 dagar." in lines[1]
     assert "Insatsernas årsrapporter för 2026 ska ha kommit in. Om 68 dagar. 0 av 3 insatser " \

@@ -158,7 +158,7 @@ def test_vote_after_justering_is_refused(ovik: Chat) -> None:
     ovik.text("!beslut Styrelsen fastställer årsredovisningen.")
     ovik.text(f"!justerare {AF}")
     assert "omedelbart justerad" in ovik.text("!omedelbar justering §22")
-    locked = ("§ 22 är redan justerat och kan inte ändras. Rättelser görs som ett nytt beslut "
+    locked = ("§ 22 är redan justerad och kan inte ändras. Rättelser görs som ett nytt beslut "
               "vid ett senare sammanträde.")
     assert ovik.text("!röst nej", FK) == locked
     assert ovik.text("!votering klar") == locked
@@ -235,7 +235,7 @@ def test_corrections_before_justering(ovik: Chat) -> None:
     ovik.text("!beslut Styrelsen avslår ansökan.")
     ovik.text(f"!justerare {AF}")
     ovik.text("!omedelbar justering §22")
-    locked = ("§ 22 är redan justerat och kan inte ändras. Rättelser görs som ett nytt beslut "
+    locked = ("§ 22 är redan justerad och kan inte ändras. Rättelser görs som ett nytt beslut "
               "vid ett senare sammanträde.")
     for text in ("!ändra §22 yrkande 1 bifall", f"!ändra §22 reservation {FK}: x",
                  f"!ändra §22 anteckning {AF}: x", f"!ändra §22 röst {VICE}: ja"):

@@ -109,6 +109,7 @@ async def test_one_process_acts_at_a_time_and_hands_over(pg_url: str) -> None:
     most = 0
     failing = {"a"}
     started: asyncio.Queue[str] = asyncio.Queue()
+    standby_there = asyncio.Event()  # "a" fails once "b" waits to take over
 
     def active_part(name: str) -> Callable[[], Awaitable[None]]:
         async def act() -> None:
@@ -119,7 +120,7 @@ async def test_one_process_acts_at_a_time_and_hands_over(pg_url: str) -> None:
             try:
                 if name in failing:
                     failing.discard(name)
-                    await asyncio.sleep(0.05)
+                    await standby_there.wait()
                     raise OperationalError("SELECT 1", {}, Exception("anslutningen bröts"))
                 await asyncio.Event().wait()
             finally:
@@ -134,6 +135,7 @@ async def test_one_process_acts_at_a_time_and_hands_over(pg_url: str) -> None:
     try:
         assert await asyncio.wait_for(started.get(), 30) == "a"
         tasks.append(asyncio.ensure_future(leadership().run(active_part("b"))))
+        standby_there.set()
         assert await asyncio.wait_for(started.get(), 30) == "b"  # after a's database error
         status = leader_status(db)
         assert status is not None and status.active

@@ -431,14 +431,14 @@ async def test_a_file_in_a_personal_chat_reaches_budget_import(teams: TeamsHarne
     (sent,) = await personal("!budget import", [
         teams.connector.file_attachment("budget-2021.csv", data)])
     assert sent.conversation_id == PERSONAL_CHAT
-    assert sent.shown.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag "
-                                 "och 11 nya utfall"), sent.shown
+    assert sent.shown.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya "
+                                 "beviljade belopp och 11 nya utfall"), sent.shown
     assert teams.connector.downloads == ["budget-2021.csv"]
     # A file alone is kept for the sender's next message (no prefix needed in 1:1).
     assert await personal("", [teams.connector.file_attachment("budget.csv", data)]) == []
     (again,) = await personal("budget import")
-    assert again.shown.startswith("Importerat budget.csv (11 rader, 2021): 0 nya anslag och "
-                                  "0 nya utfall; 22 fanns redan")
+    assert again.shown.startswith("Importerat budget.csv (11 rader, 2021): 0 nya beviljade "
+                                  "belopp och 0 nya utfall; 22 fanns redan")
     # Only the next message: after other chat the file is gone.
     await personal("", [teams.connector.file_attachment("budget.csv", data)])
     await personal("Tack!")

@@ -102,7 +102,7 @@ def test_plain_text_drops_the_templates_bold_but_keeps_the_users() -> None:
     assert reply.text.startswith("**Vidare Vy 2022**")  # Markdown, as Matrix shows it
     assert plain_text(reply) == reply.text.replace("**", "")
     assert plain_text(reply).startswith(
-        "Vidare Vy 2022 (Samordningsförbundet i Örnsköldsvik)\nInga anslag eller utfall")
+        "Vidare Vy 2022 (Samordningsförbundet i Örnsköldsvik)\nInga beviljade medel eller utfall")
     # A user's own markup is shown as typed.
     evil = insats("**Vidare** _Vy_ *x*")
     assert plain_text(evil).startswith(

@@ -89,5 +89,8 @@ def test_a_sub_commands_permission_comes_before_its_arguments(ovik: Chat) -> Non
 def test_attendance_removal_alone_adds_nobody(chat: Chat) -> None:
     chat.text("!möte öppna 2022-03-25")
     chat.text("!närvaro övriga: Pär Eriksson")
-    assert chat.text("!närvaro ta bort").splitlines() == [
-        "Närvaro antecknad.", "Beslutande: inga ännu", "Övriga deltagare: Pär Eriksson"]
+    assert chat.text("!närvaro ta bort") == (
+        "Det saknas text efter !närvaro ta bort. Skriv till exempel: !närvaro ta bort Lena "
+        "Finne Jansson")
+    assert chat.text("!närvaro").splitlines() == [
+        "Närvaron hittills:", "Beslutande: inga ännu", "Övriga deltagare: Pär Eriksson"]

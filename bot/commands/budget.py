@@ -47,9 +47,11 @@ CHART_BARS = 30
 budget_cmd = Command("budget", aliases=["ekonomi"], group=GROUP,
                      summary="Visar beviljat, utfall och vad som är kvar, per insats eller för "
                              "året.")
-anslag = Command("anslag", aliases=["bevilja", "grant"], group=GROUP, permission=RECORD,
-                 summary="Beviljar en insats medel: beslut i aktuell paragraf och anslag i "
-                         "budgeten.")
+# "Anslag" is also the notice on the anslagstavla: the grant is !bevilja, and !anslag stays
+# as a synonym for those who say "anslag" of money.
+anslag = Command("bevilja", aliases=["anslag", "grant"], group=GROUP, permission=RECORD,
+                 summary="Beviljar en insats medel: beslutet i aktuell paragraf och det "
+                         "beviljade beloppet i budgeten.")
 utfall = Command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
                  summary="Bokför ett utfall på en insats: en kostnad, eller med minustecken "
                          "en återbetalning.")
@@ -248,29 +250,30 @@ def _year_figure(ctx: Context, text: str, what: str) -> Reply:
     return render("budget", "årssiffra", vad=what, t=table)
 
 
-# --- !anslag ------------------------------------------------------------------------------
+# --- !bevilja (!anslag) ------------------------------------------------------------------
 
 
-@anslag.default(usage=["!anslag <insats> <belopp> [år]"],
-                examples=["!anslag Vidare Vy 455 000 2022", "!anslag Äpplet 1,2 mkr 2023"])
+@anslag.default(usage=["!bevilja <insats> <belopp> [år]"],
+                examples=["!bevilja Vidare Vy 455 000 2022", "!bevilja Äpplet 1,2 mkr 2023"])
 def grant_command(ctx: Context, args: str) -> Reply:
     if args.strip().partition(" ")[0].casefold() in NOTICE_WORDS:
         # `!anslag uppsatt <datum>` is about the notice board, not money: the justering
         # capability adds those sub-commands; without it there is no notice board.
         raise UserError("anslagstavla_saknas")
     if not args.strip():
-        raise UserError("saknar_belopp", kommando="anslag")
-    insats, ore, rest = _name_and_amount(ctx, args, "anslag")
+        raise UserError("saknar_belopp", kommando="bevilja")
+    insats, ore, rest = _name_and_amount(ctx, args, "bevilja")
     meeting = open_meeting(ctx)
     rest = re.sub(r"^(?:för|år)\s+", "", rest.strip().rstrip("."), flags=re.IGNORECASE)
     year = meeting.date.year
     if rest:
         year = parse_year(rest)
         if year is None:
-            raise UserError("ogiltigt_år", text=rest, exempel="anslag Vidare Vy 455 000 2022")
+            raise UserError("ogiltigt_år", text=rest, exempel="bevilja Vidare Vy 455 000 2022")
     if ore == 0:
-        raise UserError("ogiltigt_belopp", text="0", skäl="ett anslag måste vara större än 0",
-                        kommando="anslag")
+        raise UserError("ogiltigt_belopp", text="0",
+                        skäl="det beviljade beloppet måste vara större än 0",
+                        kommando="bevilja")
     decision = render("budget", "beslutstext", organ=ctx.organ.organ_name, insats=insats.name,
                       belopp=ore, år=year).text
     target, created = _current_or_new(ctx, meeting, decision)

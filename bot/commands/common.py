@@ -19,9 +19,21 @@ def open_meeting(ctx: Context) -> Meeting:
 
 
 def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
-    """Find the § a reference names in the room's organ.
+    """The one § a reference names in the room's organ; a möte-numbered `§2 2020` that two
+    meetings have asks for the meeting's date."""
+    found = resolve_paragraphs(ctx, ref)
+    if len(found) > 1:
+        dates = [meetings.meeting_by_id(ctx.session, p.meeting_id).date for p in found]
+        raise UserError("paragraf_i_flera_möten", nummer=ref.number, år=ref.year,
+                        datum=dates, kommando=ctx.sub.label)
+    return found[0]
+
+
+def resolve_paragraphs(ctx: Context, ref: ParagraphRef) -> list[Paragraph]:
+    """The §§ a reference names in the room's organ (never none: that is an error).
     År-numbering: by year (given, or the meeting's, or the open meeting's, or this year).
-    Möte-numbering: by meeting (the given date, else the open or latest meeting)."""
+    Möte-numbering: by meeting (the given date, else every meeting in the given year, else
+    the open or latest meeting)."""
     organ = ctx.organ
     session = ctx.session
     meeting: Meeting | None = None
@@ -37,6 +49,12 @@ def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
             year = current.date.year if current else ctx.now.year
         series = str(year)
         where = f"{year}"
+    elif meeting is None and ref.year is not None:
+        several = paragraphs.paragraphs_numbered_in_year(session, organ.organ_id, ref.year,
+                                                         ref.number)
+        if not several:
+            raise UserError("paragraf_finns_inte", nummer=ref.number, var=str(ref.year))
+        return several
     else:
         if meeting is None:
             meeting = (meetings.open_meeting_of(session, organ.organ_id)
@@ -48,7 +66,7 @@ def resolve_paragraph(ctx: Context, ref: ParagraphRef) -> Paragraph:
     paragraph = paragraphs.find_paragraph(session, organ.organ_id, series, ref.number)
     if paragraph is None:
         raise UserError("paragraf_finns_inte", nummer=ref.number, var=where)
-    return paragraph
+    return [paragraph]
 
 
 def split_names(text: str) -> list[str]:
@@ -68,4 +86,5 @@ def title_from(text: str, limit: int = 80) -> str:
 def ensure_not_justerad(meeting: Meeting, paragraph: Paragraph | None = None) -> None:
     if meeting.justerad_at is not None or (paragraph is not None
                                            and paragraph.justerad_at is not None):
-        raise UserError("justerat", nummer=paragraph.number if paragraph else None)
+        raise UserError("justerat", nummer=paragraph.number if paragraph else None,
+                        datum=meeting.date)

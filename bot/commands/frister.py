@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 frister = Command("frister", aliases=["deadlines"], group=GROUP,
                   summary="Visar förbundets frister under året: årsrapporter, årsredovisning, "
-                          "delårsbokslut, verksamhetsplan och budget.")
+                          "delårsrapport, verksamhetsplan och budget.")
 rapport = Command("rapport", aliases=["report"], group=GROUP, permission=RECORD,
                   summary="Antecknar att en insats har lämnat sin årsrapport.")
 rapporter = Command("rapporter", aliases=["reports", "årsrapporter", "arsrapporter"],

@@ -95,7 +95,7 @@ def protocol_ready(ctx: Context, rest: str) -> Reply:
         reply.attachments = files
         return reply
     if meeting.justerad_at is not None:
-        raise UserError("justerat")
+        raise UserError("justerat", datum=meeting.date)
     wanted = signers(ctx, meeting)
     if not wanted:
         raise UserError("inga_justerare", datum=meeting.date)
@@ -144,8 +144,17 @@ def _to_justera(ctx: Context, meeting_day: str) -> Meeting:
         return waiting[0]
     latest = meetings.latest_meeting(ctx.session, ctx.organ.organ_id)
     if latest is not None and latest.justerad_at is not None:
-        raise UserError("justerat")
+        raise _already_justerat(ctx, latest)
     raise UserError("inte_klart_för_justering")
+
+
+def _already_justerat(ctx: Context, meeting: Meeting) -> UserError:
+    """`!justera` on a justerat protokoll: which one, and whether the sender could have
+    signed it at all."""
+    wanted = signers(ctx, meeting)
+    me = _signing_as(ctx)
+    return UserError("redan_justerat", datum=meeting.date, justerande=[s.name for s in wanted],
+                     undertecknare=any(name_key(s.name) == me for s in wanted))
 
 
 def _justera_args(ctx: Context, text: str) -> tuple[str, str]:
@@ -171,10 +180,9 @@ def _justera_args(ctx: Context, text: str) -> tuple[str, str]:
 def justera(ctx: Context, args: str) -> Reply:
     meeting_day, signed_day = _justera_args(ctx, args.strip())
     meeting = _to_justera(ctx, meeting_day)
-    justering.hold_meeting(ctx.session, meeting.id)
-    ctx.session.refresh(meeting)
+    justering.hold_meeting(ctx.session, meeting)
     if meeting.justerad_at is not None:
-        raise UserError("justerat")
+        raise _already_justerat(ctx, meeting)
     if justering.request_of(ctx.session, meeting.id) is None:
         raise UserError("inte_klart_för_justering")
     day = signing_day(ctx, meeting, signed_day) if signed_day else None
@@ -224,7 +232,7 @@ def immediate(ctx: Context, args: str) -> Reply:
     target = resolve_paragraph(ctx, ref)
     meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
     if meeting.justerad_at is not None or target.justerad_at is not None:
-        raise UserError("justerat", nummer=target.number)
+        raise UserError("justerat", nummer=target.number, datum=meeting.date)
     view = paragraphs.view(ctx.session, target)
     if not view.of_kind("beslut"):
         raise UserError("omedelbar_utan_beslut", nummer=target.number)
@@ -350,6 +358,7 @@ def _status(ctx: Context, rest: str) -> Reply:
                   länk=board_url(ctx.config, ctx.organ.forbund_key))
 
 
-# `!anslag uppsatt <datum>` (budget's !anslag) means the notice board, not money.
-anslag_posted = subcommand("anslag", "uppsatt")(_posted)
-anslag_taken_down = subcommand("anslag", "nedtagen", aliases=["nedtaget"])(_taken_down)
+# Hidden (no usage): typed as `!anslag uppsatt`, the grant command's synonym, it still means
+# the notice board, and help never lists it under !bevilja.
+anslag_posted = subcommand("bevilja", "uppsatt")(_posted)
+anslag_taken_down = subcommand("bevilja", "nedtagen", aliases=["nedtaget"])(_taken_down)

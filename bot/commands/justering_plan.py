@@ -57,7 +57,7 @@ def set_place(ctx: Context, text: str) -> Reply:
     meeting_day, rest = split_meeting(text.strip())
     meeting = _meeting(ctx, meeting_day)
     if meeting.justerad_at is not None:
-        raise UserError("justerat")
+        raise UserError("justerat", datum=meeting.date)
     place = require_text(ctx, rest)
     words = place.rsplit(maxsplit=1)
     planned_on = parse_date(words[-1]) if len(words) == 2 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import procedure
-from bot.commands.common import resolve_paragraph
+from bot.commands.common import resolve_paragraphs
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text
 from bot.core.commands import Command
@@ -34,9 +34,14 @@ def setup(app: App) -> None:
 @visa.default(usage=["!visa §N [år]", "!visa ÅÅÅÅ-MM-DD §N"], args=[Ref(year_allowed=True)],
               examples=["!visa §26", "!visa §26 2022", "!visa 2020-02-14 §6"])
 def show(ctx: Context, ref: ParagraphRef) -> Reply:
-    target = resolve_paragraph(ctx, ref)
-    return render("lasa", "paragraf", p=paragraphs.view(ctx.session, target),
-                  s=procedure.procedure(ctx.session, target), organ=ctx.organ.organ_name)
+    found = resolve_paragraphs(ctx, ref)
+    if len(found) == 1:
+        return render("lasa", "paragraf", p=paragraphs.view(ctx.session, found[0]),
+                      s=procedure.procedure(ctx.session, found[0]), organ=ctx.organ.organ_name)
+    # Möte-numbering: "§2 2020" is in several meetings; show each, oldest first.
+    return render("lasa", "paragrafer", organ=ctx.organ.organ_name, nummer=ref.number,
+                  år=ref.year, delar=[(paragraphs.view(ctx.session, t),
+                                       procedure.procedure(ctx.session, t)) for t in found])
 
 
 @sok.default(usage=["!sök <ord> [ord …]"], args=[Text()],

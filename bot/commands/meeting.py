@@ -111,7 +111,8 @@ def _close(ctx: Context, rest: str) -> Reply:
         end = ctx.now.time().replace(second=0, microsecond=0)
     meetings.close_meeting(ctx.session, meeting, end)
     numbers = [v.number for v in paragraphs.paragraphs_of_meeting(ctx.session, meeting.id)]
-    return render("mote", "avslutat", möte=meeting, antal=len(numbers), nummer=numbers)
+    return render("mote", "avslutat", möte=meeting, antal=len(numbers), nummer=numbers,
+                  minnesanteckningar=ctx.organ.document == "minnesanteckningar")
 
 
 @mote.bare(usage=["!möte"])
@@ -168,7 +169,7 @@ def attendance(ctx: Context, args: str) -> Reply:
             meetings.remove_people(ctx.session, meeting.id,
                                    tuple(f for f in added if f != function), names)
             meetings.set_people(ctx.session, meeting.id, function, people, replace=False)
-    reply = _attendance_list(ctx, meeting.id)
+    reply = _attendance_list(ctx, meeting.id, "antecknad" if text else "visad")
     if defaulted:
         hint = render("mote", "närvaro_utan_roller", organ=ctx.organ.organ_name)
         reply.text += "\n" + hint.text
@@ -176,21 +177,31 @@ def attendance(ctx: Context, args: str) -> Reply:
     return reply
 
 
-@narvaro.sub("ta bort", aliases=["bort"], usage=["!närvaro ta bort <namn>"])
+@narvaro.sub("ta bort", aliases=["bort"], usage=["!närvaro ta bort <namn>"],
+             examples=["!närvaro ta bort Lena Finne Jansson"])
 def _remove_attendance(ctx: Context, rest: str) -> Reply:
     meeting = open_meeting(ctx)
+    names = split_names(require_text(ctx, rest))
+    before = {p.name.casefold(): p.name for p in meetings.people_in(ctx.session, meeting.id)
+              if p.function in ("beslutande", "ersättare", "övrig")}
     meetings.remove_people(ctx.session, meeting.id, ("beslutande", "ersättare", "övrig"),
-                           split_names(rest))
-    return _attendance_list(ctx, meeting.id)
+                           names)
+    return _attendance_list(ctx, meeting.id, "borttagen",
+                            borttagna=[before[n.casefold()] for n in names
+                                       if n.casefold() in before],
+                            saknas=[n for n in names if n.casefold() not in before])
 
 
 @narvaro.bare(usage=["!närvaro"])
 def _show_attendance(ctx: Context) -> Reply:
-    return _attendance_list(ctx, open_meeting(ctx).id)
+    return _attendance_list(ctx, open_meeting(ctx).id, "visad")
 
 
-def _attendance_list(ctx: Context, meeting_id: int) -> Reply:
-    return render("mote", "närvaro", personer=meetings.people_in(ctx.session, meeting_id))
+def _attendance_list(ctx: Context, meeting_id: int, händelse: str,
+                     borttagna: list[str] | None = None, saknas: list[str] | None = None
+                     ) -> Reply:
+    return render("mote", "närvaro", personer=meetings.people_in(ctx.session, meeting_id),
+                  händelse=händelse, borttagna=borttagna or [], saknas=saknas or [])
 
 
 def _sections(text: str) -> list[tuple[str | None, str]]:

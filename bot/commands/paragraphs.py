@@ -32,7 +32,7 @@ paragraf = Command("paragraf", aliases=["§", "p", "rubrik", "paragraph"], group
 beslut = Command("beslut", aliases=["decision", "decide"], group=GROUP, permission=RECORD,
                  summary="Antecknar ett beslut i aktuell paragraf (eller i en ny, om ingen "
                          "finns).")
-yrkande = Command("yrkande", aliases=["motion", "yrka"], group=GROUP, permission=RECORD,
+yrkande = Command("yrkande", aliases=["yrka"], group=GROUP, permission=RECORD,
                   summary="Antecknar ett yrkande med förslagsställarens namn.")
 info_cmd = Command("info", aliases=["information", "text"], group=GROUP,
                    permission=RECORD,
@@ -166,11 +166,11 @@ def sub_item(ctx: Context, title: str) -> Reply:
     return render("paragraf", "punkt_ny", paragraf=current, post=entry, nummer=number)
 
 
-@andra.default(usage=["!ändra §N <ny text>", "!ändra §N beslut <nr> <ny text>",
+@andra.default(usage=["!ändra §N [år] <ny text>", "!ändra §N beslut <nr> <ny text>",
                       "!ändra §N rubrik <ny rubrik>",
                       "!ändra §N punkt <nr> [beslut <nr>] <ny text>",
                       "!ändra §N punkt <nr> rubrik <ny rubrik>"],
-               args=[Ref(), Text(optional=True)],
+               args=[Ref(year_allowed=True), Text(optional=True)],
                examples=["!ändra §26 Styrelsen fastställer årsredovisning 2021 enligt bilaga.",
                          "!ändra §29 punkt 2 Jan-Olov och Johnny rapporterar i maj."])
 def change(ctx: Context, ref: ParagraphRef, text: str) -> Reply:

@@ -1,6 +1,8 @@
 """!ersättare, !jäv, !instämmer, !proposition, !yrkande ta tillbaka, !reservation,
 !anteckning: who decides a § and what the protokoll must hold of it (Kommunallagen
-5 kap 67 §). The vote itself is bot.commands.votering; the rules are bot.procedure."""
+5 kap 67 §). The vote itself is bot.commands.votering, the corrections (!ändra §N
+yrkande|reservation|anteckning) bot.commands.sammantrade_andra; the rules are
+bot.procedure."""
 
 from __future__ import annotations
 
@@ -9,8 +11,14 @@ from typing import TYPE_CHECKING
 
 from bot import procedure
 from bot.commands.common import ensure_not_justerad, open_meeting, resolve_paragraph
+from bot.commands.sammantrade_andra import (
+    correct_anteckning,
+    correct_reservation,
+    correct_yrkande,
+)
+from bot.commands.sammantrade_common import NAME_TEXT, current, live_yrkande, person
 from bot.context import Context
-from bot.core.args import ParagraphRef, Ref, Text, parse_ref, require_text
+from bot.core.args import parse_ref, require_text
 from bot.core.commands import RECORD, Command, subcommand
 from bot.errors import UserError
 from bot.messages import Reply
@@ -27,7 +35,6 @@ if TYPE_CHECKING:
 GROUP = "Yrkanden, votering och reservation"
 _FOR = re.compile(r"^(?P<who>.+?)\s+för\s+(?P<for>.+?)"
                   r"(?:\s+(?P<from>från\s+)?§\s*(?P<num>\d+))?\s*$", re.IGNORECASE)
-_NAME_TEXT = re.compile(r"^(?P<name>[^:\n]{2,80}):\s*(?P<text>.*)$", re.DOTALL)
 _TRAILING_REF = re.compile(r"^(?P<name>.+?)\s+§\s*(?P<num>\d+)\s*$")
 
 ersattare_cmd = Command("ersättare", aliases=["ersattare", "tjänstgör", "tjanstgor"],
@@ -54,7 +61,7 @@ anteckning_cmd = Command("anteckning", aliases=["protokollsanteckning"], group=G
             examples=["!yrkande ta tillbaka 2"])
 def withdraw(ctx: Context, rest: str) -> Reply:
     meeting, target = current(ctx)
-    found = _yrkande(ctx, target, rest, "yrkande ta tillbaka 2")
+    found = live_yrkande(ctx, target, rest, "yrkande ta tillbaka 2")
     row, entry = found
     sammantrade.withdraw(ctx.session, row, entry, ctx.actor.name)
     sammantrade.add_step(ctx.session, meeting.id, target.id, "återtaget", row.id, ctx.actor.name)
@@ -72,48 +79,6 @@ def setup(app: App) -> None:
     app.after_decision(warn_not_beslutsfor)
     app.services.hooks.undo_steps.append(undo_step)
     app.services.hooks.protocol_ready.append(written_reservations_missing)
-
-
-# Shared by this module and bot.commands.votering.
-
-def current(ctx: Context) -> tuple[Meeting, Paragraph]:
-    """The open meeting and the § being recorded, not yet justerad."""
-    meeting = open_meeting(ctx)
-    target = paragraphs.current_paragraph(ctx.session, meeting.id)
-    if target is None:
-        raise UserError("ingen_paragraf", kommando=ctx.sub.label)
-    ensure_not_justerad(meeting, target)
-    return meeting, target
-
-
-def person(ctx: Context, meeting: Meeting, name: str) -> str:
-    """A typed name as the config or the närvaro spells it; refused if it is neither."""
-    name = name.strip().strip(".")
-    member = tenants.member_by_name(ctx.session, ctx.organ.organ_id, name)
-    if member is not None:
-        return member.name
-    for row in meetings.people_in(ctx.session, meeting.id):
-        if name_key(row.name) == name_key(name):
-            return row.name
-    similar = tenants.member_like(ctx.session, ctx.organ.organ_id, name)
-    raise UserError("okänd_person", namn=name, förslag=similar.name if similar else "")
-
-
-def _number(text: str, example: str) -> int:
-    raw = text.strip().removeprefix("yrkande").strip().rstrip(".")
-    if not raw.isdecimal() or not 0 < int(raw) < 1000:
-        raise UserError("ogiltigt_yrkandenummer", text=text.strip(), exempel=example)
-    return int(raw)
-
-
-def _yrkande(ctx: Context, target: Paragraph, text: str, example: str):
-    number = _number(text, example)
-    found = sammantrade.yrkande(ctx.session, target.id, number)
-    if found is None or found[0].withdrawn_at is not None or found[1].removed_at is not None:
-        raise UserError("inget_sådant_yrkande", nummer=target.number, yrkande=number,
-                        finns=[y.number for y in procedure.procedure(ctx.session,
-                                                                     target).yrkanden])
-    return found
 
 
 # Yrkanden.
@@ -142,7 +107,7 @@ def join(ctx: Context, text: str) -> Reply:
     if len(words) != 2:
         raise UserError("saknar_text", kommando="instämmer", exempel="instämmer Cecilia Sparf 1")
     name = person(ctx, meeting, words[0])
-    row, entry = _yrkande(ctx, target, words[1], "instämmer Cecilia Sparf 1")
+    row, entry = live_yrkande(ctx, target, words[1], "instämmer Cecilia Sparf 1")
     joined = sammantrade.add_instammande(ctx.session, row, name, ctx.actor.name)
     if joined is None:
         raise UserError("instämmer_redan", namn=name, yrkande=row.number)
@@ -154,7 +119,7 @@ def join(ctx: Context, text: str) -> Reply:
 @proposition_cmd.default(usage=["!proposition <nr>"], examples=["!proposition 1"])
 def proposition(ctx: Context, text: str) -> Reply:
     meeting, target = current(ctx)
-    row, entry = _yrkande(ctx, target, require_text(ctx, text), "proposition 1")
+    row, entry = live_yrkande(ctx, target, require_text(ctx, text), "proposition 1")
     open_vote = sammantrade.open_votering(ctx.session, ctx.organ.organ_id)
     if open_vote is not None:
         raise UserError("votering_pågår", nummer=_number_of(ctx, open_vote.paragraph_id))
@@ -169,7 +134,7 @@ def proposition(ctx: Context, text: str) -> Reply:
 
 
 def _number_of(ctx: Context, paragraph_id: int) -> int:
-    found = ctx.session.get(Paragraph, paragraph_id)
+    found = paragraphs.paragraph_by_id(ctx.session, paragraph_id)
     return found.number if found else 0
 
 
@@ -262,7 +227,7 @@ def warn_not_beslutsfor(ctx: Context, target: Paragraph, entry: Entry) -> Reply 
                                "förmån för mitt yrkande om avslag."])
 def reservation_text(ctx: Context, rest: str) -> Reply:
     meeting, target = current(ctx)
-    match = _NAME_TEXT.match(rest.strip())
+    match = NAME_TEXT.match(rest.strip())
     if match is None or not match.group("text").strip():
         raise UserError("saknar_text", kommando="reservation text",
                         exempel="reservation text Camilla Steen: <text>")
@@ -283,7 +248,7 @@ def reservation_text(ctx: Context, rest: str) -> Reply:
 def reserve(ctx: Context, text: str) -> Reply:
     meeting, target = current(ctx)
     text = require_text(ctx, text)
-    match = _NAME_TEXT.match(text)
+    match = NAME_TEXT.match(text)
     name_text, motivation = (match.group("name"), match.group("text").strip()) if match \
         else (text, "")
     written = False
@@ -331,7 +296,7 @@ def _may_reserve(ctx: Context, meeting: Meeting, target: Paragraph, name: str) -
                                   "om medfinansieringen."])
 def note(ctx: Context, text: str) -> Reply:
     meeting, target = current(ctx)
-    match = _NAME_TEXT.match(require_text(ctx, text))
+    match = NAME_TEXT.match(require_text(ctx, text))
     if match is None or not match.group("text").strip():
         raise UserError("anteckning_form")
     name = person(ctx, meeting, match.group("name"))
@@ -370,7 +335,8 @@ def undo_step(ctx: Context, meeting: Meeting, action: LastAction | None) -> Repl
         moment = action.entry.created_at if action.entry else action.paragraph.created_at
         if not sammantrade.newer(step, moment):
             return None
-    target = ctx.session.get(Paragraph, step.paragraph_id) if step.paragraph_id else None
+    target = (paragraphs.paragraph_by_id(ctx.session, step.paragraph_id) if step.paragraph_id
+              else None)
     ensure_not_justerad(meeting, target)
     sammantrade.mark_undone(ctx.session, step)
     if step.kind == "återtaget":
@@ -391,80 +357,3 @@ def _append(reply: Reply, note_: Reply | None) -> None:
     if note_ is not None:
         reply.text += "\n" + note_.text
         reply.html += "\n" + note_.html
-
-
-# !ändra §N yrkande|reservation|anteckning: corrections before justering, logged like
-# every change in the §.
-
-def _correctable(ctx: Context, ref: ParagraphRef) -> tuple[Meeting, Paragraph]:
-    target = resolve_paragraph(ctx, ref)
-    meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
-    ensure_not_justerad(meeting, target)
-    return meeting, target
-
-
-def _name_and_text(ctx: Context, target: Paragraph, text: str, form: str) -> tuple[str, str]:
-    match = _NAME_TEXT.match(text.strip())
-    if match is None or not match.group("text").strip():
-        raise UserError("saknar_text", kommando="ändra",
-                        exempel=f"ändra §{target.number} {form} Camilla Steen: <ny text>")
-    return match.group("name"), match.group("text").strip()
-
-
-@subcommand("ändra", "yrkande", after_ref=True, permission=RECORD, args=[Ref(), Text()],
-            usage=["!ändra §N yrkande <nr> <ny text>"],
-            examples=["!ändra §23 yrkande 2 avslag till förslaget i sin helhet"])
-def correct_yrkande(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
-    _, target = _correctable(ctx, ref)
-    number, _, new = text.strip().partition(" ")
-    example = f"ändra §{target.number} yrkande 2 <ny text>"
-    row, entry = _yrkande(ctx, target, number, example)
-    if not new.strip():
-        raise UserError("saknar_text", kommando="ändra", exempel=example)
-    old = paragraphs.change_entry(ctx.session, target, entry, new.strip(), ctx.actor.name,
-                                  ctx.event_id)
-    return render("sammantrade", "yrkande_ändrat", paragraf=target, nummer=row.number,
-                  text=entry.text, gammal=old)
-
-
-@subcommand("ändra", "reservation", after_ref=True, permission=RECORD, args=[Ref(), Text()],
-            usage=["!ändra §N reservation <namn>: <ny motivering>"],
-            examples=["!ändra §23 reservation Camilla Steen: till förmån för mitt yrkande"])
-def correct_reservation(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
-    meeting, target = _correctable(ctx, ref)
-    name_text, new = _name_and_text(ctx, target, text, "reservation")
-    name = person(ctx, meeting, name_text)
-    row = sammantrade.reservation_of(ctx.session, target.id, name)
-    if row is None:
-        raise UserError("ingen_reservation_att_ändra", namn=name, nummer=target.number)
-    old, row.motivation = row.motivation, new
-    sammantrade.save(ctx.session, row)
-    paragraphs.log_change(ctx.session, target, "reservation ändrad", ctx.actor.name, old, new,
-                          ctx.event_id)
-    return render("sammantrade", "reservation_ändrad", paragraf=target, r=row, gammal=old)
-
-
-@subcommand("ändra", "anteckning", aliases=["protokollsanteckning"], after_ref=True,
-            permission=RECORD, args=[Ref(), Text()],
-            usage=["!ändra §N anteckning <namn> [nr]: <ny text>"],
-            examples=["!ändra §23 anteckning Johnny Eriksson: Regionen vill följa ansökan."])
-def correct_anteckning(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
-    meeting, target = _correctable(ctx, ref)
-    name_text, new = _name_and_text(ctx, target, text, "anteckning")
-    which = re.match(r"^(?P<name>.+?)\s+(?P<nr>\d{1,2})$", name_text.strip())
-    index = int(which.group("nr")) if which else None
-    name = person(ctx, meeting, which.group("name") if which else name_text)
-    rows = sammantrade.anteckningar_of(ctx.session, target.id, name)
-    if not rows:
-        raise UserError("ingen_anteckning", namn=name, nummer=target.number)
-    if (index is None and len(rows) > 1) or (index is not None
-                                             and not 1 <= index <= len(rows)):
-        # Several of one person's: which is meant is told by its order in the §.
-        raise UserError("vilken_anteckning", namn=name, nummer=target.number,
-                        antal=len(rows))
-    row = rows[(index or 1) - 1]
-    old, row.text = row.text, new
-    sammantrade.save(ctx.session, row)
-    paragraphs.log_change(ctx.session, target, "anteckning ändrad", ctx.actor.name, old, new,
-                          ctx.event_id)
-    return render("sammantrade", "anteckning_ändrad", paragraf=target, a=row, gammal=old)

@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.core.commands import RECORD, Command
 from bot.errors import UserError
 from bot.messages import Reply
+from bot.reminders.deadlines import day_off
 from bot.reminders.settings import (
     MEETING_OFFSETS_DEFAULT,
     find_organ,
@@ -63,8 +64,10 @@ def plan(ctx: Context, args: str) -> Reply:
     meeting = plan_meeting(ctx.session, ctx.organ.organ_id, when.at, place[:300],
                            ctx.actor.name)
     times = schedule_meeting_reminders(ctx, meeting)
+    local = when.at.astimezone(tz)
+    # Accepted all the same: an organ may meet on a Saturday; the line catches a typo.
     return render("sammantraden", "planerat", id=meeting.id, organ=ctx.organ.organ_name,
-                  när=when.at.astimezone(tz), plats=meeting.place, påminnelser=times)
+                  när=local, plats=meeting.place, påminnelser=times, ledig=day_off(local.date()))
 
 
 def schedule_meeting_reminders(ctx: Context, meeting: PlannedMeeting) -> list[datetime]:

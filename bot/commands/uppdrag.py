@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from bot.core.app import App
 
 GROUP = "Uppdrag och kallelse"
-_DUE = re.compile(r"^(?P<ref>§\s*\d+\S*|\d+)\s+(?P<rest>senast\b.*)$", re.IGNORECASE)
+_DUE = re.compile(r"^(?P<ref>(?:\d{4}-\d{1,2}-\d{1,2}\s+)?§\s*\d+\S*(?:\s+\d{4})?|\d+)"
+                  r"\s+(?P<rest>senast\b.*)$", re.IGNORECASE)
 
 uppdrag_cmd = Command("uppdrag", aliases=["assignments", "uppdragen"], group=GROUP,
                       summary="Visar öppna uppdrag från besluten, sätter slutdatum och stänger "
@@ -96,8 +97,9 @@ def list_all(ctx: Context, rest: str) -> Reply:
 
 
 @uppdrag_cmd.default(pattern=_DUE, permission=RECORD,
-                     usage=["!uppdrag §N senast <datum>", "!uppdrag <nr> senast <datum>"],
-                     examples=["!uppdrag §28 senast 2022-05-20"])
+                     usage=["!uppdrag §N [år] senast <datum>", "!uppdrag <nr> senast <datum>"],
+                     examples=["!uppdrag §28 senast 2022-05-20",
+                               "!uppdrag §26 2022 senast 2023-05-20"])
 def set_due(ctx: Context, due: re.Match[str]) -> Reply:
     return _set_due(ctx, due.group("ref"), due.group("rest"))
 
@@ -119,8 +121,8 @@ def _set_due(ctx: Context, ref: str, rest: str) -> Reply:
         raise UserError("ogiltigt_datum", text=rest[len("senast"):].strip(),
                         kommando=f"uppdrag {ref} senast")
     kept: list[Uppdrag] = []
-    if ref.startswith("§"):
-        paragraph = resolve_paragraph(ctx, parse_ref(ref, "uppdrag"))
+    if "§" in ref:
+        paragraph = resolve_paragraph(ctx, parse_ref(ref, "uppdrag", year_allowed=True))
         rows = uppdrag.of_paragraph(ctx.session, paragraph.id)
         if not rows:
             raise UserError("inga_uppdrag_i_paragraf", nummer=paragraph.number)
@@ -150,7 +152,8 @@ def _close(ctx: Context, rest: str) -> Reply:
     row = _numbered(ctx, number.strip().lstrip("#"), "uppdrag klart")
     if row.status != "öppet":
         raise UserError("uppdrag_redan_klart", nummer=row.number)
-    reported = resolve_paragraph(ctx, parse_ref(ref, "uppdrag klart")) if ref.strip() else None
+    reported = (resolve_paragraph(ctx, parse_ref(ref, "uppdrag klart", year_allowed=True))
+                if ref.strip() else None)
     uppdrag.close(ctx.session, row, ctx.actor.name, utc(ctx),
                   reported.id if reported else None)
     justering_reminders.cancel_uppdrag(ctx.session, row)

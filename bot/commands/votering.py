@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from bot import procedure
 from bot.commands.common import ensure_not_justerad, resolve_paragraph
-from bot.commands.sammantrade import GROUP, beslutsforhet_note, current, person
+from bot.commands.sammantrade import GROUP, beslutsforhet_note
+from bot.commands.sammantrade_common import current, person
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text, require_text
 from bot.core.commands import RECORD, Command, subcommand
@@ -58,7 +59,7 @@ def _open(ctx: Context) -> Votering:
 
 def _context(ctx: Context, votering: Votering) -> tuple[Meeting, Paragraph, list[str]]:
     """The vote's meeting and §, and who may vote in it, not yet justerad."""
-    target = ctx.session.get(Paragraph, votering.paragraph_id)
+    target = paragraphs.paragraph_by_id(ctx.session, votering.paragraph_id)
     meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
     ensure_not_justerad(meeting, target)
     who = procedure.beslutande(ctx.session, ctx.organ.organ_id, meeting, target)
@@ -82,7 +83,8 @@ def start(ctx: Context, text: str) -> Reply:
     existing = sammantrade.open_votering(ctx.session, ctx.organ.organ_id)
     if existing is not None:
         raise UserError("votering_pågår",
-                        nummer=ctx.session.get(Paragraph, existing.paragraph_id).number)
+                        nummer=paragraphs.paragraph_by_id(ctx.session,
+                                                         existing.paragraph_id).number)
     chair = meetings.people_in(ctx.session, meeting.id, "ordförande")
     row = sammantrade.start_votering(ctx.session, ctx.organ.organ_id, target.id, ja, nej,
                                      chair[0].name if chair else "", ctx.actor.name)
@@ -242,8 +244,8 @@ def undo_vote_step(ctx: Context, step: ProcedureStep, target: Paragraph | None) 
     """`!ångra` of a vote step: a röst (the earlier one comes back), a start (the vote is
     gone), a count or a cancel (the vote is open again)."""
     if step.kind == "röst":
-        row = ctx.session.get(Rost, step.row_id)
-        votering = ctx.session.get(Votering, row.votering_id)
+        row = sammantrade.rost_by_id(ctx.session, step.row_id)
+        votering = sammantrade.votering_by_id(ctx.session, row.votering_id)
         if votering.status != sammantrade.OPEN:
             raise UserError("votering_redan_räknad")
         name = row.name
@@ -254,7 +256,7 @@ def undo_vote_step(ctx: Context, step: ProcedureStep, target: Paragraph | None) 
             sammantrade.delete(ctx.session, row)
         return render("votering", "ångrat", steg="röst", paragraf=target, namn=name,
                       tidigare=step.previous)
-    votering = ctx.session.get(Votering, step.row_id)
+    votering = sammantrade.votering_by_id(ctx.session, step.row_id)
     reply: Reply
     if step.kind == "votering":
         sammantrade.delete_votering(ctx.session, votering)

@@ -35,7 +35,7 @@ from bot.dispatcher import Dispatcher
 from bot.messages import Reply
 from storage import load_models
 from storage.db import Database
-from storage.tenants import sync_config
+from storage.tenants import ForbundSpec, InsatsSpec, MemberSpec, OrganSpec, sync_config
 
 if TYPE_CHECKING:
     from bot.reminders.kinds import Renderer
@@ -161,5 +161,36 @@ def create_app(config: Config, db: Database | None = None,
     db = db or Database(config.database_url)
     db.migrate()
     with db.transaction() as session:
-        sync_config(session, config)
+        sync_config(session, tenant_specs(config))
     return build_app(config, db, features)
+
+
+def tenant_specs(config: Config) -> list[ForbundSpec]:
+    """What the store keeps of the config's förbund, organs, members and insatser
+    (storage.tenants)."""
+    return [
+        ForbundSpec(
+            key=fc.key, name=fc.name, archive_location=fc.archive_location,
+            timezone=fc.timezone, sigill=fc.sigill,
+            organs=tuple(
+                OrganSpec(
+                    key=oc.key, name=oc.name, kind=oc.kind, numbering=oc.numbering,
+                    document=oc.document, rooms=tuple(oc.rooms),
+                    secretaries=tuple(oc.secretaries),
+                    members=tuple(
+                        MemberSpec(name=mc.name, role=mc.role, organisation=mc.organisation,
+                                   organisation_short=mc.organisation_short,
+                                   ids=tuple(mc.ids))
+                        for mc in oc.members
+                    ),
+                )
+                for oc in fc.organs
+            ),
+            insatser=tuple(
+                InsatsSpec(name=ic.name, start_year=ic.start_year, end_year=ic.end_year,
+                           owner=ic.owner, aliases=tuple(ic.aliases))
+                for ic in fc.insatser
+            ),
+        )
+        for fc in config.forbund
+    ]

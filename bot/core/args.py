@@ -133,7 +133,9 @@ def parse_ref(args: str, command: str, *, year_allowed: bool = False) -> Paragra
     if year_allowed and rest:
         first, _, after = rest.partition(" ")
         year = parse_year(first)
-        if year is None and (looks_like_date(first) or first.isdigit()):
+        if year is not None and after.split(" ", 1)[0].casefold() in ("års", "år"):
+            year = None  # "!ändra §26 2021 års bokslut …": the year starts the text
+        elif year is None and (looks_like_date(first) or first.isdigit()):
             raise UserError("ogiltigt_år", text=first, exempel=f"{command} §26 2022")
         if year is not None:
             rest = after.strip()

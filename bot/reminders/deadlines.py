@@ -15,13 +15,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Config
 from bot.reminders.settings import DeadlineRule, forbund_settings
-from storage.models import Forbund, Organ
 from storage.models_reminders import PLANNED, SKIPPED
-from storage.reminders import keys_with_prefix, mark_changed, schedule_reminder
+from storage.reminders import keys_with_prefix, replan_reminder, schedule_reminder, skip_reminder
+from storage.tenants import forbund_by_key, organs_of_kind
 
 HORIZON_DAYS = 400  # deadlines this far ahead get their reminders
 
@@ -33,10 +33,11 @@ def _holidays(year: int) -> dict[date, str]:
 
 
 def day_off(day: date) -> str | None:
-    """Why `day` is not a working day ("lördag", "söndag", "Trettondedag jul"), or None."""
+    """Why `day` is not a working day ("lördag", "söndag", "trettondedag jul"), or None.
+    Holidays are written in lower case as in running Swedish text, except Kristi (a name)."""
     name = _holidays(day.year).get(day)
     if name:
-        return name
+        return name if name.startswith("Kristi") else name[:1].lower() + name[1:]
     if day.weekday() == 5:
         return "lördag"
     if day.weekday() == 6:
@@ -70,12 +71,13 @@ class Deadline:
     off: str | None  # why the day is not a working day
     last_working_day: date
     report_year: int | None  # årsrapport: the year reported on
+    per: date | None = None  # delårsrapport: the day it is made up to
 
     @classmethod
     def of(cls, rule: DeadlineRule, year: int) -> Deadline:
         day = rule.on(year)
         return cls(rule.key, day, day_off(day), working_day_before(day),
-                   year - 1 if rule.key == "arsrapport" else None)
+                   year - 1 if rule.key == "arsrapport" else None, rule.per_on(year))
 
 
 def deadlines_in(rules: tuple[DeadlineRule, ...], year: int) -> list[Deadline]:
@@ -86,20 +88,24 @@ def reminder_day(deadline: date, days_before: int) -> date:
     return working_day_before(deadline - timedelta(days=days_before))
 
 
+def _per(rule: DeadlineRule, year: int) -> dict[str, str]:
+    per = rule.per_on(year)
+    return {"per": per.isoformat()} if per else {}
+
+
 def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -> int:
     """Create the coming deadline reminders of every förbund in its styrelse organs (once
     each: the key is unique), and remove planned ones the config no longer asks for.
     Returns how many were created."""
     created = 0
     for fc in config.forbund:
-        forbund = session.exec(select(Forbund).where(Forbund.key == fc.key)).first()
+        forbund = forbund_by_key(session, fc.key)
         if forbund is None:
             continue
         settings = forbund_settings(config, fc)
         tz = ZoneInfo(fc.timezone)
         today = now.astimezone(tz).date()
-        organs = session.exec(select(Organ).where(Organ.forbund_id == forbund.id,
-                                                  Organ.kind == "styrelse")).all()
+        organs = organs_of_kind(session, forbund.id, "styrelse")
         prefix = f"frist:{forbund.id}:"
         existing = keys_with_prefix(session, prefix)
         wanted: set[str] = set()
@@ -122,20 +128,16 @@ def ensure_deadline_reminders(session: Session, config: Config, now: datetime) -
                             if old.status == SKIPPED:
                                 # asked for again after a config change (a user's removal
                                 # is REMOVED and stays)
-                                old.status, old.due_at = PLANNED, due
-                                session.add(old)
-                                mark_changed(session, old.id)
+                                replan_reminder(session, old, due)
                             continue
                         schedule_reminder(
                             session, organ_id=organ.id, due_at=due, kind="frist",
                             ref=f"frist:{forbund.id}:{rule.key}:{deadline.isoformat()}",
                             key=key, created_by="frister",
                             payload={"frist": rule.key, "datum": deadline.isoformat(),
-                                     "dagar": days})
+                                     "dagar": days, **_per(rule, year)})
                         created += 1
         for key, reminder in existing.items():
             if key not in wanted and reminder.status == PLANNED and reminder.due_at > now:
-                reminder.status = SKIPPED
-                session.add(reminder)
-                mark_changed(session, reminder.id)
+                skip_reminder(session, reminder)
     return created

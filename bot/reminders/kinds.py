@@ -94,8 +94,9 @@ def deadline_reminder(session: Session, reminder: Reminder, firing: Firing, *,
     data = payload_of(reminder)
     day = date.fromisoformat(str(data.get("datum")))
     key = str(data.get("frist", ""))
+    per = date.fromisoformat(str(data["per"])) if data.get("per") else None
     deadline = Deadline(key, day, day_off(day), working_day_before(day),
-                        day.year - 1 if key == "arsrapport" else None)
+                        day.year - 1 if key == "arsrapport" else None, per)
     today = firing.now.date()
     missing: list[str] = []
     if key == "arsrapport":

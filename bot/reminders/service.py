@@ -36,33 +36,30 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
-from apscheduler.util import datetime_to_utc_timestamp
-from sqlalchemy import select
 
 from bot.messages import Reply
 from bot.natural_dates import Recurrence
 from bot.reminders.deadlines import ensure_deadline_reminders
 from bot.reminders.kinds import Firing, render_reminder
+from storage.jobstore import JobStore
 from storage.models_reminders import CANCELLED, PLANNED, SENT, SKIPPED, UNDELIVERED
 from storage.reminders import (
     claim_reminder,
-    get_reminder,
     mark_changed,
     on_commit,
     planned_among,
     planned_before,
     remove_listener,
     rooms_of,
+    set_status,
 )
 from storage.tenants import organ_by_id
 
@@ -89,36 +86,6 @@ async def fire_reminder(reminder_id: int) -> None:
     await service.fire(reminder_id)
 
 
-class _JobStore(SQLAlchemyJobStore):
-    """APScheduler's SQLAlchemy store on the bot's engine. New jobs can be collected and
-    written in one transaction (`batch`), so filling the store with thousands of jobs at
-    start-up costs one commit, not one per job."""
-
-    _batch: list[dict[str, Any]] | None = None
-
-    def add_job(self, job: Any) -> None:
-        if self._batch is None:
-            super().add_job(job)
-            return
-        self._batch.append({
-            "id": job.id, "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
-            "job_state": pickle.dumps(job.__getstate__(), self.pickle_protocol)})
-
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        self._batch = []
-        try:
-            yield
-        finally:
-            rows, self._batch = self._batch, None
-            if rows:
-                with self.engine.begin() as connection:
-                    connection.execute(self.jobs_t.insert(), rows)
-
-    def shutdown(self) -> None:
-        """The engine is the bot's own: leave it open."""
-
-
 class ReminderService:
     def __init__(self, app: Any, *, clock: Callable[[], datetime] | None = None,
                  horizon: timedelta = HORIZON, poll_seconds: float = POLL_SECONDS,
@@ -130,7 +97,7 @@ class ReminderService:
         self.late_after = late_after
         self.sender_wait = sender_wait
         self.scheduler: AsyncIOScheduler | None = None
-        self.jobstore: _JobStore | None = None
+        self.jobstore: JobStore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -147,7 +114,7 @@ class ReminderService:
         _SERVICE = self
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self.jobstore = _JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)
+        self.jobstore = JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": self.jobstore}, timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1})
@@ -226,12 +193,8 @@ class ReminderService:
             planned = (planned_before(session, now + self.horizon) if ids is None
                        else planned_among(session, ids, now + self.horizon))
         wanted = {_job_id(rid): (rid, due) for rid, due in planned}
-        table = self.jobstore.jobs_t
-        query = select(table.c.id, table.c.next_run_time)
-        if ids is not None:
-            query = query.where(table.c.id.in_([_job_id(i) for i in sorted(ids)]))
-        with self.app.db.engine.connect() as connection:
-            have = dict(connection.execute(query).all())
+        have = self.jobstore.run_times(
+            None if ids is None else [_job_id(i) for i in sorted(ids)])
         moved = [(job_id, rid, due) for job_id, (rid, due) in wanted.items()
                  if job_id in have and (have[job_id] is None
                                         or abs(have[job_id] - due.timestamp()) >= 0.001)]
@@ -269,9 +232,7 @@ class ReminderService:
         """The ids of the jobs in the store (for tests and the benchmark)."""
         if self.jobstore is None:
             return []
-        table = self.jobstore.jobs_t
-        with self.app.db.engine.connect() as connection:
-            return [row[0] for row in connection.execute(select(table.c.id)).all()]
+        return self.jobstore.stored_ids()
 
     # Firing.
 
@@ -334,7 +295,6 @@ class ReminderService:
                 reminder.status = SENT
             else:
                 reminder.status = CANCELLED if reminder.kind == "sammanträde" else SKIPPED
-            session.add(reminder)
             if reply is None:
                 return []
             reply.kind = "påminnelse"
@@ -354,10 +314,7 @@ class ReminderService:
 
     def _set_status(self, reminder_id: int, status: str, only_from: str) -> None:
         with self.app.db.transaction() as session:
-            reminder = get_reminder(session, reminder_id)
-            if reminder is not None and reminder.status == only_from:
-                reminder.status = status
-                session.add(reminder)
+            set_status(session, reminder_id, status, only_from)
 
 
 def _job_id(reminder_id: int) -> str:

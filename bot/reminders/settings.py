@@ -15,25 +15,42 @@ from bot.config import Config, ConfigError, ForbundConfig, OrganConfig, Reader
 class DeadlineRule:
     """A yearly deadline of a förbund: its day, and how many days before to remind."""
 
-    key: str  # arsrapport | arsredovisning | delarsbokslut | verksamhetsplan
+    key: str  # arsrapport | arsredovisning | delarsrapport | verksamhetsplan
     month: int
     day: int
     days_before: tuple[int, ...]
+    per: tuple[int, int] | None = None  # delårsrapport: the month and day it is made up to
 
     def on(self, year: int) -> date:
-        try:
-            return date(year, self.month, self.day)
-        except ValueError:  # 29 februari in a common year
-            return date(year, self.month, 28)
+        return _day(year, self.month, self.day)
+
+    def per_on(self, year: int) -> date | None:
+        """The balance day of the report fastställd on `on(year)`: the last `per` on or
+        before it ("per den 30 juni 2027" for 31 augusti 2027)."""
+        if self.per is None:
+            return None
+        day, deadline = _day(year, *self.per), self.on(year)
+        return day if day <= deadline else _day(year - 1, *self.per)
+
+
+def _day(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:  # 29 februari in a common year
+        return date(year, month, 28)
 
 
 # key: (month, day, reminder days). Årsrapport: the insatser's reports for last year.
 DEADLINE_DEFAULTS: dict[str, tuple[int, int, tuple[int, ...]]] = {
     "arsrapport": (1, 31, (30, 14, 7, 1)),
     "arsredovisning": (3, 31, (30, 7)),
-    "delarsbokslut": (6, 30, (14, 7)),
+    # The delårsrapport per 30 juni is no deadline on 30 juni: styrelsen fastställer it
+    # after the summer (seed 003: 1 september 2021). `datum` is that day, `per` the balance day.
+    "delarsrapport": (8, 31, (14, 7)),
     "verksamhetsplan": (11, 30, (30, 7)),
 }
+PER_DEFAULTS: dict[str, tuple[int, int]] = {"delarsrapport": (6, 30)}
+RENAMED = {"delarsbokslut": "delarsrapport"}
 MEETING_OFFSETS_DEFAULT = ("7 dagar", "1 dag", "1 timme")
 REMINDER_TIME_DEFAULT = time(9, 0)
 _OFFSET = re.compile(r"^(\d{1,3})\s*(dagar|dag|d|timmar|timme|tim|h|minuter|minut|min)$")
@@ -60,6 +77,13 @@ def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
         raise r.fail("frister_klockan", f'ska vara en tid som "09:00", inte "{clock}"')
     table = fc.raw.get("frister", {})
     frister = Reader(table, r.key("frister"), config.source)
+    renamed = [k for k in table if k in RENAMED]
+    if renamed:
+        # Not read silently: its old "datum" (06-30) meant the balance day, not the
+        # day styrelsen fastställer the report.
+        raise frister.fail(renamed[0], f'heter nu {RENAMED[renamed[0]]}, med datum = dagen '
+                           'styrelsen fastställer delårsrapporten (standard "08-31") och '
+                           'per = dagen den gäller (standard "06-30")')
     unknown = [k for k in table if k not in DEADLINE_DEFAULTS]
     if unknown:
         names = ", ".join(DEADLINE_DEFAULTS)
@@ -69,12 +93,11 @@ def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
         sub = Reader(table.get(key, {}), frister.key(key), config.source)
         if not _bool(sub, "aktiv", True):
             continue
-        text = sub.str("datum", f"{month:02d}-{day:02d}")
-        md = _MONTH_DAY.match(text)
-        if not md or not _valid_month_day(int(md.group(1)), int(md.group(2))):
-            raise sub.fail("datum", f'ska vara månad och dag som "01-31", inte "{text}"')
-        rules.append(DeadlineRule(key, int(md.group(1)), int(md.group(2)),
-                                  _days(sub, "dagar_fore", days)))
+        at = _month_day(sub, "datum", (month, day))
+        per = _month_day(sub, "per", PER_DEFAULTS[key]) if key in PER_DEFAULTS else None
+        if per is None and "per" in sub.table:
+            raise sub.fail("per", "finns bara för delarsrapport")
+        rules.append(DeadlineRule(key, *at, _days(sub, "dagar_fore", days), per))
     return ForbundSettings(tuple(rules), time(int(match.group(1)), int(match.group(2))))
 
 
@@ -112,6 +135,14 @@ def parse_offset(text: str) -> timedelta | None:
     return timedelta(minutes=n)
 
 
+def _month_day(r: Reader, name: str, default: tuple[int, int]) -> tuple[int, int]:
+    text = r.str(name, f"{default[0]:02d}-{default[1]:02d}")
+    md = _MONTH_DAY.match(text)
+    if not md or not _valid_month_day(int(md.group(1)), int(md.group(2))):
+        raise r.fail(name, f'ska vara månad och dag som "01-31", inte "{text}"')
+    return int(md.group(1)), int(md.group(2))
+
+
 def _bool(r: Reader, name: str, default: bool) -> bool:
     value: Any = r.table.get(name, default)
     if not isinstance(value, bool):
@@ -147,6 +178,13 @@ def find_forbund(config: Config, key: str) -> ForbundConfig | None:
     return next((f for f in config.forbund if f.key == key), None)
 
 
+def config_insatser(config: Config, forbund_key: str) -> tuple[str, ...]:
+    """The insatser the config names for a förbund (`insatser = [...]`): they owe an
+    årsrapport even before the budget register knows them."""
+    fc = find_forbund(config, forbund_key)
+    return forbund_settings(config, fc).insatser if fc else ()
+
+
 def find_organ(config: Config, forbund_key: str, organ_key: str
                ) -> tuple[ForbundConfig, OrganConfig] | None:
     fc = find_forbund(config, forbund_key)
@@ -156,5 +194,5 @@ def find_organ(config: Config, forbund_key: str, organ_key: str
     return (fc, oc) if oc else None
 
 
-__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings",
+__all__ = ["ConfigError", "DeadlineRule", "ForbundSettings", "config_insatser",
            "forbund_settings", "meeting_offsets", "parse_offset", "validate"]

@@ -6,29 +6,24 @@ the tenant's Entra issuer, the bot's app id as audience), a CloudAdapter that an
 through the activity's serviceUrl, and the SDK's continue-conversation call for unprompted
 messages (reminders). The bot sends its token only to service URLs the token vouched for
 and the allow-list names (bot/transports/teams_service_urls.py). The same server serves
-protokoll files behind unguessable links (`GET /filer/<token>/<filnamn>`), since bots
-cannot attach files in channels.
+protokoll files behind unguessable links, since bots cannot attach files in channels.
 
-Files sent to the bot (`!budget import`): Teams delivers a file in a 1:1 chat as an
-attachment of type FILE_INFO with a pre-authorised downloadUrl. A command gets the files of
-its own message, or of its sender's file-only message just before it (within
-FILE_FOLLOW_SECONDS); they are downloaded only then."""
+The concerns beside this module: reading an activity (teams_activity), files both ways
+(teams_files, with the rules shared by all chats in files.py), cards (teams_cards), votes
+as cards (teams_votes), settings (teams_settings) and the service URL allow-list
+(teams_service_urls)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import logging
-import mimetypes
-import re
 import sys
 import time
 import warnings
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import web
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
@@ -59,6 +54,16 @@ from bot.messages import Attachment as FileAttachment
 from bot.messages import IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
+from bot.transports.files import follows
+from bot.transports.teams_activity import (
+    aware,
+    channel_data,
+    command_text,
+    conversation_name,
+    event_id,
+    room_of,
+    without_mentions,
+)
 from bot.transports.teams_cards import (
     CARD_TYPE,
     FileLink,
@@ -67,6 +72,7 @@ from bot.transports.teams_cards import (
     plain_text,
     reply_card,
 )
+from bot.transports.teams_files import base_of, download, file_response, files_of, store_files
 from bot.transports.teams_service_urls import ServiceUrls, service_url_refusal
 from bot.transports.teams_settings import TeamsSettings, load_settings
 from bot.transports.teams_votes import TeamsVotes
@@ -77,49 +83,8 @@ from storage.tenants import bind_room, organ_for_room
 log = logging.getLogger(__name__)
 
 TRANSPORT = "teams"
-_MENTION = re.compile(r"<at[^>]*>(.*?)</at>", re.DOTALL | re.IGNORECASE)
-FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
-FILE_FOLLOW_SECONDS = 300  # a command this soon after its sender's file gets the file
-MAX_FILE_BYTES = 20 * 1024 * 1024
 # The base URL of the request being handled, for links to files (set per request).
 _REQUEST_BASE: contextvars.ContextVar[str] = contextvars.ContextVar("teams_base", default="")
-
-
-def room_of(conversation_id: str) -> str:
-    """A channel's conversation id names the thread too ("…;messageid=…"); the room (and
-    the organ binding) is the channel."""
-    return conversation_id.split(";messageid=")[0]
-
-
-def without_mentions(activity: Activity) -> tuple[str, bool]:
-    """The text with the bot's own @mention removed and other people's mentions as their
-    plain names (they are arguments: `!närvaro <at>Carolina Sondell</at>`), and whether the
-    bot was mentioned."""
-    recipient = activity.recipient
-    own = [m for m in activity.get_mentions()
-           if m.mentioned is not None and recipient is not None
-           and m.mentioned.id == recipient.id]
-    own_markup = {m.text for m in own if m.text}
-    own_names = {m.mentioned.name for m in own if m.mentioned and m.mentioned.name}
-    if recipient is not None and recipient.name:
-        own_names.add(recipient.name)
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1).replace("&nbsp;", " ").strip()
-        return " " if match.group(0) in own_markup or name in own_names else name
-
-    text = _MENTION.sub(replace, activity.text or "")
-    return text.replace("&nbsp;", " ").replace("\xa0", " ").strip(), bool(own)
-
-
-def command_text(activity: Activity, prefix: str) -> str:
-    """The text without the bot's @mention; when the bot is addressed (mentioned, or in a
-    1:1 chat) a command needs no prefix, and a bare mention asks for help."""
-    text, mentioned = without_mentions(activity)
-    personal = (activity.conversation.conversation_type or "") == "personal"
-    if (mentioned or personal) and not text.startswith(prefix):
-        text = prefix + (text or "hjälp")
-    return text
 
 
 class NotDelivered(Exception):
@@ -198,7 +163,7 @@ class TeamsTransport:
             self._runner = None
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
-        base = self.settings.public_url or _base_of(request)
+        base = self.settings.public_url or base_of(request)
         self._last_base = base
         _REQUEST_BASE.set(base)
         refusal = await self._service_url_refusal(request)
@@ -221,26 +186,7 @@ class TeamsTransport:
         return service_url_refusal(request.get("claims_identity"), body.get("serviceUrl"))
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
-        token, name = request.match_info["token"], request.match_info["name"]
-        found = await asyncio.to_thread(self._load_file, token)
-        if found is None or found[0] != name:
-            return web.Response(status=404, text=render("teams", "fil_saknas").text,
-                                content_type="text/plain", charset="utf-8")
-        filename, mimetype, data = found
-        disposition = "inline" if mimetype == "text/html" else "attachment"
-        return web.Response(body=data, content_type=mimetype, charset="utf-8", headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            # The protokoll page has inline styles and nothing else.
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-        })
-
-    def _load_file(self, token: str) -> tuple[str, str, bytes] | None:
-        with self.app.db.transaction() as session:
-            row = store.get_file(session, token)
-            return (row.filename, row.mimetype, bytes(row.data)) if row else None
+        return await file_response(self.app, request)
 
     def _bind_config_conversations(self) -> None:
         with self.app.db.transaction() as session:
@@ -283,7 +229,7 @@ class TeamsTransport:
         activity = context.activity
         room = room_of(activity.conversation.id)
         sender = activity.from_property
-        files = _files_of(activity)
+        files = files_of(activity)
         key = (room, sender.id or "")
         previous = self._last_files.pop(key, None)
         if files and not without_mentions(activity)[0]:
@@ -293,11 +239,10 @@ class TeamsTransport:
         text = command_text(activity, self.app.config.prefix)
         if parse(text, self.app.config.prefix) is None:
             return  # ordinary chat
-        if not files and previous is not None \
-                and time.monotonic() - previous[0] <= FILE_FOLLOW_SECONDS:
+        if not files and previous is not None and follows(previous[0], time.monotonic()):
             files = previous[1]
         await self._remember(context)
-        attachments = [a for a in [await _download(name, url) for name, url in files] if a]
+        attachments = [a for a in [await download(name, url) for name, url in files] if a]
         message = await self.incoming(context, text, attachments=tuple(attachments))
         reply = await self.app.dispatcher.handle(message)
         if reply is not None:
@@ -316,15 +261,15 @@ class TeamsTransport:
         return IncomingMessage(
             transport=TRANSPORT, room_id=room,
             sender_id=sender.aad_object_id or sender.id, sender_name=sender.name or "",
-            text=text, event_id=_event_id(room, activity.id or ""),
-            timestamp=_aware(activity.timestamp),
+            text=text, event_id=event_id(room, activity.id or ""),
+            timestamp=aware(activity.timestamp),
             sender_aliases=(sender.id, *await self._sender_aliases(context, room)),
-            attachments=attachments, room_name=_conversation_name(activity), via=via)
+            attachments=attachments, room_name=conversation_name(activity), via=via)
 
     async def _on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
         me = activity.recipient.id if activity.recipient else None
-        data = _channel_data(activity)
+        data = channel_data(activity)
         event = data.get("eventType", "")
         if any(m.id == me for m in activity.members_removed or []) or event == "teamDeleted":
             await self._forget(activity, team=True)
@@ -363,13 +308,13 @@ class TeamsTransport:
         reference = activity.get_conversation_reference()
         reference.activity_id = None  # unprompted messages start a new post, not a reply
         reference.conversation = reference.conversation.model_copy(update={"id": room})
-        data = _channel_data(activity)
+        data = channel_data(activity)
         fields = {
             "kind": activity.conversation.conversation_type or "",
             "team_id": (data.get("team") or {}).get("id", ""),
             "tenant_id": activity.conversation.tenant_id or "",
             "service_url": activity.service_url or "",
-            "name": _conversation_name(activity)[:300],
+            "name": conversation_name(activity)[:300],
         }
         payload = reference.model_dump_json(by_alias=True, exclude_none=True)
 
@@ -381,7 +326,7 @@ class TeamsTransport:
         self._known.add((room, activity.service_url or ""))
 
     async def _forget(self, activity: Activity, *, team: bool) -> None:
-        team_id = (_channel_data(activity).get("team") or {}).get("id", "") if team else ""
+        team_id = (channel_data(activity).get("team") or {}).get("id", "") if team else ""
         await asyncio.to_thread(self._forget_ids, room_of(activity.conversation.id), team_id)
 
     def _forget_ids(self, room: str, team_id: str) -> None:
@@ -451,14 +396,7 @@ class TeamsTransport:
     def _store_files(self, reply: Reply, room: str) -> list[FileLink]:
         base = _REQUEST_BASE.get() or self.settings.public_url or self._last_base or (
             f"http://{self.settings.host}:{self.port}")
-        links = []
-        with self.app.db.transaction() as session:
-            for attachment in reply.attachments:
-                token = store.store_file(session, attachment.filename, attachment.mimetype,
-                                         attachment.data, room)
-                links.append(FileLink(attachment.filename, attachment.mimetype,
-                                      f"{base}/filer/{token}/{quote(attachment.filename)}"))
-        return links
+        return store_files(self.app, reply, room, base)
 
     async def _sender_aliases(self, context: TurnContext, room: str) -> tuple[str, ...]:
         """The sender's UPN and e-mail (config may name members by either), asked once per
@@ -492,79 +430,6 @@ def inbound_auth(settings: TeamsSettings) -> AgentAuthConfiguration:
     return AgentAuthConfiguration(client_id=settings.app_id, tenant_id=settings.tenant_id,
                                   connection_name="SERVICE_CONNECTION", validate_issuer=True)
 
-
-def _files_of(activity: Activity) -> list[tuple[str, str]]:
-    """(file name, download URL) of the files a user sent with the message."""
-    found = []
-    for attachment in activity.attachments or []:
-        if attachment.content_type != FILE_INFO:
-            continue
-        content = attachment.content
-        if not isinstance(content, dict):
-            dump = getattr(content, "model_dump", None)
-            content = dump(by_alias=True) if dump else {}
-        url = content.get("downloadUrl")
-        if isinstance(url, str) and url.startswith(("https://", "http://")):
-            found.append((attachment.name or "fil", url))
-    return found
-
-
-async def _download(name: str, url: str) -> FileAttachment | None:
-    """A file from its downloadUrl (pre-authorised by Teams: no token is sent along)."""
-    try:
-        async with ClientSession(timeout=ClientTimeout(total=60)) as session, \
-                session.get(url) as response:
-            if response.status != 200:
-                log.warning("Teams file %s: HTTP %s", name, response.status)
-                return None
-            data = await response.content.read(MAX_FILE_BYTES + 1)
-    except (ClientError, TimeoutError, OSError) as error:
-        log.warning("Teams file %s could not be downloaded: %s", name, error)
-        return None
-    if len(data) > MAX_FILE_BYTES:
-        log.warning("Teams file %s is too large", name)
-        return None
-    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileAttachment(name, mimetype, data)
-
-
-def _channel_data(activity: Activity) -> dict[str, Any]:
-    data = activity.channel_data
-    if data is None:
-        return {}
-    if isinstance(data, dict):
-        return data
-    dump = getattr(data, "model_dump", None)
-    return dump(by_alias=True, exclude_none=True) if dump else {}
-
-
-def _conversation_name(activity: Activity) -> str:
-    """The channel's, chat's or team's name as Teams shows it ("" if none is sent)."""
-    data = _channel_data(activity)
-    return ((data.get("channel") or {}).get("name") or activity.conversation.name
-            or (data.get("team") or {}).get("name") or "")
-
-
-def _event_id(room: str, activity_id: str) -> str:
-    """Teams message ids are unique per conversation only."""
-    event = f"{room}|{activity_id}"
-    if len(event) > 255:
-        import hashlib
-
-        event = "sha256:" + hashlib.sha256(event.encode("utf-8")).hexdigest()
-    return event
-
-
-def _aware(timestamp: datetime | None) -> datetime:
-    if timestamp is None:
-        return datetime.now(UTC)
-    return timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)
-
-
-def _base_of(request: web.Request) -> str:
-    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
-    return f"{scheme}://{host}"
 
 
 async def serve(app: App) -> None:

@@ -23,6 +23,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 
 from bot.messages import Poll, Reply
 from bot.render import render
+from bot.transports.teams_activity import room_of
 from bot.transports.teams_cards import CARD_TYPE, literal, plain_text, render_card
 from storage import polls as store
 
@@ -104,8 +105,6 @@ class TeamsVotes:
 
     async def _on_vote(self, context: TurnContext, state: TurnState,
                        data: dict[str, Any]) -> AdaptiveCardInvokeResponse:
-        from bot.transports.teams import room_of
-
         key, answer = data.get("votering"), data.get("röst")
         room = room_of(context.activity.conversation.id)
         posted = [p for p in (await asyncio.to_thread(self._db, store.of_key, TRANSPORT, key)
