@@ -72,6 +72,10 @@ HORIZON = timedelta(days=2)
 POLL_SECONDS = 30.0
 LATE_AFTER = timedelta(minutes=2)
 SENDER_WAIT = 30.0
+# Reminders fired at once. A storm (every förbund's årsrapport due the same minute) would
+# otherwise claim hundreds at the same moment and fill the thread pool and the database's
+# connections that the commands typed meanwhile need too.
+FIRE_LIMIT = 4
 JOB_TABLE = "reminder_job"
 FAILED = "fel"
 
@@ -122,13 +126,16 @@ class _JobStore(SQLAlchemyJobStore):
 class ReminderService:
     def __init__(self, app: Any, *, clock: Callable[[], datetime] | None = None,
                  horizon: timedelta = HORIZON, poll_seconds: float = POLL_SECONDS,
-                 late_after: timedelta = LATE_AFTER, sender_wait: float = SENDER_WAIT) -> None:
+                 late_after: timedelta = LATE_AFTER, sender_wait: float = SENDER_WAIT,
+                 fire_limit: int = FIRE_LIMIT) -> None:
         self.app = app
         self.clock = clock or (lambda: datetime.now(UTC))
         self.horizon = horizon
         self.poll_seconds = poll_seconds
         self.late_after = late_after
         self.sender_wait = sender_wait
+        self.fire_limit = fire_limit
+        self._firing: asyncio.Semaphore | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.jobstore: _JobStore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -147,6 +154,7 @@ class ReminderService:
         _SERVICE = self
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._firing = asyncio.Semaphore(self.fire_limit)
         self.jobstore = _JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": self.jobstore}, timezone=UTC,
@@ -280,20 +288,26 @@ class ReminderService:
         if task is not None:
             self._inflight.add(task)
         try:
-            try:
-                outgoing = await asyncio.to_thread(self._claim, reminder_id)
-            except Exception:
-                log.exception("reminder %s could not be prepared", reminder_id)
-                await asyncio.to_thread(self._set_status, reminder_id, FAILED, PLANNED)
-                return
-            delivered = False
-            for transport, external_id, reply in outgoing:
-                delivered = await self._send(transport, external_id, reply) or delivered
-            if outgoing and not delivered:
-                await asyncio.to_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
+            await self._fire(reminder_id)
         finally:
             if task is not None:
                 self._inflight.discard(task)
+
+    async def _fire(self, reminder_id: int) -> None:
+        if self._firing is None:
+            self._firing = asyncio.Semaphore(self.fire_limit)
+        try:
+            async with self._firing:
+                outgoing = await asyncio.to_thread(self._claim, reminder_id)
+        except Exception:
+            log.exception("reminder %s could not be prepared", reminder_id)
+            await asyncio.to_thread(self._set_status, reminder_id, FAILED, PLANNED)
+            return
+        delivered = False
+        for transport, external_id, reply in outgoing:
+            delivered = await self._send(transport, external_id, reply) or delivered
+        if outgoing and not delivered:
+            await asyncio.to_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
 
     async def run_due(self) -> int:
         """Fire every planned reminder due by the service's clock, soonest first. The
@@ -345,9 +359,11 @@ class ReminderService:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.sender_wait
         while transport not in self.app.senders and loop.time() < give_up:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.2)  # without a slot: a missing transport blocks no other
+        assert self._firing is not None
         try:
-            return bool(await self.app.deliver(transport, external_id, reply))
+            async with self._firing:
+                return bool(await self.app.deliver(transport, external_id, reply))
         except Exception:
             log.exception("reminder to %s %s could not be posted", transport, external_id)
             return False
