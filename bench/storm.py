@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -145,6 +146,12 @@ async def commands_until(chair: Watcher, rooms: list[str], done: Any, at: float,
     return seconds
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {"n": len(values), "median_s": round(statistics.median(values), 3),
             "p95_s": round(percentile(values, 0.95), 3), "max_s": round(max(values), 3)}
@@ -201,6 +208,8 @@ async def scenario(server: Synapse, work: Path, forbund: int, rate: int, burst: 
                 # The storm.
                 at = datetime.now(UTC) + timedelta(seconds=LEAD)
                 expected = schedule_storm(url, rooms, chair.user_id, at)
+                assert server.process is not None
+                cpu_before = cpu_seconds(bot.pid), cpu_seconds(server.process.pid)
                 storm_cmd = await commands_until(
                     chair, styrelser, lambda: len(chair.reminders) >= expected,
                     at.timestamp(), 20)
@@ -208,6 +217,8 @@ async def scenario(server: Synapse, work: Path, forbund: int, rate: int, burst: 
                                  what="the storm", timeout=600)
                 await asyncio.sleep(3)  # anything repeated would come now
                 storm_last = max(t for t, _, _ in chair.reminders) - at.timestamp()
+                cpu = [round(cpu_seconds(pid) - before, 1) for pid, before in
+                       zip((bot.pid, server.process.pid), cpu_before, strict=True)]
                 rss_after = rss_of(bot.pid)
             limited = log.read_text(errors="replace").count("Got 429 response")
     finally:
@@ -227,6 +238,9 @@ async def scenario(server: Synapse, work: Path, forbund: int, rate: int, burst: 
         "ratio_last_delivery": round(storm_last / idle_last, 1),
         "ratio_command_median": round(storm["median_s"] / idle["median_s"], 2),
         "ratio_command_p95": round(storm["p95_s"] / idle["p95_s"], 2),
+        # CPU seconds from writing the storm to its end (LEAD s of waiting included):
+        # on a shared machine, whether the bot or the homeserver was the bottleneck.
+        "cpu_s": {"bot": cpu[0], "synapse": cpu[1]},
         "bot_rss_idle_mib": rss_idle, "bot_rss_after_mib": rss_after,
         "goal_met": storm_last <= GOAL["last_delivery_s"] and storm["max_s"] <= GOAL[
             "command_s"] and len(chair.reminders) == expected,
