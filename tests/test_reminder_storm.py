@@ -20,7 +20,7 @@ from tests.matrix_support import Synapse
 from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
 from tests.test_matrix import Scene, make_scene
 
-STORM = 24  # reminders due at the same instant
+STORM = 30  # reminders due at the same instant
 INSATSER = ["Vidare Vy", "Steg framåt"]
 
 
