@@ -16,7 +16,7 @@ from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
 from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
 from bot.spreadsheet_cells import csv_text, from_csv_text, xlsx_text
-from storage.budget import BudgetLine
+from storage.budget_lines import BudgetLine
 
 COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar")
 _HEADER_ALIASES = {"ar": "år", "year": "år", "namn": "insats", "belopp beviljat": "beviljat",

@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.messages import Attachment, Reply
 from bot.natural_dates import MONTH_WORDS, WEEKDAYS, DateProblem, parse_when
 from bot.render import render
-from storage import budget, paragraphs
+from storage import budget, budget_lines, paragraphs
 from storage.models import Entry, Paragraph
 from storage.models_budget import STATUSES, Insats
 
@@ -195,9 +195,9 @@ def _import(ctx: Context, year: int | None) -> Reply:
     except BudgetFileError as error:
         raise UserError("budgetfil_fel", filnamn=file.filename, fel=error.errors) from None
     try:
-        result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
+        result = budget_lines.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
                                      ctx.event_id)
-    except budget.NearNamesError as error:
+    except budget_lines.NearNamesError as error:
         raise UserError("budgetfil_liknar", filnamn=file.filename, fel=error.near) from None
     return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
 
@@ -216,7 +216,7 @@ def _eget_kapital(ctx: Context, rest: str) -> Reply:
 
 @budget_cmd.sub("ångra", aliases=["angra"], permission=RECORD, args=[], usage=["!budget ångra"])
 def _undo(ctx: Context) -> Reply:
-    undone = budget.undo_latest(ctx.session, ctx.organ.forbund_id)
+    undone = budget_lines.undo_latest(ctx.session, ctx.organ.forbund_id)
     if undone is None:
         raise UserError("inget_att_ångra_i_budgeten")
     at = undone.at if undone.at.tzinfo else undone.at.replace(tzinfo=UTC)
