@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from storage.budget import _live_grants, create_insats
+from storage.budget import _live_grants
 from storage.insats_names import NameIndex, name_key
 from storage.models import Entry, Paragraph, utcnow
 from storage.models_budget import BudgetGrant, BudgetOutcome, Insats
@@ -90,16 +90,24 @@ def import_lines(session: Session, forbund_id: int, lines: list[BudgetLine], act
     if near:
         raise NearNamesError(near)
     result = ImportResult(years=sorted({ln.year for ln in lines}))
-    by_key: dict[str, Insats] = {}
+    by_key: dict[str, int] = {}
+    new: dict[str, str] = {}
     for ln in lines:
         key = name_key(ln.insats)
-        if key in by_key:
+        if key in by_key or key in new:
             continue
         insats = index.exact(ln.insats)
         if insats is None:
-            insats = create_insats(session, forbund_id, ln.insats, actor)
-            result.new_insatser.append(insats.name)
-        by_key[key] = insats
+            new[key] = ln.insats.strip()
+        else:
+            by_key[key] = insats.id  # type: ignore[assignment]
+    if new:  # one multi-row insert, not a flush per new insats
+        created = session.execute(insert(Insats).returning(Insats.id, Insats.name_key), [
+            {"forbund_id": forbund_id, "name": name, "name_key": key, "owner": "",
+             "contact": "", "start_year": None, "end_year": None, "status": "aktiv",
+             "created_by": actor, "created_at": utcnow()} for key, name in new.items()]).all()
+        by_key.update((key, insats_id) for insats_id, key in created)
+        result.new_insatser = list(new.values())
     have_grants = Counter(session.execute(
         select(BudgetGrant.insats_id, BudgetGrant.year, BudgetGrant.amount_ore,
                BudgetGrant.decided_on)
@@ -117,7 +125,7 @@ def import_lines(session: Session, forbund_id: int, lines: list[BudgetLine], act
     grants: list[dict[str, object]] = []
     outcomes: list[dict[str, object]] = []
     for ln in lines:
-        insats_id = by_key[name_key(ln.insats)].id
+        insats_id = by_key[name_key(ln.insats)]
         row = {**common, "insats_id": insats_id, "year": ln.year, "comment": ln.comment[:300]}
         if ln.granted_ore is not None:
             key = (insats_id, ln.year, ln.granted_ore, ln.day)
@@ -136,7 +144,8 @@ def import_lines(session: Session, forbund_id: int, lines: list[BudgetLine], act
                 outcomes.append({**row, "amount_ore": ln.spent_ore, "booked_on": ln.day})
     for model, rows in ((BudgetGrant, grants), (BudgetOutcome, outcomes)):
         if rows:
-            session.execute(insert(model), rows)
+            # Core, not the ORM's bulk path: the rows are plain values already.
+            session.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
     result.grants, result.outcomes = len(grants), len(outcomes)
     return result
 

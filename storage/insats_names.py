@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -36,6 +37,7 @@ JOINERS = frozenset(fold(w) for w in (
     "det", "de", "från", "inom", "under", "efter", "samt"))
 
 
+@lru_cache(maxsize=65536)  # a file names its few insatser on thousands of rows
 def name_key(text: str) -> str:
     """Case, diacritics, punctuation and spacing ignored: 'Förstärkt budget- och
     skuldrådgivning' -> 'forstarkt budget och skuldradgivning'."""
@@ -56,8 +58,12 @@ def words_alike(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     if len(short) >= MIN_PREFIX and long.startswith(short):
         return True
-    return min(len(a), len(b)) >= MIN_PREFIX and \
-        difflib.SequenceMatcher(None, a, b).ratio() >= WORD_LIKE
+    if len(short) < MIN_PREFIX or 2 * len(short) < WORD_LIKE * (len(a) + len(b)):
+        return False  # the lengths alone keep the ratio under WORD_LIKE
+    matcher = difflib.SequenceMatcher(None, a, b)
+    # The cheap upper bounds first: most candidate words are nothing alike.
+    return matcher.real_quick_ratio() >= WORD_LIKE and matcher.quick_ratio() >= WORD_LIKE \
+        and matcher.ratio() >= WORD_LIKE
 
 
 def names_alike(a: str, b: str) -> bool:
@@ -121,8 +127,15 @@ class NameIndex:
         every insats `names_alike` could accept, and seldom many more."""
         hits: set[int] = set()
         for word in distinctive(key):
-            for gram in _trigrams(word):
-                hits |= self._grams.get(gram, set())
+            grams = _trigrams(word)
+            # A long word shares two pieces with its typos and abbreviations; one shared
+            # piece of a long word is mostly chance.
+            need = 1 if len(grams) <= 5 else 2
+            counts: dict[int, int] = {}
+            for gram in grams:
+                for position in self._grams.get(gram, ()):
+                    counts[position] = counts.get(position, 0) + 1
+            hits.update(p for p, n in counts.items() if n >= need)
         return [self.names[i] for i in sorted(hits)]
 
     def like(self, text: str) -> list[Insats]:
