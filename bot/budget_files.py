@@ -216,7 +216,7 @@ def _amount(number: int, value: object, column: str) -> int | None:
         # when the store writes it.
         if not math.isfinite(amount) or abs(amount) * 100 >= MAX_ORE:
             raise _fail(number, "inget_belopp", kolumn=column, text=_text(value),
-                        skäl="för stort belopp")
+                        skäl=AmountError(_text(value), "för_stort").reason)
         # Excel keeps numbers as binary floats; round to öre before going exact.
         ore = Decimal(str(round(amount, 2))) * 100
         return abs(int(ore))
@@ -224,7 +224,7 @@ def _amount(number: int, value: object, column: str) -> int | None:
         # Costs are negative in the accounts; both grant and outcome are stored positive.
         return abs(parse_amount(str(value)))
     except AmountError as error:
-        why = "" if error.reason == "inget belopp" else error.reason
+        why = "" if error.code == "inget_belopp" else error.reason
         raise _fail(number, "inget_belopp", kolumn=column, text=_text(value), skäl=why
                     ) from None
 

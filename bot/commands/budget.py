@@ -93,8 +93,8 @@ def _amount(text: str, kommando: str) -> int:
     try:
         return abs(parse_amount(text))
     except AmountError as error:
-        raise UserError("ogiltigt_belopp", text=text, skäl=error.reason,
-                        kommando=kommando) from None
+        raise UserError("ogiltigt_belopp", text=text, kommando=kommando,
+                        skäl="" if error.code == "inget_belopp" else error.reason) from None
 
 
 def _name_and_amount(ctx: Context, args: str, kommando: str) -> tuple[Insats, int, str]:
@@ -270,8 +270,8 @@ def grant_command(ctx: Context, args: str) -> Reply:
         if year is None:
             raise UserError("ogiltigt_år", text=rest, exempel="anslag Vidare Vy 455 000 2022")
     if ore == 0:
-        raise UserError("ogiltigt_belopp", text="0", skäl="ett anslag måste vara större än 0",
-                        kommando="anslag")
+        raise UserError("ogiltigt_belopp", text="0", kommando="anslag",
+                        skäl=AmountError("0", "inte_positivt").reason)
     decision = render("budget", "beslutstext", organ=ctx.organ.organ_name, insats=insats.name,
                       belopp=ore, år=year).text
     target, created = _current_or_new(ctx, meeting, decision)
