@@ -17,9 +17,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from xml.etree.ElementTree import Element, iterparse
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import from_excel
-
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -134,6 +131,8 @@ def _value(cell: Element, strings: list[str], dates: set[int]) -> object:
         return datetime.fromisoformat(text)
     number = float(text)
     if int(cell.get("s", "0") or 0) in dates:
+        from openpyxl.utils.datetime import from_excel  # openpyxl only once a file is read
+
         return from_excel(number)
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
@@ -189,6 +188,8 @@ def _phonetic(item: Element) -> set[Element]:
 def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of the cell styles that show a number as a date (Excel keeps dates as days
     since 1900 and says so only in the style)."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
     data = _part(archive, "xl/styles.xml")
     if data is None:
         return set()
