@@ -11,19 +11,18 @@ from zoneinfo import ZoneInfo
 
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
 from bot.budget_chart import bar_chart
-from bot.budget_files import BudgetFileError, read_budget_file
+from bot.commands import budget_import
 from bot.commands.common import open_meeting
 from bot.commands.paragraphs import _current_or_new
 from bot.context import Context
-from bot.core.args import Year, optional_year
+from bot.core.args import Year
 from bot.core.commands import RECORD, Command
 from bot.dates import looks_like_date, parse_year
 from bot.errors import UserError
-from bot.messages import Attachment, IncomingMessage, Reply
+from bot.messages import Attachment, Reply
 from bot.natural_dates import MONTH_WORDS, WEEKDAYS, DateProblem, parse_when
 from bot.render import render
 from storage import budget, budget_lines, paragraphs
-from storage.budget_lines import BudgetLine
 from storage.models import Entry, Paragraph
 from storage.models_budget import STATUSES, Insats
 
@@ -180,32 +179,9 @@ def _diagram(ctx: Context, year: int | None) -> Reply:
     return reply
 
 
-def _read_file(message: IncomingMessage, rest: str) -> tuple[str, list[BudgetLine]]:
-    """Before the transaction (Sub.prepare): the whole file read and checked, within the
-    limits of bot/budget_files.py, while other rooms' commands go on."""
-    year = optional_year(rest, "budget import 2021")
-    files = message.attachments
-    if not files:
-        raise UserError("ingen_budgetfil")
-    file = next((f for f in files if f.filename.lower().endswith((".csv", ".xlsx", ".txt"))),
-                files[0])
-    try:
-        return file.filename, read_budget_file(file.data, file.filename, year)
-    except BudgetFileError as error:
-        raise UserError("budgetfil_fel", filnamn=file.filename, fel=error.errors) from None
-
-
-@budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"],
-                prepare=_read_file)
-def _import(ctx: Context, rest: str) -> Reply:
-    """The write alone: one short transaction however long the file took to read."""
-    filename, lines = ctx.prepared  # type: ignore[misc]
-    try:
-        result = budget_lines.import_lines(ctx.session, ctx.organ.forbund_id, lines,
-                                           ctx.actor.name, ctx.event_id)
-    except budget_lines.NearNamesError as error:
-        raise UserError("budgetfil_liknar", filnamn=filename, fel=error.near) from None
-    return render("budget", "importerat", filnamn=filename, rader=len(lines), r=result)
+# The file is read in Sub.prepare, before the transaction (bot/commands/budget_import.py).
+budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"],
+               prepare=budget_import.read_file)(budget_import.import_file)
 
 
 @budget_cmd.sub("tilldelning", permission=RECORD, usage=["!budget tilldelning <belopp> [år]"],
