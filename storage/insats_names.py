@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlmodel import Session, select
 
-from bot.swedish import fold
 from storage.models_budget import Insats, InsatsAlias
+
+
+def fold(text: str) -> str:
+    """Case and diacritics ignored, as bot.swedish.fold (storage imports nothing from bot)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
 
 TYPO_ACCEPT = 0.8  # a name this close to exactly one insats is taken as that insats
 TYPO_SUGGEST = 0.55  # closer than this is offered as "menade du …?"
