@@ -115,6 +115,54 @@ def run(url: str, rows: int, insatser: int, new: int) -> dict[str, object]:
             "reply": reply.text.splitlines()[0][:200]}
 
 
+_READ = """
+import resource, sys
+from bot.budget_files import BudgetFileError, read_budget_file
+data = open(sys.argv[1], "rb").read()
+try:
+    outcome = f"{len(read_budget_file(data, sys.argv[1]))} rader"
+except BudgetFileError as error:
+    outcome = error.errors[0].code
+print(outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def worst_files(folder: Path) -> list[dict[str, object]]:
+    """Peak memory of reading the largest files the limits let through, and of the hostile
+    sheet, each in a fresh interpreter (the kernel's peak resident size)."""
+    import subprocess
+
+    from openpyxl import Workbook
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.test_budget_limits import hostile_xlsx
+
+    comment = "Delårsbokslut per 30 juni, not 2, " * 9
+    csv_path = folder / "stor.csv"
+    with csv_path.open("w", encoding="utf-8") as out:
+        out.write("insats;år;beviljat;utfall;datum;kommentar\n")
+        for n in range(50_000):
+            out.write(f"Insats nummer {n % 500};2021;{n};-{n};2021-06-30;{comment}\n")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["insats", "år", "beviljat", "utfall", "datum", "kommentar"])
+    for n in range(50_000):
+        sheet.append([f"Insats nummer {n % 500}", 2021, float(n), -float(n), "2021-06-30",
+                      comment[:120]])
+    xlsx_path = folder / "stor.xlsx"
+    book.save(xlsx_path)
+    hostile = folder / "fientlig.xlsx"
+    hostile.write_bytes(hostile_xlsx())
+    found = []
+    for path in (csv_path, xlsx_path, hostile):
+        done = subprocess.run([sys.executable, "-c", _READ, str(path)], capture_output=True,
+                              text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+        outcome, peak = done.stdout.rsplit(" ", 1)
+        found.append({"file": path.name, "bytes": path.stat().st_size, "outcome": outcome,
+                      "peak_rss_mib": round(int(peak) / 1024, 1)})
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     cli_swedish.install()
     parser = argparse.ArgumentParser(
@@ -145,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = run(schema_url, rows, insatser, new)
         else:
             result = run(url, rows, insatser, new)
+        if not args.quick:
+            result["worst_files"] = worst_files(Path(folder))
     kind = "sqlite" if url.startswith("sqlite") else "postgresql"
     result.update(database=kind, machine=platform.node(), python=platform.python_version(),
                   at=datetime.now(UTC).isoformat(timespec="seconds"))
@@ -154,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"!budget import, {rows} rader, {insatser} insatser ({new} nya) på {kind}: "
           f"skrivlås {result['write_lock_s']} s, utanför låset {result['outside_lock_s']} s, "
           f"totalt {result['total_s']} s, högst {result['peak_rss_mib']} MiB")
+    for worst in result.get("worst_files", []):  # type: ignore[attr-defined]
+        print(f"- läsa {worst['file']} ({worst['bytes']} byte): {worst['outcome']}, "
+              f"högst {worst['peak_rss_mib']} MiB")
     return 0
 
 
