@@ -166,7 +166,7 @@ def worst_files(folder: Path) -> list[dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     cli_swedish.install()
     parser = argparse.ArgumentParser(
-        prog="budget_import_bench.py",
+        prog="python bench/budget_import_bench.py",
         description="Mäter hur länge !budget import av en stor fil håller databasens skrivlås "
                     "och hur lång tid läsningen utanför låset tar. Skriver "
                     "bench/results/budget-import-<databas>.json.")
