@@ -1,11 +1,13 @@
 """Every benchmark in one run, then one table: `make bench`, or
 
-    .venv/bin/python -m bench [--quick] [--skip latency,throughput,reminders,budget,storm,footprint]
+    .venv/bin/python -m bench [--quick] [--skip latency,throughput,reminders,budget,import,storm,
+        footprint]
 
 - latency: end to end on a real Synapse against a bare matrix-nio echo bot (bench/latency.py)
 - throughput: commands per second in process, SQLite and PostgreSQL (bench/throughput.py)
 - reminders: scheduler start-up, memory and lateness (bench/reminders_bench.py)
 - budget: !budget with 100 000 and 1 000 000 utfall rows (bench/budget_bench.py)
+- import: how long !budget import of 10 000 rows holds the write lock (bench/budget_import_bench.py)
 - storm: 80 förbund × 3 organs, every reminder due at once, on PostgreSQL (bench/storm.py)
 - footprint: start-up, idle memory and the first !protokoll against the echo bot
   (bench/footprint.py)
@@ -74,6 +76,13 @@ def table(lat: list[dict[str, Any]], thr: list[dict[str, Any]],
                 f"{p['utfall_rows']:,} rader: {p['budget_insats']['median_ms']} ms".replace(
                     ",", " ") for p in budget["points"])
             lines.append(f"- !budget <insats> på {db}: {points}")
+    for db in ("sqlite", "postgresql"):
+        imported = _json(f"budget-import-{db}.json")
+        if imported:
+            rows = f"{imported['rows']:,}".replace(",", " ")
+            lines.append(f"- !budget import av {rows} rader på {db}: skrivlåset hålls "
+                         f"{imported['write_lock_s']} s, läsningen utanför låset "
+                         f"{imported['outside_lock_s']} s, högst {imported['peak_rss_mib']} MiB")
     if storm_row:
         s, i = storm_row["storm"], storm_row["idle"]
         lines += ["", f"Januaristormen ({storm_row['forbund']} förbund × 3 organ, "
@@ -109,7 +118,8 @@ def main(argv: list[str] | None = None) -> None:
         description="Kör alla mätningar i tur och ordning och skriver en tabell över resultaten "
                     "på slutet: svarstid i Matrix mot en enkel ekobot (latency), kommandon per "
                     "sekund i processen (throughput), påminnelsemotorns start, minne och "
-                    "försening (reminders), !budget med många utfallsrader (budget), "
+                    "försening (reminders), !budget med många utfallsrader (budget), hur "
+                    "länge !budget import håller databasens skrivlås (import), "
                     "januaristormen med alla påminnelser på en gång (storm) och hur lätt "
                     "processen är mot ekoboten (footprint). Varje del sparar sin JSON i "
                     "bench/results/.")
@@ -118,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
                              "påminnelser och utfallsrader), för en första titt")
     parser.add_argument("--skip", default="", metavar="DELAR",
                         help="delar att hoppa över, kommaseparerade: latency, throughput, "
-                             "reminders, budget, storm, footprint")
+                             "reminders, budget, import, storm, footprint")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     quick = ["--quick"] if args.quick else []
@@ -135,6 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         smaller = ["--repeat", "10", "--other-rows", "10000"] if args.quick else []
         _run("budget_bench.py", "--sizes", sizes, *smaller)
         _run("budget_bench.py", "--sizes", sizes, *smaller, "--db", PG_ADMIN_URL)
+    if "import" not in skip:
+        _run("budget_import_bench.py", *quick)
+        _run("budget_import_bench.py", *quick, "--db", PG_ADMIN_URL)
     storm_row = light = None
     if "storm" not in skip:
         storm_row = storm.main(["--forbund", "10"] if args.quick else [])

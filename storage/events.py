@@ -31,3 +31,15 @@ def claim(session: Session, transport: str, event_id: str) -> bool:
         .on_conflict_do_nothing(index_elements=["transport", "event_id"])
         .returning(HandledEvent.id)).first()
     return inserted is not None
+
+
+def _reading(transport: str) -> str:
+    return f"{transport}:läsning"
+
+
+def claim_reading(session: Session, transport: str, event_id: str) -> bool:
+    """Record, before a command reads an attached file outside its transaction, that the
+    reading began; False if an earlier try began it. Committed on its own: a file that
+    killed the process while it was read is then never read again on a redelivery (the
+    command's own claim, with its effects, comes after the reading)."""
+    return claim(session, _reading(transport), event_id)

@@ -126,6 +126,7 @@ def test_ensure_postgres_accepts_the_test_server_and_honours_its_database(
     (["-m", "bench.throughput"], "användning: python -m bench.throughput"),
     (["bench/reminders_bench.py"], "användning: python bench/reminders_bench.py"),
     (["bench/budget_bench.py"], "användning: python bench/budget_bench.py"),
+    (["bench/budget_import_bench.py"], "användning: python bench/budget_import_bench.py"),
     (["-m", "bench.storm"], "användning: python -m bench.storm"),
     (["-m", "bench.footprint"], "användning: python -m bench.footprint"),
 ])
@@ -154,7 +155,8 @@ def test_bench_help_says_what_the_whole_run_does() -> None:
         "Kör alla mätningar i tur och ordning och skriver en tabell över resultaten på slutet: "
         "svarstid i Matrix mot en enkel ekobot (latency), kommandon per sekund i processen "
         "(throughput), påminnelsemotorns start, minne och försening (reminders), !budget "
-        "med många utfallsrader (budget), januaristormen med alla påminnelser på en gång "
+        "med många utfallsrader (budget), hur länge !budget import håller databasens "
+        "skrivlås (import), januaristormen med alla påminnelser på en gång "
         "(storm) och hur lätt processen är mot ekoboten (footprint). Varje del sparar sin "
         "JSON i bench/results/.")
     assert ("--quick       mindre storlekar i varje del (färre rum, rundor, kommandon, "
@@ -182,9 +184,12 @@ def test_bench_quick_shrinks_every_part(monkeypatch: pytest.MonkeyPatch) -> None
         ("budget_bench.py", "--sizes", "10000,100000", "--repeat", "10", "--other-rows", "10000"),
         ("budget_bench.py", "--sizes", "10000,100000", "--repeat", "10", "--other-rows", "10000",
          "--db", whole.PG_ADMIN_URL),
+        ("budget_import_bench.py", "--quick"),
+        ("budget_import_bench.py", "--quick", "--db", whole.PG_ADMIN_URL),
         ("storm", "--forbund", "10"),
         ("footprint", "--starts", "1", "--protokoll", "2")]
     calls.clear()
     whole.main([])
     assert ("reminders_bench.py",) in calls
     assert ("budget_bench.py", "--sizes", "100000,1000000") in calls
+    assert ("budget_import_bench.py",) in calls
