@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
-from bot.budget_credit import file_outcome_ore
+from bot.budget_credit import NotYesOrNo, file_outcome_ore
 from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
 from bot.render import render
@@ -204,7 +204,10 @@ def _line(number: int, cell, default_year: int | None) -> BudgetLine:  # type: i
     day = _date(number, cell("datum"))
     comment = _text(cell("kommentar"))[:300]
     if spent is not None:  # returned money: the comment or the kredit column says so
-        spent = file_outcome_ore(spent, comment, cell("kredit"))
+        try:
+            spent = file_outcome_ore(spent, comment, cell("kredit"))
+        except NotYesOrNo as error:
+            raise _fail(number, "inte_ja_nej", kolumn="kredit", text=error.text) from None
     return BudgetLine(number, name, year, granted, spent, day, comment)
 
 

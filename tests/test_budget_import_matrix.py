@@ -60,7 +60,8 @@ async def test_a_file_the_bot_died_reading_is_answered_not_read_again(
         again = await send_file(chair, room_id, BUDGET_2021.read_bytes(), "budget-2021.csv",
                                 body="!budget import")
         assert (await chair.reply(room_id, again, timeout=60)).body.startswith(
-            "Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag och 11 nya utfall")
+            "Importerat budget-2021.csv (11 rader, 2021): 11 nya beviljade belopp och 11 nya "
+            "utfall")
         assert len(chair.replies_to(room_id, event_id)) == 1
     finally:
         gone.set()

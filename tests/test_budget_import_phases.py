@@ -65,7 +65,8 @@ def test_a_file_that_killed_the_bot_is_not_read_again_after_the_restart(
         monkeypatch.undo()
         again = chat.app.dispatcher.handle_sync(_import_message(chat, uuid.uuid4().hex))
         assert again is not None and again.text.startswith(
-            "Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag och 11 nya utfall.")
+            "Importerat budget-2021.csv (11 rader, 2021): 11 nya beviljade belopp och 11 nya "
+            "utfall.")
     finally:
         second.close()
 
@@ -108,6 +109,6 @@ def test_another_room_is_answered_while_a_file_is_read(
 
     answer, imported = asyncio.run(scenario())
     assert answer == expected
-    assert imported.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya anslag "
-                               "och 11 nya utfall.")
+    assert imported.startswith("Importerat budget-2021.csv (11 rader, 2021): 11 nya "
+                               "beviljade belopp och 11 nya utfall.")
     assert "- Beviljat: 455 000 kr" in plain(ovik.text("!budget Vidare Vy 2021"))

@@ -58,8 +58,8 @@ def test_the_whole_not_2_table_imports_once_its_own_spellings_are_aliases(ovik: 
         assert "kan nu också kallas" in ovik.text(f"!insats alias {alias}")
     again = plain(send_file(ovik, "!budget import", "not2.csv", data).text)
     assert again == (
-        "Importerat not2.csv (26 rader, 2020, 2021): 0 nya anslag och 15 nya utfall; 11 fanns "
-        "redan och lämnades orörda.\nNya insatser: Projekt trygga föräldrar-älskade barn, "
+        "Importerat not2.csv (26 rader, 2020, 2021): 0 nya beviljade belopp och 15 nya utfall; "
+        "11 fanns redan och lämnades orörda.\nNya insatser: Projekt trygga föräldrar-älskade barn, "
         "Processtöd vägen till arbete, Utbildning YAM-instruktörer och Digitalisering med "
         "språkutveckling.")
     vagen = plain(ovik.text("!budget Processtöd vägen till arbete 2020"))
