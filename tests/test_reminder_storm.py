@@ -48,8 +48,11 @@ async def test_a_storm_of_reminders_arrives_once_and_commands_go_first(scene: Sc
         with bot.app.db.transaction() as session:
             organ = organ_for_room(session, "matrix", room_id)
             assert organ is not None
+            # A period covering the reported year: an insats without money or period owes
+            # no årsrapport (storage.reports.owing).
             for name in INSATSER:
-                budget.create_insats(session, organ.forbund_id, name, "test")
+                budget.create_insats(session, organ.forbund_id, name, "test",
+                                     start_year=deadline.year - 1)
             schedule_reminder(session, organ_id=organ.organ_id, due_at=due, kind="frist",
                               payload={"frist": "arsrapport", "datum": deadline.isoformat(),
                                        "dagar": 0})
