@@ -96,7 +96,9 @@ def seed(url: str, rooms: list[list[str]], chair: str) -> None:
             styrelse = organ_for_room(s, "matrix", room_ids[0])
             assert styrelse is not None
             for name in INSATSER:
-                budget.create_insats(s, styrelse.forbund_id, name, "bench")
+                # A period covering the year: without money or period no report is owed.
+                budget.create_insats(s, styrelse.forbund_id, name, "bench",
+                                     start_year=report_year)
             reports.mark_received(s, styrelse.forbund_id, INSATSER[2], report_year, "bench",
                                   f"$seed-{room_ids[0]}", datetime.now(UTC))
             meetings.open_meeting(s, styrelse.organ_id, date.today(), clock_time(9, 0),
