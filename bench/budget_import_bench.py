@@ -117,7 +117,7 @@ def run(url: str, rows: int, insatser: int, new: int) -> dict[str, object]:
 
 _READ = """
 import sys
-from bot.budget_files import BudgetFileError, read_budget_file
+from bot.commands.budget.files import BudgetFileError, read_budget_file
 data = open(sys.argv[1], "rb").read()
 try:
     outcome = f"{len(read_budget_file(data, sys.argv[1]))} rader"

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--config", help="konfigurationsfil (TOML)")
     calendar.add_argument("--organ", help="organets key (standard: det första)")
     calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
-    from bot.budget_cli import add_parser as add_budget_parser
+    from bot.commands.budget.cli import add_parser as add_budget_parser
     from bot.seal_cli import add_parser as add_verify_parser
     from bot.utdrag_cli import add_parser as add_utdrag_parser
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return write_calendar(app, getattr(args, "organ", None), getattr(args, "out", None))
         if command == "budget":
-            from bot.budget_cli import run as run_budget
+            from bot.commands.budget.cli import run as run_budget
 
             return run_budget(args, app)
         if command == "status":

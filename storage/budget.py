@@ -308,6 +308,13 @@ def grant_of_entry(session: Session, entry_id: int) -> BudgetGrant | None:
     return session.exec(select(BudgetGrant).where(BudgetGrant.entry_id == entry_id)).first()
 
 
+def insats_by_id(session: Session, insats_id: int) -> Insats:
+    """The insats a grant or outcome belongs to (it is never deleted)."""
+    insats = session.get(Insats, insats_id)
+    assert insats is not None
+    return insats
+
+
 def change_grant(session: Session, grant: BudgetGrant, year: int, amount_ore: int
                  ) -> BudgetGrant:
     grant.year, grant.amount_ore = year, amount_ore

@@ -19,7 +19,7 @@ from storage.models_budget import BudgetGrant, BudgetOutcome, Insats
 @dataclass(frozen=True)
 class BudgetLine:
     """One row of a budget file, already checked: amounts in öre, positive, except an
-    utfall that is a credit (återbetalning), which is negative (bot.budget_credit)."""
+    utfall that is a credit (återbetalning), which is negative (bot.commands.budget.credit)."""
 
     line: int
     insats: str

@@ -71,7 +71,7 @@ class BudgetGrant(SQLModel, table=True):
 
 class BudgetOutcome(SQLModel, table=True):
     """Utfall: a cost booked against an insats (positive), or a credit, returned money
-    (negative: bot.budget_credit)."""
+    (negative: bot.commands.budget.credit)."""
 
     __tablename__ = "budget_outcome"
     __table_args__ = (

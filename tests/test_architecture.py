@@ -64,7 +64,7 @@ ORM_METHODS = {"exec", "execute", "add", "add_all", "delete", "merge", "refresh"
                "scalar", "scalars", "query", "get"}
 # Modules still querying the store themselves, being rewritten now (budget import): the
 # list may only shrink, and the test says when an entry is no longer needed.
-QUERIES_ALLOWED = {"bot/commands/budget.py"}
+QUERIES_ALLOWED: set[str] = set()
 
 
 def _is_store_handle(node: ast.expr) -> bool:
@@ -129,7 +129,7 @@ def test_every_query_is_in_storage() -> None:
 
 MAX_LINES = 450
 # Modules being changed by others now, to be split after: the list may only shrink.
-LONG_ALLOWED = {"bot/transports/matrix.py", "bot/commands/budget.py"}
+LONG_ALLOWED = {"bot/transports/matrix.py"}
 
 
 def long_modules(paths: list[Path], limit: int = MAX_LINES) -> dict[str, int]:

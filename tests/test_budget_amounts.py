@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.amounts import AmountError, parse_amount
+from bot.commands.budget.amounts import AmountError, parse_amount
 from bot.swedish import amount, amount_ore
 
 NBSP = "\u00a0"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.budget_files import read_budget_file, write_csv, write_xlsx
+from bot.commands.budget.files import read_budget_file, write_csv, write_xlsx
 from storage import budget_lines
 from storage.tenants import first_organ
 from tests.budget_support import load_2021, plain, send_file

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import Workbook
 
 from bot.app import create_app
-from bot.budget_files import BudgetFileError, read_budget_file
 from bot.cli import main
+from bot.commands.budget.files import BudgetFileError, read_budget_file
 from bot.config import load_config
 from tests.budget_support import BUDGET_2021, load_2021, plain, send_file
 from tests.conftest import FIXTURES, Chat

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-import bot.commands.budget_import as budget_command
+import bot.commands.budget.file_import as budget_command
 from tests.budget_support import BUDGET_2021
 from tests.matrix_support import synapse as synapse  # noqa: F401  (the session fixture)
 from tests.test_matrix import Scene, send_file

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.commands.budget_import as budget_command
+import bot.commands.budget.file_import as budget_command
 from bot.config import load_config
 from bot.messages import Attachment, IncomingMessage
 from tests.budget_support import BUDGET_2021, plain

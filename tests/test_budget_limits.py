@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bot.budget_files import BudgetFileError, read_budget_file
+from bot.commands.budget.files import BudgetFileError, read_budget_file
 from tests.budget_support import plain, send_file
 from tests.conftest import Chat
 
@@ -89,7 +89,7 @@ def test_the_hostile_sheet_is_refused_at_its_last_row_in_bounded_memory(tmp_path
     script = textwrap.dedent(f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-        from bot.budget_files import BudgetFileError, read_budget_file
+        from bot.commands.budget.files import BudgetFileError, read_budget_file
         from bot.render import render
         data = open({str(path)!r}, "rb").read()
         try:

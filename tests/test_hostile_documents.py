@@ -17,8 +17,8 @@ from lxml import etree
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.budget_files import read_budget_file, write_csv, write_xlsx
 from bot.clean import clean_text
+from bot.commands.budget.files import read_budget_file, write_csv, write_xlsx
 from bot.config import parse_config
 from bot.export import export_year
 from bot.messages import IncomingMessage, Reply

@@ -1,6 +1,6 @@
 """Budget files as the economy office exports them: CSV (comma or semicolon, UTF-8 or the
 Windows-1252 that Swedish Excel writes) and XLSX. Columns: insats, år, beviljat, utfall,
-datum, kommentar, and an optional kredit (bot.budget_credit). The whole file is checked
+datum, kommentar, and an optional kredit (bot.commands.budget.credit). The whole file is checked
 before anything is stored, within hard limits (20 MB, 50 000 rows under the header,
 20 columns); errors are codes with values, worded in templates/replies/budgetfil.md.j2."""
 
@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
-from bot.budget_credit import NotYesOrNo, file_outcome_ore
 from bot.clean import clean_text
+from bot.commands.budget.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
+from bot.commands.budget.credit import NotYesOrNo, file_outcome_ore
+from bot.commands.budget.xlsx_rows import NotXlsx, SheetLimit, column_letters, sheet_rows
 from bot.dates import parse_date, parse_year
 from bot.render import render
 from bot.spreadsheet_cells import csv_text, from_csv_text, xlsx_text
-from bot.xlsx_rows import NotXlsx, SheetLimit, column_letters, sheet_rows
 from storage.budget_lines import BudgetLine
 
 COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar", "kredit")

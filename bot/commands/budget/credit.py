@@ -26,7 +26,7 @@ def comment_says_credit(comment: str) -> bool:
 
 
 class NotYesOrNo(ValueError):
-    """A `kredit` cell that is neither yes nor no; bot.budget_files words it for its row."""
+    """A `kredit` cell that is neither yes nor no; budget/files.py words it for its row."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)

@@ -4,7 +4,7 @@ commands go on), then the write alone, in one short transaction."""
 
 from __future__ import annotations
 
-from bot.budget_files import BudgetFileError, read_budget_file
+from bot.commands.budget.files import BudgetFileError, read_budget_file
 from bot.context import Context
 from bot.core.args import optional_year
 from bot.errors import UserError

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bot.budget_files import BudgetFileError, read_budget_file, write_csv, write_xlsx
+from bot.commands.budget.files import BudgetFileError, read_budget_file, write_csv, write_xlsx
 from bot.render import render
 from storage import budget, budget_lines
 
