@@ -386,6 +386,23 @@ def test_andra_of_a_grant_decision_changes_the_grant_or_is_refused(ovik: Chat) -
     assert "beslutet är ändrat" in ovik.text("!ändra §1 punkt 2 Styrelsen noterar.")
 
 
+
+def test_andra_of_a_grant_reads_the_amount_as_typed_and_the_name_or_an_alias(ovik: Chat) -> None:
+    """The new text is compared with the decision re-rendered around the amount: any
+    spelling of the amount, and an alias of the insats, are the same decision."""
+    ovik.text("!insats ny Agenda 2030")
+    ovik.text("!insats alias Agenda 2030 = Agendan")
+    ovik.text("!möte öppna")
+    ovik.text("!paragraf Medel till insatser")
+    ovik.text("!bevilja Agenda 2030 455 000 2022")
+    changed = plain(ovik.text("!ändra §1 punkt 1 styrelsen beviljar Agendan 1,2 mkr för 2024"))
+    assert ("Det beviljade beloppet i budgeten följer med: Agenda 2030 2024: beviljat "
+            "1 200 000 kr" in changed), changed
+    assert "- Beviljat: 1 200 000 kr" in plain(ovik.text("!budget Agenda 2030 2024"))
+    refused = plain(ovik.text("!ändra §1 punkt 1 Styrelsen beviljar Agendan 0 kr för 2024."))
+    assert refused.startswith("§ 1 beviljar Agenda 2030 1 200 000 kr för 2024 i "
+                              "budgeten, och den nya texten är inget sådant beslut."), refused
+
 def test_default_year_is_this_year_else_the_latest_before_else_the_first_after(
         ovik: Chat) -> None:
     ovik.text("!insats ny Vidare Vy")

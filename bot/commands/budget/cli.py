@@ -36,9 +36,8 @@ def run(args: argparse.Namespace, app: Any) -> int:
         choices = budget.forbund_choices(session)
     chosen = [c for c in choices if args.forbund in (None, c[1])]
     if len(chosen) != 1:
-        keys = ", ".join(c[1] for c in choices)
-        what = f"Förbundet {args.forbund} finns inte" if args.forbund else "Ange förbund"
-        print(f"{what}: välj ett med --forbund ({keys}).", file=sys.stderr)
+        print(render("budgetfil", "cli_välj_förbund", förbund=args.forbund,
+                     nycklar=[c[1] for c in choices]).text, file=sys.stderr)
         return 2
     forbund_id, _key, name = chosen[0]
     if args.budget_command == "import":
@@ -50,19 +49,17 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
     try:
         data = path.read_bytes()
     except OSError as error:
-        why = ("filen finns inte" if isinstance(error, FileNotFoundError)
-               else "ingen behörighet att läsa den" if isinstance(error, PermissionError)
-               else "det är en mapp" if isinstance(error, IsADirectoryError)
-               else error.strerror)
-        print(f"Kan inte läsa {path}: {why}.", file=sys.stderr)
+        why = ("saknas" if isinstance(error, FileNotFoundError)
+               else "behörighet" if isinstance(error, PermissionError)
+               else "mapp" if isinstance(error, IsADirectoryError) else "")
+        print(render("budgetfil", "cli_kan_inte_läsa", fil=str(path), skäl=why,
+                     text=error.strerror or "").text, file=sys.stderr)
         return 2
     try:
         lines = read_budget_file(data, path.name, year)
     except BudgetFileError as error:
-        print(f"{path.name} lästes inte in; inget är sparat.", file=sys.stderr)
-        for row in error.errors:
-            where = f"Rad {row.line}: " if row.line else ""
-            print(f"  {where}{row.message}", file=sys.stderr)
+        print(render("budgetfil", "cli_inte_inläst", filnamn=path.name, fel=error.errors).text,
+              file=sys.stderr)
         return 1
     try:
         with app.db.transaction() as session:
@@ -87,5 +84,5 @@ def _export(app: Any, forbund_id: int, out: str | None, year: int | None) -> int
     path = Path(out)
     data = write_xlsx(lines) if path.suffix.lower() == ".xlsx" else write_csv(lines)
     path.write_bytes(data)
-    print(f"Skrev {len(lines)} rader till {path}.")
+    print(render("budgetfil", "cli_skrev", rader=len(lines), fil=str(path)).text)
     return 0

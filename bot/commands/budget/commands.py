@@ -201,11 +201,12 @@ def _as_decision(ctx: Context, insats: Insats, text: str) -> tuple[int, int] | N
         for year in years:
             before, found, after = _flat(_decision(ctx, name, _MARKER_ORE, year)).partition(
                 marker)
-            if not found or not (flat.startswith(before) and flat.endswith(after)):
+            if not found or len(before) + len(after) > len(flat) or not (
+                    flat.startswith(before) and flat.endswith(after)):
                 continue
             typed = flat[len(before):len(flat) - len(after)].strip()
             try:
-                ore = abs(parse_amount(typed + (" kr" if after.startswith(" kr") else "")))
+                ore = abs(parse_amount(typed))
             except AmountError:
                 continue
             if ore:
