@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.commands import (
-    budget,
     frister,
     help,
     justering,
@@ -28,6 +27,9 @@ from bot.commands import (
     utdrag,
     votering,
 )
+from bot.commands.budget import commands as budget
+from bot.commands.budget import outcome as budget_outcome
+from bot.commands.budget import register as insatser
 from bot.config import Config
 from bot.core.commands import Command, Registry, Sub
 from bot.core.services import AfterDecision, AfterUndo, Services
@@ -56,7 +58,7 @@ class Feature(Protocol):
 # (a grant follows its decision before an uppdrag is read from it).
 FEATURES: tuple[Feature, ...] = (
     meeting, paragraphs, sammantrade, votering, lookup, protocol, utdrag, justering, kallelse,
-    budget, uppdrag, reminders, frister, sammantraden, rooms, help,
+    budget, budget_outcome, insatser, uppdrag, reminders, frister, sammantraden, rooms, help,
 )
 
 

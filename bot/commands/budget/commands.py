@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from bot.commands.budget import file_import
 from bot.commands.budget.amounts import AmountError, parse_amount
@@ -32,6 +33,9 @@ from storage import budget, budget_lines, paragraphs
 from storage.models import Entry, Paragraph
 from storage.models_budget import Insats
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 NOTICE_WORDS = ("uppsatt", "nedtaget", "nedtagen")
 # A chat reply stays readable: the largest grants are listed, the totals cover all rows.
 TABLE_ROWS = 40
@@ -47,6 +51,11 @@ budget_cmd = Command("budget", aliases=["ekonomi"], group=GROUP,
 anslag = Command("bevilja", aliases=["anslag", "grant"], group=GROUP, permission=RECORD,
                  summary="Beviljar en insats medel: beslutet i aktuell paragraf och det "
                          "beviljade beloppet i budgeten.")
+
+
+def setup(app: App) -> None:
+    app.add_command(budget_cmd, anslag)
+    app.after_decision(_grant_follows_decision)
 
 
 # --- !budget ------------------------------------------------------------------------------
@@ -214,7 +223,7 @@ def _as_decision(ctx: Context, insats: Insats, text: str) -> tuple[int, int] | N
     return None
 
 
-def grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
+def _grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
     """`!ändra` of a decision made by !bevilja: the grant follows a new amount or year in
     the same form; any other text is refused, so § and budget never disagree."""
     grant = budget.grant_of_entry(ctx.session, entry.id)

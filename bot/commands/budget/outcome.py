@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.commands.budget.credit import chat_outcome_ore
@@ -17,6 +18,9 @@ from bot.natural_dates import MONTH_WORDS, WEEKDAYS, DateProblem, parse_when
 from bot.render import render
 from storage import budget
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 # A comment that starts like a date: '30 juni 2021', '30/6', 'fredag den 31 december'.
 _DATE_START = re.compile(rf"^(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:den\s+)?\d", re.IGNORECASE)
 _DATE_WORD = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
@@ -24,6 +28,10 @@ _DATE_WORD = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
 utfall = Command("utfall", aliases=["kostnad", "outcome"], group=GROUP, permission=RECORD,
                  summary="Bokför ett utfall på en insats: en kostnad, eller med minustecken "
                          "en återbetalning.")
+
+
+def setup(app: App) -> None:
+    app.add_command(utfall)
 
 
 @utfall.default(usage=["!utfall <insats> <belopp> [datum] [kommentar]"],

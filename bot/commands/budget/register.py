@@ -4,6 +4,7 @@ contact, period and status."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot.commands.budget.names import GROUP, resolve
 from bot.context import Context
@@ -14,6 +15,9 @@ from bot.render import render
 from storage import budget
 from storage.models_budget import STATUSES, Insats
 
+if TYPE_CHECKING:
+    from bot.core.app import App
+
 _FIELDS = {"ägare": "owner", "agare": "owner", "organisation": "owner", "kontakt": "contact",
            "kontaktperson": "contact", "period": "period", "status": "status"}
 _PERIOD = re.compile(r"^((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2})?)?$")
@@ -23,6 +27,10 @@ insats_cmd = Command("insats", aliases=["intervention"], group=GROUP,
                              "insats.")
 insatser = Command("insatser", aliases=["interventions"], group=GROUP,
                    summary="Listar förbundets insatser med alias, ägare, period och status.")
+
+
+def setup(app: App) -> None:
+    app.add_command(insats_cmd, insatser)
 
 
 def _show(ctx: Context, insats: Insats, ändrad: bool = False) -> Reply:
