@@ -43,8 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--organ", help="organets key (standard: det första)")
     calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
     from bot.budget_cli import add_parser as add_budget_parser
-    from bot.seal_cli import add_parser as add_verify_parser
-    from bot.utdrag_cli import add_parser as add_utdrag_parser
+    from bot.commands.protokoll.seal_cli import add_parser as add_verify_parser
+    from bot.commands.utdrag.cli import add_parser as add_utdrag_parser
 
     add_budget_parser(sub)
     add_verify_parser(sub)
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = args.command or "console"
     if command == "verifiera":  # reads only the file: no database, no app
-        from bot.seal_cli import run as run_verify
+        from bot.commands.protokoll.seal_cli import run as run_verify
 
         try:
             return run_verify(args)
@@ -86,11 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Databasen {app.db.safe_url} har det senaste schemat.")
             return 0
         if command == "export":
-            from bot.export import run_export
+            from bot.commands.protokoll.export import run_export
 
             return run_export(app.db, args)
         if command == "utdrag":
-            from bot.utdrag_cli import run as run_utdrag
+            from bot.commands.utdrag.cli import run as run_utdrag
 
             return run_utdrag(app.db, args)
         if command == "calendar":

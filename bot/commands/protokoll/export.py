@@ -10,8 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import protocol
 from bot.clean import clean_text
+from bot.commands.protokoll import build as protocol
 from bot.spreadsheet_cells import csv_text
 from storage import justering, tenants
 from storage.db import Database
