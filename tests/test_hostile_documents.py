@@ -255,6 +255,7 @@ def test_a_budget_export_of_rows_stored_before_the_cleaning_still_writes() -> No
 
     old = [BudgetLine(2, "Vidare\x1b Vy\uffff", 2021, 45_500_000, None, None, "Beviljat\x08")]
     sheet = load_workbook(io.BytesIO(write_xlsx(old))).worksheets[0]
-    assert [c.value for c in sheet[2]] == ["Vidare Vy", 2021, 455000, None, None, "Beviljat"]
+    assert [c.value for c in sheet[2]] == ["Vidare Vy", 2021, 455000, None, None, "Beviljat",
+                                           None]  # the kredit column, empty on a grant
     assert write_csv(old).decode("utf-8-sig").splitlines()[1] == "Vidare Vy;2021;455000;;;" \
-        "Beviljat"
+        "Beviljat;"
