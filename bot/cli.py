@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot import cli_swedish
 from bot.config import ConfigError, load_config
+from bot.render import render
 from storage.db import DatabaseError
 
 
@@ -70,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.app import create_app
 
         app = create_app(config)
-    except (ConfigError, DatabaseError) as error:
+    except ConfigError as error:
         print(error, file=sys.stderr)
+        return 2
+    except DatabaseError as error:
+        print(render("drift", error.code, **error.values).text, file=sys.stderr)
         return 2
     try:
         if command == "console":
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(console.run())
             return 0
         if command == "migrate":
-            print(f"Databasen {app.db.safe_url} har det senaste schemat.")
+            print(render("drift", "migrerad", databas=app.db.safe_url).text)
             return 0
         if command == "export":
             from bot.commands.protokoll.export import run_export
