@@ -29,12 +29,20 @@ AMOUNT_PATTERN = (
 
 
 class AmountError(ValueError):
-    """The text is not an amount; `reason` is a short Swedish explanation."""
+    """The text is not an amount: `code` (a macro of templates/replies/belopp.md.j2) and its
+    `values` say why; `reason` is that short explanation, worded by the template."""
 
-    def __init__(self, text: str, reason: str) -> None:
-        super().__init__(f"{text!r}: {reason}")
+    def __init__(self, text: str, code: str, **values: object) -> None:
+        super().__init__(f"{text!r}: {code}")
         self.text = text
-        self.reason = reason
+        self.code = code
+        self.values = values
+
+    @property
+    def reason(self) -> str:
+        from bot.render import render  # the templates only when a reply is worded
+
+        return render("belopp", self.code, **self.values).text
 
 
 def parse_amount(text: str) -> int:
@@ -51,26 +59,24 @@ def parse_amount(text: str) -> int:
     value = value.rstrip(".").strip()
     number, unit = _split_unit(value)
     if unit is None:
-        raise AmountError(original, "okänd enhet")
+        raise AmountError(original, "okänd_enhet")
     factor = _UNITS[unit]
     digits = _normalise(number, factor > 1)
     if digits is None:
-        raise AmountError(original, "inget belopp")
+        raise AmountError(original, "inget_belopp")
     if digits == _AMBIGUOUS:
-        sign = "kommat" if "," in number else "punkten"
-        grouped = f"{int(re.sub(r'[^0-9]', '', number)):,}".replace(",", " ")
-        raise AmountError(original, f"oklart om {sign} skiljer tusental eller decimaler; skriv "
-                                    f"{grouped} för tusental, högst två decimaler för öre")
+        raise AmountError(original, "oklart", komma="," in number,
+                          tusental=int(re.sub(r"[^0-9]", "", number)))
     try:
         kronor = Decimal(digits) * factor
     except InvalidOperation:
-        raise AmountError(original, "inget belopp") from None
+        raise AmountError(original, "inget_belopp") from None
     ore = kronor * 100
     if ore != ore.to_integral_value():
-        raise AmountError(original, "för många decimaler, högst två (öre)")
+        raise AmountError(original, "för_många_decimaler")
     result = int(ore)
     if result >= MAX_ORE:
-        raise AmountError(original, "för stort belopp")
+        raise AmountError(original, "för_stort")
     return -result if negative else result
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.budget_files import BudgetFileError, read_budget_file, write_csv, write_xlsx
 from bot.render import render
-from storage import budget
+from storage import budget, budget_lines
 
 
 def add_parser(sub: Any) -> None:
@@ -67,9 +67,9 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
     try:
         with app.db.transaction() as session:
             # Each run is one import, so `!budget ångra` can take it back as a whole.
-            result = budget.import_lines(session, forbund_id, lines, "bot budget import",
+            result = budget_lines.import_lines(session, forbund_id, lines, "bot budget import",
                                          f"cli-{uuid.uuid4().hex}")
-    except budget.NearNamesError as error:
+    except budget_lines.NearNamesError as error:
         print(render("fel", "budgetfil_liknar", filnamn=path.name, fel=error.near).text,
               file=sys.stderr)
         return 1
@@ -80,7 +80,7 @@ def _import(app: Any, forbund_id: int, name: str, path: Path, year: int | None) 
 
 def _export(app: Any, forbund_id: int, out: str | None, year: int | None) -> int:
     with app.db.transaction() as session:
-        lines = budget.export_lines(session, forbund_id, year)
+        lines = budget_lines.export_lines(session, forbund_id, year)
     if out is None:
         sys.stdout.write(write_csv(lines).decode("utf-8-sig"))
         return 0

@@ -25,9 +25,17 @@ def comment_says_credit(comment: str) -> bool:
     return _CREDIT_WORDS.search(comment) is not None
 
 
+class NotYesOrNo(ValueError):
+    """A `kredit` cell that is neither yes nor no; bot.budget_files words it for its row."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 def kredit_cell(value: object) -> bool:
     """A `kredit` column's cell: ja/x/1 is a credit, nej/0/empty is not; anything else is
-    an error on the row (ValueError with the Swedish message)."""
+    an error on the row (NotYesOrNo)."""
     if value is None or isinstance(value, bool):
         return bool(value)
     if isinstance(value, int | float) and value in (0, 1):
@@ -37,8 +45,7 @@ def kredit_cell(value: object) -> bool:
         return True
     if text in _NO:
         return False
-    raise ValueError(f"kredit: ”{clean_text(str(value)).strip()}” ska vara ja eller nej "
-                     "(ja när raden är en återbetalning)")
+    raise NotYesOrNo(clean_text(str(value)).strip())
 
 
 def file_outcome_ore(ore: int, comment: str, kredit: object = None) -> int:

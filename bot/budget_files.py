@@ -1,7 +1,8 @@
 """Budget files as the economy office exports them: CSV (comma or semicolon, UTF-8 or the
 Windows-1252 that Swedish Excel writes) and XLSX. Columns: insats, år, beviljat, utfall,
 datum, kommentar, and an optional kredit (bot.budget_credit). The whole file is checked
-before anything is stored."""
+before anything is stored, within hard limits (20 MB, 50 000 rows under the header,
+20 columns); errors are codes with values, worded in templates/replies/budgetfil.md.j2."""
 
 from __future__ import annotations
 
@@ -9,16 +10,19 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from bot.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
-from bot.budget_credit import file_outcome_ore
+from bot.budget_credit import NotYesOrNo, file_outcome_ore
 from bot.clean import clean_text
 from bot.dates import parse_date, parse_year
+from bot.render import render
 from bot.spreadsheet_cells import csv_text, from_csv_text, xlsx_text
-from storage.budget import BudgetLine
+from bot.xlsx_rows import NotXlsx, SheetLimit, column_letters, sheet_rows
+from storage.budget_lines import BudgetLine
 
 COLUMNS = ("insats", "år", "beviljat", "utfall", "datum", "kommentar", "kredit")
 _HEADER_ALIASES = {"ar": "år", "year": "år", "namn": "insats", "belopp beviljat": "beviljat",
@@ -27,57 +31,99 @@ _HEADER_ALIASES = {"ar": "år", "year": "år", "namn": "insats", "belopp bevilja
                    "kommentarer": "kommentar", "källa": "kommentar", "comment": "kommentar"}
 MAX_ERRORS = 5
 MAX_BYTES = 20 * 1024 * 1024
+# Hard limits, whatever the file says of itself: reading stops at the first value past them.
+MAX_ROWS = 50_000  # under the header
+MAX_COLUMNS = 20
+
+Rows = Iterator[tuple[int, list[object]]]
 
 
 @dataclass(frozen=True)
 class RowError:
-    line: int  # 0: the file as a whole
-    message: str
+    """What is wrong on one line (0: the file as a whole): a macro of
+    templates/replies/budgetfil.md.j2 and its values."""
+
+    line: int
+    code: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return render("budgetfil", self.code, **self.values).text
 
 
 class BudgetFileError(Exception):
-    """The file is rejected whole; `errors` say where and why, in Swedish."""
+    """The file is rejected whole; `errors` say where and why."""
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("; ".join(f"rad {e.line}: {e.message}" for e in errors))
         self.errors = errors
 
 
+def _fail(line: int, code: str, **values: object) -> BudgetFileError:
+    return BudgetFileError([RowError(line, code, values)])
+
+
 def read_budget_file(data: bytes, filename: str = "", default_year: int | None = None
                      ) -> list[BudgetLine]:
+    """Every row checked, or BudgetFileError. Rows are read one at a time, so memory is
+    the file, its text and the lines, never the grid a sheet claims to be."""
     if len(data) > MAX_BYTES:
-        raise BudgetFileError([RowError(0, "filen är större än 20 MB")])
+        raise _fail(0, "för_stor", mb=MAX_BYTES // (1024 * 1024))
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
         return _lines(_xlsx_rows(data), default_year)
     rows, delimiter = _csv_rows(data)
     return _lines(rows, default_year, delimiter)
 
 
-def _csv_rows(data: bytes) -> tuple[list[tuple[int, list[object]]], str]:
+def _csv_rows(data: bytes) -> tuple[Rows, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Swedish Excel's "CSV (semikolon)"
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first = next((ln for ln in _text_lines(text) if ln.strip()), "")
     delimiter = max(";,\t", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, list(row)) for row in reader], delimiter
+    return _csv_limited(text, delimiter), delimiter
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
-    from openpyxl import load_workbook
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines with their ends, without a second copy of the text (csv wants them so)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
+
+def _csv_limited(text: str, delimiter: str) -> Rows:
+    reader = csv.reader(_text_lines(text), delimiter=delimiter)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise BudgetFileError([RowError(0, "filen är ingen Excel-fil (xlsx) jag kan läsa")]
-                              ) from None
+        for row in reader:
+            number = reader.line_num
+            used = [i for i, c in enumerate(row) if c.strip()]
+            if not used:
+                continue
+            if number > MAX_ROWS + 1:
+                raise _fail(0, "för_många_rader", gräns=MAX_ROWS, rad=number)
+            if used[-1] >= MAX_COLUMNS:
+                raise _fail(0, "för_många_kolumner", gräns=MAX_COLUMNS, rad=number,
+                            kolumn=used[-1] + 1)
+            yield number, list(row)
+    except csv.Error:
+        raise _fail(reader.line_num, "trasig_csv") from None
+
+
+def _xlsx_rows(data: bytes) -> Rows:
     try:
-        sheet = book.worksheets[0]
-        return [(number, list(values)) for number, values
-                in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        book.close()
+        yield from sheet_rows(data, MAX_ROWS + 1, MAX_COLUMNS)
+    except NotXlsx:
+        raise _fail(0, "inte_xlsx") from None
+    except SheetLimit as limit:
+        if limit.kind == "rader":
+            raise _fail(0, "för_många_rader", gräns=MAX_ROWS, rad=limit.row) from None
+        raise _fail(0, "för_många_kolumner", gräns=MAX_COLUMNS, rad=limit.row,
+                    kolumn=column_letters(limit.column)) from None
 
 
 def _header(cells: list[object]) -> dict[str, int] | None:
@@ -90,29 +136,30 @@ def _header(cells: list[object]) -> dict[str, int] | None:
     return columns if "insats" in columns else None
 
 
-def _lines(rows: list[tuple[int, list[object]]], default_year: int | None,
-           delimiter: str | None = None) -> list[BudgetLine]:
+def _lines(rows: Rows, default_year: int | None, delimiter: str | None = None
+           ) -> list[BudgetLine]:
     """`delimiter` is the CSV's; None for XLSX."""
-    rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
-    if not rows:
-        raise BudgetFileError([RowError(0, "filen är tom")])
-    header_line, header_cells = rows[0]
+    filled = ((n, cells) for n, cells in rows if any(_text(c) for c in cells))
+    first = next(filled, None)
+    if first is None:
+        raise _fail(0, "tom")
+    header_line, header_cells = first
     columns = _header(header_cells)
     if columns is None:
-        raise BudgetFileError([RowError(header_line, "första raden ska vara rubriker: "
-                                        + ", ".join(COLUMNS))])
+        raise _fail(header_line, "rubriker", kolumner=list(COLUMNS))
     if "år" not in columns and default_year is None:
-        raise BudgetFileError([RowError(header_line, "kolumnen år saknas; ange året med "
-                                        "--år ÅÅÅÅ (eller !budget import ÅÅÅÅ)")])
+        raise _fail(header_line, "saknar_år")
     if "beviljat" not in columns and "utfall" not in columns:
-        raise BudgetFileError([RowError(header_line, "kolumnen beviljat eller utfall saknas")])
+        raise _fail(header_line, "saknar_beloppskolumn")
     lines: list[BudgetLine] = []
     errors: list[RowError] = []
     width = max(i for i, c in enumerate(header_cells) if _text(c)) + 1
-    for number, cells in rows[1:]:
+    for number, cells in filled:
         if delimiter is not None and any(_text(c) for c in cells[width:]):
             # An unquoted decimal comma shifts the row: '404315,57' becomes two amounts.
-            errors.append(RowError(number, _too_wide(cells, width, delimiter)))
+            used = max(i for i, c in enumerate(cells) if _text(c)) + 1
+            errors.append(RowError(number, "för_bred", {"fält": used, "bredd": width,
+                                                        "komma": delimiter == ","}))
             continue
         if delimiter is not None:  # our own export's '=… read back as it was typed
             cells = [from_csv_text(c) if isinstance(c, str) else c for c in cells]
@@ -121,27 +168,16 @@ def _lines(rows: list[tuple[int, list[object]]], default_year: int | None,
             return cells[index] if index is not None and index < len(cells) else None
         try:
             lines.append(_line(number, cell, default_year))
-        except ValueError as error:
-            errors.append(RowError(number, str(error)))
+        except BudgetFileError as error:
+            errors.extend(error.errors)
     if errors:
         shown = errors[:MAX_ERRORS]
         if len(errors) > MAX_ERRORS:
-            more = len(errors) - MAX_ERRORS
-            shown.append(RowError(0, f"… och {more} {'rad' if more == 1 else 'rader'} till "
-                                     "med fel"))
+            shown.append(RowError(0, "fler_fel", {"antal": len(errors) - MAX_ERRORS}))
         raise BudgetFileError(shown)
     if not lines:
-        raise BudgetFileError([RowError(0, "filen har inga rader under rubrikerna")])
+        raise _fail(0, "inga_rader")
     return lines
-
-
-def _too_wide(cells: list[object], width: int, delimiter: str) -> str:
-    used = max(i for i, c in enumerate(cells) if _text(c)) + 1
-    message = f"raden har {used} fält men rubrikraden bara {width}"
-    if delimiter == ",":
-        return (message + "; skriv belopp med decimaler inom citattecken (\"404315,57\") "
-                "eller spara filen med semikolon som avgränsare")
-    return message + "; ta bort det som står till höger om sista rubriken"
 
 
 def _text(value: object) -> str:
@@ -156,48 +192,51 @@ def _text(value: object) -> str:
 def _line(number: int, cell, default_year: int | None) -> BudgetLine:  # type: ignore[no-untyped-def]
     name = re.sub(r"\s+", " ", _text(cell("insats")))
     if not name:
-        raise ValueError("insatsens namn saknas")
+        raise _fail(number, "namn_saknas")
     if len(name) > 200:
-        raise ValueError("insatsens namn är längre än 200 tecken")
+        raise _fail(number, "namn_för_långt", max=200)
     raw_year = _text(cell("år"))
     year = parse_year(raw_year) if raw_year else default_year
     if year is None:
-        raise ValueError(f"”{raw_year}” är inget år (skriv t.ex. 2021)")
-    granted = _amount(cell("beviljat"), "beviljat")
-    spent = _amount(cell("utfall"), "utfall")
-    day = _date(cell("datum"))
+        raise _fail(number, "inget_år", text=raw_year)
+    granted = _amount(number, cell("beviljat"), "beviljat")
+    spent = _amount(number, cell("utfall"), "utfall")
+    day = _date(number, cell("datum"))
     comment = _text(cell("kommentar"))[:300]
     if spent is not None:  # returned money: the comment or the kredit column says so
-        spent = file_outcome_ore(spent, comment, cell("kredit"))
+        try:
+            spent = file_outcome_ore(spent, comment, cell("kredit"))
+        except NotYesOrNo as error:
+            raise _fail(number, "inte_ja_nej", kolumn="kredit", text=error.text) from None
     return BudgetLine(number, name, year, granted, spent, day, comment)
 
 
-def _amount(value: object, column: str) -> int | None:
+def _amount(number: int, value: object, column: str) -> int | None:
     if value is None or _text(value) == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{column}: ”{value}” är inget belopp")
+        raise _fail(number, "inget_belopp", kolumn=column, text=str(value), skäl="")
     if isinstance(value, int | float | Decimal):
-        number = float(value)
+        amount = float(value)
         # The same limit as typed amounts: a stray 1E+18 is an error on its row, not a crash
         # when the store writes it.
-        if not math.isfinite(number) or abs(number) * 100 >= MAX_ORE:
-            raise ValueError(f"{column}: ”{_text(value)}” är inget belopp (för stort belopp); "
-                             "skriv t.ex. 455 000 eller 404 315,57")
+        if not math.isfinite(amount) or abs(amount) * 100 >= MAX_ORE:
+            raise _fail(number, "inget_belopp", kolumn=column, text=_text(value),
+                        skäl=AmountError(_text(value), "för_stort").reason)
         # Excel keeps numbers as binary floats; round to öre before going exact.
-        ore = Decimal(str(round(number, 2))) * 100
+        ore = Decimal(str(round(amount, 2))) * 100
         return abs(int(ore))
     try:
         # Costs are negative in the accounts, so the sign says nothing: a grant is positive and
         # an utfall a cost unless its comment or kredit column says credit (_line).
         return abs(parse_amount(str(value)))
     except AmountError as error:
-        why = "" if error.reason == "inget belopp" else f" ({error.reason})"
-        raise ValueError(f"{column}: ”{_text(value)}” är inget belopp{why}; "
-                         "skriv t.ex. 455 000 eller 404 315,57") from None
+        why = "" if error.code == "inget_belopp" else error.reason
+        raise _fail(number, "inget_belopp", kolumn=column, text=_text(value), skäl=why
+                    ) from None
 
 
-def _date(value: object) -> date | None:
+def _date(number: int, value: object) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -208,7 +247,7 @@ def _date(value: object) -> date | None:
     day = parse_date(text[:10]) if re.match(r"^\d{4}-\d{1,2}-\d{1,2}( 00:00(:00)?)?$", text) \
         else None
     if day is None:
-        raise ValueError(f"datum: ”{text}” är inget datum (skriv ÅÅÅÅ-MM-DD, t.ex. 2021-06-30)")
+        raise _fail(number, "inget_datum", text=text)
     return day
 
 

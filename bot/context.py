@@ -27,6 +27,7 @@ class Context:
     organ_ref: OrganRef | None
     services: Services
     sub: Sub  # the form being run: its label and example name it in replies
+    prepared: object = None  # what the form's `prepare` made of the message, if it has one
 
     @property
     def organ(self) -> OrganRef:

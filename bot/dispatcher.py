@@ -9,6 +9,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 
 from bot.clean import clean_text
 from bot.config import Config
@@ -78,9 +79,16 @@ class Dispatcher:
                 return render("fel", "okänt_kommando", namn=name,
                               förslag=registry.suggest(name))
             return render("fel", "för_lång_text", max=MAX_TEXT)
+        prepared: object = None
+        form = _preparing_form(command, args)
+        if form is not None:
+            outcome = self._prepare(message, command, args, form)
+            if not isinstance(outcome, _Prepared):
+                return outcome
+            prepared = outcome.value
         for attempt in range(2):
             try:
-                reply = self._in_transaction(message, command, args)
+                reply = self._in_transaction(message, command, args, prepared)
                 if reply is None and attempt == 1:
                     # The event was claimed by the first try: its commit went through and
                     # only the answer was lost with the connection.
@@ -102,27 +110,65 @@ class Dispatcher:
                 return render("fel", "internt")
         return render("fel", "databasfel")
 
-    def _in_transaction(self, message: IncomingMessage, command: Command, args: str
-                        ) -> Reply | None:
+    def _prepare(self, message: IncomingMessage, command: Command, args: str, form: Sub
+                 ) -> _Prepared | Reply | None:
+        """The form's heavy work on the message, outside any transaction, so other rooms are
+        answered meanwhile. The sender's permission is checked and the reading claimed in a
+        short transaction of its own, committed before the reading starts: an event whose
+        reading was claimed but whose command never committed killed the bot while it read,
+        and is answered, not read again."""
+        try:
+            with self.db.transaction() as session:
+                if events.is_handled(session, message.transport, message.event_id):
+                    return None
+                self._context(session, message, command, args)  # permission: UserError
+                if not events.claim_reading(session, message.transport, message.event_id):
+                    events.claim(session, message.transport, message.event_id)
+                    log.warning("%s was being read when the bot stopped; not read again",
+                                message.event_id)
+                    files = message.attachments
+                    return render("fel", "fil_kunde_inte_läsas", kommando=form.label,
+                                  filnamn=files[0].filename if files else "")
+            assert form.prepare is not None
+            return _Prepared(form.prepare(message, command.resolve(args)[1]))
+        except UserError as error:
+            self._mark_handled(message)
+            return render("fel", error.macro, **error.kwargs)
+        except DBAPIError as error:
+            log.warning("database error on %s: %s", message.event_id, error)
+            return render("fel", "databasfel")
+        except Exception:
+            log.exception("preparing %s failed on %s", form.label, message.event_id)
+            self._mark_handled(message)
+            return render("fel", "internt")
+
+    def _context(self, session: Session, message: IncomingMessage, command: Command,
+                 args: str, prepared: object = None) -> tuple[Context, str]:
+        """The command's context and the text after its form's words; UserError if the
+        room has no organ or the sender may not use the form."""
+        organ = organ_for_room(session, message.transport, message.room_id)
+        if command.needs_organ and organ is None:
+            raise UserError("rum_utan_organ")
+        # Only ids the platform vouches for; a display name can be chosen by anyone.
+        member = find_member(session, organ.organ_id, message) if organ else None
+        # A room's power level counts only where the config or an officer bound it.
+        binding = rooms.room_binding(session, message.transport, message.room_id) \
+            if organ is not None and message.sender_is_moderator else None
+        trusted = organ is not None and binding_trusted(session, organ.organ_id, binding)
+        actor = actor_for(message, member, trusted_moderator=trusted)
+        sub, rest = _permitted(command, args, actor, organ)
+        tz = ZoneInfo(organ.timezone if organ else self.config.timezone)
+        return Context(message=message, session=session, config=self.config, actor=actor,
+                       now=message.timestamp.astimezone(tz), organ_ref=organ,
+                       services=self.services, sub=sub, prepared=prepared), rest
+
+    def _in_transaction(self, message: IncomingMessage, command: Command, args: str,
+                        prepared: object = None) -> Reply | None:
         with self.db.transaction() as session:
             if not events.claim(session, message.transport, message.event_id):
                 return None
-            organ = organ_for_room(session, message.transport, message.room_id)
-            if command.needs_organ and organ is None:
-                raise UserError("rum_utan_organ")
-            # Only ids the platform vouches for; a display name can be chosen by anyone.
-            member = find_member(session, organ.organ_id, message) if organ else None
-            # A room's power level counts only where the config or an officer bound it.
-            binding = rooms.room_binding(session, message.transport, message.room_id) \
-                if organ is not None and message.sender_is_moderator else None
-            trusted = organ is not None and binding_trusted(session, organ.organ_id, binding)
-            actor = actor_for(message, member, trusted_moderator=trusted)
-            sub, rest = _permitted(command, args, actor, organ)
-            tz = ZoneInfo(organ.timezone if organ else self.config.timezone)
-            ctx = Context(message=message, session=session, config=self.config,
-                          actor=actor, now=message.timestamp.astimezone(tz),
-                          organ_ref=organ, services=self.services, sub=sub)
-            reply = sub.call(ctx, rest)
+            ctx, rest = self._context(session, message, command, args, prepared)
+            reply = ctx.sub.call(ctx, rest)
             if reply is not None and message.transport in self.outbox:
                 reply.room_id, reply.in_reply_to = message.room_id, message.event_id
                 reply.send_key = uuid.uuid4().hex
@@ -154,6 +200,21 @@ class Dispatcher:
         except Exception:  # the error reply matters more than the marker
             log.warning("could not mark %s handled", message.event_id)
             return True
+
+
+@dataclasses.dataclass(frozen=True)
+class _Prepared:
+    value: object
+
+
+def _preparing_form(command: Command, args: str) -> Sub | None:
+    """The form `args` asks for if it prepares its work; None otherwise (and for text that
+    names no form: the transaction says so)."""
+    try:
+        sub, _rest = command.resolve(args)
+    except UserError:
+        return None
+    return sub if sub.prepare is not None else None
 
 
 def _permitted(command: Command, args: str, actor: Actor, organ: OrganRef | None

@@ -4,61 +4,28 @@ depends on the rows of that insats or year, never on other förbund, insatser or
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import and_, case, func, or_, union
 from sqlmodel import Session, select
 
-from storage.folding import fold
+# The register's lookups live in storage.insats_names; callers keep finding them here.
+from storage.insats_names import (  # noqa: F401
+    TYPO_ACCEPT,
+    TYPO_SUGGEST,
+    Match,
+    NameIndex,
+    aliases_of,
+    find_exact,
+    insatser,
+    match_insats,
+    name_key,
+)
 from storage.models import Entry, Meeting, Paragraph, utcnow
 from storage.models_budget import BudgetGrant, BudgetOutcome, BudgetYear, Insats, InsatsAlias
 
-TYPO_ACCEPT = 0.8  # a name this close to exactly one insats is taken as that insats
-TYPO_SUGGEST = 0.55  # closer than this is offered as "menade du …?"
-
-
-def name_key(text: str) -> str:
-    """Case, diacritics, punctuation and spacing ignored: 'Förstärkt budget- och
-    skuldrådgivning' -> 'forstarkt budget och skuldradgivning'."""
-    return re.sub(r"[\W_]+", " ", fold(text)).strip()
-
-
 # --- the register -------------------------------------------------------------------------
-
-
-def insatser(session: Session, forbund_id: int) -> list[Insats]:
-    return list(session.exec(select(Insats).where(Insats.forbund_id == forbund_id)
-                             .order_by(Insats.name_key)).all())
-
-
-def aliases_of(session: Session, insats_ids: Iterable[int]) -> dict[int, list[str]]:
-    ids = list(insats_ids)
-    found: dict[int, list[str]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    for row in session.exec(select(InsatsAlias).where(InsatsAlias.insats_id.in_(ids))
-                            .order_by(InsatsAlias.id)).all():
-        found[row.insats_id].append(row.alias)
-    return found
-
-
-def find_exact(session: Session, forbund_id: int, text: str) -> Insats | None:
-    """The insats whose name or alias is `text` (case, diacritics, punctuation ignored)."""
-    key = name_key(text)
-    if not key:
-        return None
-    by_name = session.exec(select(Insats).where(Insats.forbund_id == forbund_id,
-                                                Insats.name_key == key)).first()
-    if by_name is not None:
-        return by_name
-    return session.exec(select(Insats).join(InsatsAlias, InsatsAlias.insats_id == Insats.id)
-                        .where(InsatsAlias.forbund_id == forbund_id,
-                               InsatsAlias.alias_key == key)).first()
 
 
 def create_insats(session: Session, forbund_id: int, name: str, actor: str, *,
@@ -86,62 +53,6 @@ def update_insats(session: Session, insats: Insats, **values: object) -> Insats:
     session.add(insats)
     session.flush()
     return insats
-
-
-@dataclass
-class Match:
-    """What a typed name found: one insats, several candidates, or a suggestion."""
-
-    found: Insats | None = None
-    candidates: list[Insats] = field(default_factory=list)
-    suggestion: Insats | None = None
-
-
-def match_insats(session: Session, forbund_id: int, text: str) -> Match:
-    """Forgiving lookup within ONE förbund: exact name or alias, then a distinctive part of
-    the name ('skuldrådgivning', 'äpplet'), then small typos ('Vidre Vy')."""
-    exact = find_exact(session, forbund_id, text)
-    if exact is not None:
-        return Match(found=exact)
-    query = name_key(text)
-    if not query:
-        return Match()
-    register = insatser(session, forbund_id)
-    aliases = aliases_of(session, [i.id for i in register])
-    keyed = [(i, [i.name_key, *(name_key(a) for a in aliases[i.id])]) for i in register]
-    words = query.split()
-    containing = [i for i, keys in keyed
-                  if any(all(w in key for w in words) for key in keys)]
-    if len(containing) == 1:
-        return Match(found=containing[0])
-    if containing:
-        whole = [i for i, keys in keyed if i in containing
-                 and any(all(w in key.split() for w in words) for key in keys)]
-        if len(whole) == 1:  # 'vy' names 'Vidare Vy', not 'Vyer i norr'
-            return Match(found=whole[0])
-        return Match(candidates=containing)
-    scored = sorted(((max(_similarity(query, key) for key in keys), i) for i, keys in keyed),
-                    key=lambda pair: (-pair[0], pair[1].name_key))
-    if not scored:
-        return Match()
-    best_score, best = scored[0]
-    close = [i for score, i in scored if score >= TYPO_ACCEPT and score > best_score - 0.05]
-    if best_score >= TYPO_ACCEPT and len(close) == 1:
-        return Match(found=best)
-    if len(close) > 1:
-        return Match(candidates=close)
-    return Match(suggestion=best if best_score >= TYPO_SUGGEST else None)
-
-
-def _similarity(query: str, key: str) -> float:
-    """The best of the whole name and every run of as many words as the query has."""
-    best = difflib.SequenceMatcher(None, query, key).ratio()
-    size = len(query.split())
-    words = key.split()
-    for start in range(max(len(words) - size + 1, 0)):
-        window = " ".join(words[start:start + size])
-        best = max(best, difflib.SequenceMatcher(None, query, window).ratio())
-    return best
 
 
 def insats_names(session: Session, forbund_id: int, year: int) -> list[str]:
@@ -434,202 +345,8 @@ def set_year_figure(session: Session, forbund_id: int, year: int, actor: str, *,
     return row
 
 
-# --- import and export --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BudgetLine:
-    """One row of a budget file, already checked: amounts in öre, positive, except an
-    utfall that is a credit (återbetalning), which is negative (bot.budget_credit)."""
-
-    line: int
-    insats: str
-    year: int
-    granted_ore: int | None
-    spent_ore: int | None
-    day: date | None
-    comment: str
-
-
-@dataclass
-class ImportResult:
-    new_insatser: list[str] = field(default_factory=list)
-    grants: int = 0
-    outcomes: int = 0
-    unchanged: int = 0
-    years: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class NearName:
-    """A name in a file that is no name or alias of an insats but resembles `like`."""
-
-    line: int
-    name: str
-    like: list[str]
-
-
-class NearNamesError(Exception):
-    """The file names insatser only by forgiving matching; nothing was stored."""
-
-    def __init__(self, near: list[NearName]) -> None:
-        super().__init__(", ".join(n.name for n in near))
-        self.near = near
-
-
-def near_names(session: Session, forbund_id: int, lines: list[BudgetLine]) -> list[NearName]:
-    """The file's names that would create a new insats although one like it exists
-    ('Samtalsbyrån' for 'Samtalsbyrån för unga'), each at the first line it is on."""
-    near: list[NearName] = []
-    seen: set[str] = set()
-    for ln in lines:
-        key = name_key(ln.insats)
-        if key in seen:
-            continue
-        seen.add(key)
-        if find_exact(session, forbund_id, ln.insats) is not None:
-            continue
-        match = match_insats(session, forbund_id, ln.insats)
-        like = ([match.found] if match.found else match.candidates
-                or ([match.suggestion] if match.suggestion else []))
-        if like:
-            near.append(NearName(ln.line, ln.insats, [i.name for i in like]))
-    return near
-
-
-def import_lines(session: Session, forbund_id: int, lines: list[BudgetLine], actor: str,
-                 event_id: str = "") -> ImportResult:
-    """Add what the file has and the store lacks. A grant or outcome already stored with the
-    same insats, year, amount and date (from an earlier import or from the chat) counts as
-    the file's row, so importing a file twice, or re-importing an export, changes nothing.
-    A name only like an existing insats raises NearNamesError before anything is stored:
-    the economy office's 'Samtalsbyrån' must not silently become a second insats."""
-    near = near_names(session, forbund_id, lines)
-    if near:
-        raise NearNamesError(near)
-    result = ImportResult(years=sorted({ln.year for ln in lines}))
-    by_key: dict[str, Insats] = {}
-    for ln in lines:
-        key = name_key(ln.insats)
-        if key in by_key:
-            continue
-        insats = find_exact(session, forbund_id, ln.insats)
-        if insats is None:
-            insats = create_insats(session, forbund_id, ln.insats, actor)
-            result.new_insatser.append(insats.name)
-        by_key[key] = insats
-    have_grants = Counter(
-        (g.insats_id, g.year, g.amount_ore, g.decided_on) for g in session.exec(
-            _live_grants().where(BudgetGrant.forbund_id == forbund_id,
-                                 BudgetGrant.year.in_(result.years))).all())
-    have_outcomes = Counter(session.exec(
-        select(BudgetOutcome.insats_id, BudgetOutcome.year, BudgetOutcome.amount_ore,
-               BudgetOutcome.booked_on)
-        .where(BudgetOutcome.forbund_id == forbund_id,
-               BudgetOutcome.year.in_(result.years))).all())
-    for ln in lines:
-        insats = by_key[name_key(ln.insats)]
-        if ln.granted_ore is not None:
-            key = (insats.id, ln.year, ln.granted_ore, ln.day)
-            if have_grants[key] > 0:
-                have_grants[key] -= 1
-                result.unchanged += 1
-            else:
-                add_grant(session, insats, ln.year, ln.granted_ore, actor, decided_on=ln.day,
-                          comment=ln.comment, source="import", event_id=event_id)
-                result.grants += 1
-        if ln.spent_ore is not None:
-            key = (insats.id, ln.year, ln.spent_ore, ln.day)
-            if have_outcomes[key] > 0:
-                have_outcomes[key] -= 1
-                result.unchanged += 1
-            else:
-                add_outcome(session, insats, ln.year, ln.spent_ore, actor, booked_on=ln.day,
-                            comment=ln.comment, source="import", event_id=event_id)
-                result.outcomes += 1
-    return result
-
-
-def export_lines(session: Session, forbund_id: int, year: int | None = None
-                 ) -> list[BudgetLine]:
-    """Every live grant and outcome, as rows of the import format (grants first)."""
-    grants = _live_grants().add_columns(Insats.name, Paragraph.number).join(
-        Insats, Insats.id == BudgetGrant.insats_id).outerjoin(
-        Paragraph, Paragraph.id == BudgetGrant.paragraph_id).where(
-        BudgetGrant.forbund_id == forbund_id)
-    outcomes = select(BudgetOutcome, Insats.name).join(
-        Insats, Insats.id == BudgetOutcome.insats_id).where(
-        BudgetOutcome.forbund_id == forbund_id)
-    if year is not None:
-        grants = grants.where(BudgetGrant.year == year)
-        outcomes = outcomes.where(BudgetOutcome.year == year)
-    lines = [BudgetLine(0, name, g.year, g.amount_ore, None, g.decided_on,
-                        g.comment or (f"§ {number}" if number else ""))
-             for g, name, number in session.execute(
-                 grants.order_by(BudgetGrant.year, Insats.name_key, BudgetGrant.id)).all()]
-    lines += [BudgetLine(0, name, o.year, None, o.amount_ore, o.booked_on, o.comment)
-              for o, name in session.exec(outcomes.order_by(
-                  BudgetOutcome.year, Insats.name_key, BudgetOutcome.booked_on,
-                  BudgetOutcome.id)).all()]
-    return lines
-
-
 def forbund_choices(session: Session) -> list[tuple[int, str, str]]:
     """(id, key, name) of every förbund, for the command line's --forbund."""
     from storage.models import Forbund
 
     return [(f.id, f.key, f.name) for f in session.exec(select(Forbund).order_by(Forbund.id))]
-
-
-@dataclass(frozen=True)
-class UndoneChange:
-    """What `undo_latest` removed: a whole import, or one utfall booked in the chat."""
-
-    kind: str  # "import" | "utfall"
-    grants: int
-    outcomes: int
-    at: datetime
-    by: str
-    insats: str = ""
-    amount_ore: int = 0
-    booked_on: date | None = None
-    comment: str = ""
-
-
-def undo_latest(session: Session, forbund_id: int) -> UndoneChange | None:
-    """Remove the förbund's latest budget import (every row it added) or, if later, the
-    latest utfall booked in the chat. Grants made by !anslag belong to a decision in the
-    protokoll and are undone there (!ångra, !ändra), not here."""
-    outcome = session.exec(
-        select(BudgetOutcome).where(BudgetOutcome.forbund_id == forbund_id)
-        .order_by(BudgetOutcome.created_at.desc(), BudgetOutcome.id.desc())).first()
-    grant = session.exec(
-        select(BudgetGrant).where(BudgetGrant.forbund_id == forbund_id,
-                                  BudgetGrant.source == "import")
-        .order_by(BudgetGrant.created_at.desc(), BudgetGrant.id.desc())).first()
-    latest: BudgetOutcome | BudgetGrant | None = outcome
-    if grant is not None and (latest is None or grant.created_at > latest.created_at):
-        latest = grant
-    if latest is None:
-        return None
-    if latest.source == "import" and latest.source_event_id:
-        batch = latest.source_event_id
-        grants = session.exec(select(BudgetGrant).where(
-            BudgetGrant.forbund_id == forbund_id, BudgetGrant.source == "import",
-            BudgetGrant.source_event_id == batch)).all()
-        outcomes = session.exec(select(BudgetOutcome).where(
-            BudgetOutcome.forbund_id == forbund_id, BudgetOutcome.source == "import",
-            BudgetOutcome.source_event_id == batch)).all()
-        for row in [*grants, *outcomes]:
-            session.delete(row)
-        return UndoneChange("import", len(grants), len(outcomes), latest.created_at,
-                            latest.created_by)
-    if not isinstance(latest, BudgetOutcome):
-        session.delete(latest)
-        return UndoneChange("import", 1, 0, latest.created_at, latest.created_by)
-    insats = session.get(Insats, latest.insats_id)
-    session.delete(latest)
-    return UndoneChange("import" if latest.source == "import" else "utfall", 0, 1,
-                        latest.created_at, latest.created_by,
-                        insats=insats.name if insats else "", amount_ore=latest.amount_ore,
-                        booked_on=latest.booked_on, comment=latest.comment)

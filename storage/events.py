@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import HandledEvent, utcnow
@@ -21,10 +20,26 @@ def claim(session: Session, transport: str, event_id: str) -> bool:
     claims the same event at the same moment, PostgreSQL makes this insert wait for that
     transaction and then reports "handled before" (or inserts, if the other rolled back),
     where a look-up first would pass and the insert fail on the unique key."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Each dialect's module is imported only for its own database (the PostgreSQL one is
+    # 2 MiB that a SQLite bot need not carry).
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     inserted = session.execute(
         insert(HandledEvent).values(transport=transport, event_id=event_id, handled_at=utcnow())
         .on_conflict_do_nothing(index_elements=["transport", "event_id"])
         .returning(HandledEvent.id)).first()
     return inserted is not None
+
+
+def _reading(transport: str) -> str:
+    return f"{transport}:läsning"
+
+
+def claim_reading(session: Session, transport: str, event_id: str) -> bool:
+    """Record, before a command reads an attached file outside its transaction, that the
+    reading began; False if an earlier try began it. Committed on its own: a file that
+    killed the process while it was read is then never read again on a redelivery (the
+    command's own claim, with its effects, comes after the reading)."""
+    return claim(session, _reading(transport), event_id)

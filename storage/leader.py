@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -171,6 +170,8 @@ class _LockSession:
         if self._connection is None:
             raise ConnectionError("the leader lock has no connection")
         values = {"host": host, "pid": pid, "backend_pid": self.backend_pid, "since": utcnow()}
+        from sqlalchemy.dialects import postgresql  # only here: a SQLite bot never loads it
+
         # One row, replaced in one statement: a reader never sees the table empty.
         self._connection.execute(postgresql.insert(BotLeader).values(id=LEADER_ROW, **values)
                                  .on_conflict_do_update(index_elements=["id"], set_=values))

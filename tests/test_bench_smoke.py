@@ -26,3 +26,12 @@ async def test_latency_runs_against_the_floor(synapse: Synapse, tmp_path: Path) 
     chart = latency.chart([row], tmp_path / "latency.png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| sqlite | 2 | !beslut |" in table([row], [])
+
+
+async def test_footprint_runs_against_the_echo_bot(synapse: Synapse, tmp_path: Path) -> None:
+    from bench import footprint
+
+    result = await footprint.scenario(synapse, tmp_path, starts=1, protokoll=1)
+    assert result["echo_rss_idle_mib"] > 0 and result["bot_rss_idle_mib"] > 0
+    assert result["bot_startup_s"] > 0 and result["later_protokoll_median_s"] > 0
+    assert "- minne i vila: " in table([], [], None, result)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.budget_files import read_budget_file, write_csv, write_xlsx
-from storage import budget
+from storage import budget_lines
 from storage.tenants import first_organ
 from tests.budget_support import load_2021, plain, send_file
 from tests.conftest import STOCKHOLM, Chat
@@ -71,7 +71,7 @@ def test_credits_in_a_file_by_comment_or_kredit_column_and_back(ovik: Chat) -> N
     with ovik.app.db.transaction() as session:
         organ = first_organ(session)
         assert organ is not None
-        lines = budget.export_lines(session, organ.forbund_id, 2022)
+        lines = budget_lines.export_lines(session, organ.forbund_id, 2022)
     exported = write_csv(lines).decode("utf-8-sig").splitlines()
     assert exported == [
         "insats;år;beviljat;utfall;datum;kommentar;kredit",

@@ -126,6 +126,9 @@ def test_ensure_postgres_accepts_the_test_server_and_honours_its_database(
     (["-m", "bench.throughput"], "användning: python -m bench.throughput"),
     (["bench/reminders_bench.py"], "användning: python bench/reminders_bench.py"),
     (["bench/budget_bench.py"], "användning: python bench/budget_bench.py"),
+    (["bench/budget_import_bench.py"], "användning: python bench/budget_import_bench.py"),
+    (["-m", "bench.storm"], "användning: python -m bench.storm"),
+    (["-m", "bench.footprint"], "användning: python -m bench.footprint"),
 ])
 def test_bench_help_is_complete_swedish(command: list[str], starts: str) -> None:
     done = subprocess.run([sys.executable, *command, "--help"], cwd=ROOT, capture_output=True,
@@ -151,8 +154,11 @@ def test_bench_help_says_what_the_whole_run_does() -> None:
     assert done.stdout.splitlines()[2] == (
         "Kör alla mätningar i tur och ordning och skriver en tabell över resultaten på slutet: "
         "svarstid i Matrix mot en enkel ekobot (latency), kommandon per sekund i processen "
-        "(throughput), påminnelsemotorns start, minne och försening (reminders) och !budget "
-        "med många utfallsrader (budget). Varje del sparar sin JSON i bench/results/.")
+        "(throughput), påminnelsemotorns start, minne och försening (reminders), !budget "
+        "med många utfallsrader (budget), hur länge !budget import håller databasens "
+        "skrivlås (import), januaristormen med alla påminnelser på en gång "
+        "(storm) och hur lätt processen är mot ekoboten (footprint). Varje del sparar sin "
+        "JSON i bench/results/.")
     assert ("--quick       mindre storlekar i varje del (färre rum, rundor, kommandon, "
             "påminnelser och utfallsrader), för en första titt") in done.stdout
 
@@ -166,7 +172,10 @@ def test_bench_quick_shrinks_every_part(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(whole.throughput, "main",
                         lambda argv: calls.append(("throughput", *argv)) or [])
     monkeypatch.setattr(whole, "_run", lambda script, *args: calls.append((script, *args)))
-    monkeypatch.setattr(whole, "table", lambda lat, thr: "")
+    monkeypatch.setattr(whole.storm, "main", lambda argv: calls.append(("storm", *argv)))
+    monkeypatch.setattr(whole.footprint, "main",
+                        lambda argv: calls.append(("footprint", *argv)))
+    monkeypatch.setattr(whole, "table", lambda lat, thr, storm_row, light: "")
     whole.main(["--quick"])
     assert calls == [
         ("latency", "--rooms", "1,10", "--rounds", "50"),
@@ -174,8 +183,13 @@ def test_bench_quick_shrinks_every_part(monkeypatch: pytest.MonkeyPatch) -> None
         ("reminders_bench.py", "--quick"),
         ("budget_bench.py", "--sizes", "10000,100000", "--repeat", "10", "--other-rows", "10000"),
         ("budget_bench.py", "--sizes", "10000,100000", "--repeat", "10", "--other-rows", "10000",
-         "--db", whole.PG_ADMIN_URL)]
+         "--db", whole.PG_ADMIN_URL),
+        ("budget_import_bench.py", "--quick"),
+        ("budget_import_bench.py", "--quick", "--db", whole.PG_ADMIN_URL),
+        ("storm", "--forbund", "10"),
+        ("footprint", "--starts", "1", "--protokoll", "2")]
     calls.clear()
     whole.main([])
     assert ("reminders_bench.py",) in calls
     assert ("budget_bench.py", "--sizes", "100000,1000000") in calls
+    assert ("budget_import_bench.py",) in calls

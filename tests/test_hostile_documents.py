@@ -24,7 +24,7 @@ from bot.config import parse_config
 from bot.messages import IncomingMessage, Reply
 from bot.render import markdown_to_html, md_escape
 from storage import tenants
-from storage.budget import BudgetLine
+from storage.budget_lines import BudgetLine
 from storage.models import Entry, Meeting, MeetingPerson, Paragraph
 from tests.conftest import STOCKHOLM, Chat
 from tests.hostile_support import BREAKERS, FRAGMENTS, hostile_messages, markup_injected

@@ -8,11 +8,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("matplotlib", "numpy", "PIL", "reportlab", "docx", "openpyxl", "pyhanko",
-         "microsoft_agents", "dateparser", "icalendar")
+         "microsoft_agents", "dateparser", "icalendar", "holidays")
 
 # What `bot run` does with a Matrix-only config up to the first sync: load the config,
 # open and migrate the store, import the runner and the Matrix transport, build the
@@ -142,3 +143,18 @@ def test_a_store_missing_a_migration_still_gets_it(db_url: str) -> None:
                       .scalars())
     assert "0010_leader" in stamped
     db.dispose()
+
+
+def test_the_swedish_holidays_are_those_of_the_holidays_package() -> None:
+    """bot/reminders/public_holidays.py computes them instead of loading the package; every
+    day and name must be the package's, for every year a deadline can fall in."""
+    import holidays
+
+    from bot.reminders.public_holidays import swedish_holidays
+
+    for year in range(2005, 2101):
+        expected = holidays.Sweden(years=[year], language="sv",
+                                   categories=("public", "de_facto"))
+        assert swedish_holidays(year) == dict(sorted(expected.items())), year
+    # Before 2005 the package's history (Annandag pingst, no Nationaldagen) is used.
+    assert swedish_holidays(2004)[date(2004, 5, 31)] == "Annandag pingst"

@@ -12,18 +12,18 @@ from zoneinfo import ZoneInfo
 from bot.amounts import AMOUNT_PATTERN, AmountError, parse_amount
 from bot.budget_chart import bar_chart
 from bot.budget_credit import chat_outcome_ore
-from bot.budget_files import BudgetFileError, read_budget_file
+from bot.commands import budget_import
 from bot.commands.common import open_meeting
 from bot.commands.paragraphs import _current_or_new
 from bot.context import Context
-from bot.core.args import Year, optional_year
+from bot.core.args import Year
 from bot.core.commands import RECORD, Command
 from bot.dates import looks_like_date, parse_year
 from bot.errors import UserError
 from bot.messages import Attachment, Reply
 from bot.natural_dates import MONTH_WORDS, WEEKDAYS, DateProblem, parse_when
 from bot.render import render
-from storage import budget, paragraphs
+from storage import budget, budget_lines, paragraphs
 from storage.models import Entry, Paragraph
 from storage.models_budget import STATUSES, Insats
 
@@ -97,8 +97,8 @@ def _amount(text: str, kommando: str, signed: bool = False) -> int:
         ore = parse_amount(text)
         return ore if signed else abs(ore)
     except AmountError as error:
-        raise UserError("ogiltigt_belopp", text=text, skäl=error.reason,
-                        kommando=kommando) from None
+        raise UserError("ogiltigt_belopp", text=text, kommando=kommando,
+                        skäl="" if error.code == "inget_belopp" else error.reason) from None
 
 
 def _name_and_amount(ctx: Context, args: str, kommando: str, signed: bool = False
@@ -186,27 +186,9 @@ def _diagram(ctx: Context, year: int | None) -> Reply:
     return reply
 
 
-@budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"])
-def _import_command(ctx: Context, rest: str) -> Reply:
-    return _import(ctx, optional_year(rest, "budget import 2021"))
-
-
-def _import(ctx: Context, year: int | None) -> Reply:
-    files = ctx.message.attachments
-    if not files:
-        raise UserError("ingen_budgetfil")
-    file = next((f for f in files if f.filename.lower().endswith((".csv", ".xlsx", ".txt"))),
-                files[0])
-    try:
-        lines = read_budget_file(file.data, file.filename, year)
-    except BudgetFileError as error:
-        raise UserError("budgetfil_fel", filnamn=file.filename, fel=error.errors) from None
-    try:
-        result = budget.import_lines(ctx.session, ctx.organ.forbund_id, lines, ctx.actor.name,
-                                     ctx.event_id)
-    except budget.NearNamesError as error:
-        raise UserError("budgetfil_liknar", filnamn=file.filename, fel=error.near) from None
-    return render("budget", "importerat", filnamn=file.filename, rader=len(lines), r=result)
+# The file is read in Sub.prepare, before the transaction (bot/commands/budget_import.py).
+budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"],
+               prepare=budget_import.read_file)(budget_import.import_file)
 
 
 @budget_cmd.sub("tilldelning", permission=RECORD, usage=["!budget tilldelning <belopp> [år]"],
@@ -223,7 +205,7 @@ def _eget_kapital(ctx: Context, rest: str) -> Reply:
 
 @budget_cmd.sub("ångra", aliases=["angra"], permission=RECORD, args=[], usage=["!budget ångra"])
 def _undo(ctx: Context) -> Reply:
-    undone = budget.undo_latest(ctx.session, ctx.organ.forbund_id)
+    undone = budget_lines.undo_latest(ctx.session, ctx.organ.forbund_id)
     if undone is None:
         raise UserError("inget_att_ångra_i_budgeten")
     at = undone.at if undone.at.tzinfo else undone.at.replace(tzinfo=UTC)
@@ -271,9 +253,8 @@ def grant_command(ctx: Context, args: str) -> Reply:
         if year is None:
             raise UserError("ogiltigt_år", text=rest, exempel="bevilja Vidare Vy 455 000 2022")
     if ore == 0:
-        raise UserError("ogiltigt_belopp", text="0",
-                        skäl="det beviljade beloppet måste vara större än 0",
-                        kommando="bevilja")
+        raise UserError("ogiltigt_belopp", text="0", kommando="bevilja",
+                        skäl=AmountError("0", "inte_positivt").reason)
     decision = render("budget", "beslutstext", organ=ctx.organ.organ_name, insats=insats.name,
                       belopp=ore, år=year).text
     target, created = _current_or_new(ctx, meeting, decision)

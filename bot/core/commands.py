@@ -36,7 +36,7 @@ from bot.swedish import fold
 
 if TYPE_CHECKING:
     from bot.context import Context
-    from bot.messages import Reply
+    from bot.messages import IncomingMessage, Reply
 
 # Who may run a form: anyone in the room, or those who record the minutes.
 READ = "läsa"
@@ -66,6 +66,11 @@ class Sub:
     args: tuple[Arg, ...] | None = None
     pattern: re.Pattern[str] | None = None
     after_ref: bool = False  # the form's words follow a § reference
+    # Heavy work on the message alone (reading an attached file), run before the command's
+    # transaction opens: `prepare(message, rest)` returns what the handler finds in
+    # ctx.prepared, or raises UserError. The dispatcher commits a claim of the event first,
+    # so a file that kills the bot while it is read is not read again after the restart.
+    prepare: Callable[[IncomingMessage, str], object] | None = None
 
     @property
     def label(self) -> str:
@@ -104,13 +109,16 @@ def _form(command: str, name: str, kind: str, *, aliases: Iterable[str] = (),
           usage: Iterable[str] = (), examples: Iterable[str] = (),
           permission: str | None = None, args: Sequence[Arg] | None = None,
           pattern: str | re.Pattern[str] | None = None,
-          after_ref: bool = False) -> Callable[[Handler], Sub]:
+          after_ref: bool = False,
+          prepare: Callable[[IncomingMessage, str], object] | None = None
+          ) -> Callable[[Handler], Sub]:
     def make(handler: Handler) -> Sub:
         return Sub(command=command, name=name, handler=handler, kind=kind,
                    aliases=tuple(aliases), usage=tuple(usage), examples=tuple(examples),
                    permission=permission, args=None if args is None else tuple(args),
                    pattern=re.compile(pattern, re.IGNORECASE | re.DOTALL)
-                   if isinstance(pattern, str) else pattern, after_ref=after_ref)
+                   if isinstance(pattern, str) else pattern, after_ref=after_ref,
+                   prepare=prepare)
 
     return make
 

@@ -2,7 +2,7 @@
 the reminders the bot creates for them without anyone asking.
 
 Working days: Monday–Friday except Swedish public holidays and the de facto ones
-(midsommarafton, julafton, nyårsafton), from the `holidays` package. A deadline on a
+(midsommarafton, julafton, nyårsafton), bot/reminders/public_holidays.py. A deadline on a
 non-working day is shown with that fact and the last working day before it. A reminder
 whose day is not a working day goes out on the working day before, and says how many
 calendar and working days remain."""
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlmodel import Session
 
 from bot.config import Config
+from bot.reminders.public_holidays import swedish_holidays
 from bot.reminders.settings import DeadlineRule, forbund_settings
 from storage.models_reminders import PLANNED, SKIPPED
 from storage.reminders import keys_with_prefix, replan_reminder, schedule_reminder, skip_reminder
@@ -26,16 +25,10 @@ from storage.tenants import forbund_by_key, organs_of_kind
 HORIZON_DAYS = 400  # deadlines this far ahead get their reminders
 
 
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> dict[date, str]:
-    found = holidays.Sweden(years=[year], language="sv", categories=("public", "de_facto"))
-    return dict(found.items())
-
-
 def day_off(day: date) -> str | None:
     """Why `day` is not a working day ("lördag", "söndag", "trettondedag jul"), or None.
     Holidays are written in lower case as in running Swedish text, except Kristi (a name)."""
-    name = _holidays(day.year).get(day)
+    name = swedish_holidays(day.year).get(day)
     if name:
         return name if name.startswith("Kristi") else name[:1].lower() + name[1:]
     if day.weekday() == 5:

@@ -23,8 +23,11 @@ Design (why it is robust):
   coalesce) and the message says it is late. A meeting reminder checks the meeting first:
   a cancelled meeting is never announced.
 * Delivery goes through `app.deliver`; at start-up the network transports register their
-  senders just after the start hooks, so a firing waits up to SENDER_WAIT seconds for the
-  room's transport, and marks the reminder "ej levererad" if it never comes.
+  senders just after the start hooks, so a firing waits for the room's transport until
+  SENDER_WAIT seconds after start, and marks the reminder "ej levererad" if it never comes.
+* A storm (hundreds due at once) is claimed FIRE_LIMIT at a time, at most IN_FLIGHT
+  claimed and unsent; the transport paces the sends themselves (Matrix sends a command's
+  reply before any waiting reminder).
 
 Only the active `bot run` process runs the service (bot.leadership): standbys on the same
 database start it when they take over, so one job store never has two schedulers.
@@ -69,6 +72,13 @@ HORIZON = timedelta(days=2)
 POLL_SECONDS = 30.0
 LATE_AFTER = timedelta(minutes=2)
 SENDER_WAIT = 30.0
+# Reminders claimed at once. A storm (every förbund's årsrapport due the same minute) would
+# otherwise claim hundreds at the same moment and fill the thread pool and the database's
+# connections that the commands typed meanwhile need too. Claiming goes on while earlier
+# ones are being sent, but at most IN_FLIGHT are claimed and not yet sent (a crash loses
+# no more than these: they are marked sent).
+FIRE_LIMIT = 4
+IN_FLIGHT = 16
 JOB_TABLE = "reminder_job"
 FAILED = "fel"
 
@@ -89,13 +99,18 @@ async def fire_reminder(reminder_id: int) -> None:
 class ReminderService:
     def __init__(self, app: Any, *, clock: Callable[[], datetime] | None = None,
                  horizon: timedelta = HORIZON, poll_seconds: float = POLL_SECONDS,
-                 late_after: timedelta = LATE_AFTER, sender_wait: float = SENDER_WAIT) -> None:
+                 late_after: timedelta = LATE_AFTER, sender_wait: float = SENDER_WAIT,
+                 fire_limit: int = FIRE_LIMIT) -> None:
         self.app = app
         self.clock = clock or (lambda: datetime.now(UTC))
         self.horizon = horizon
         self.poll_seconds = poll_seconds
         self.late_after = late_after
         self.sender_wait = sender_wait
+        self.fire_limit = fire_limit
+        self._firing: asyncio.Semaphore | None = None
+        self._in_flight: asyncio.Semaphore | None = None
+        self._started_at: float | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.jobstore: JobStore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -114,6 +129,7 @@ class ReminderService:
         _SERVICE = self
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._firing = asyncio.Semaphore(self.fire_limit)
         self.jobstore = JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": self.jobstore}, timezone=UTC,
@@ -241,8 +257,19 @@ class ReminderService:
         if task is not None:
             self._inflight.add(task)
         try:
+            await self._fire(reminder_id)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _fire(self, reminder_id: int) -> None:
+        if self._firing is None or self._in_flight is None:  # fired without start()
+            self._firing = asyncio.Semaphore(self.fire_limit)
+            self._in_flight = asyncio.Semaphore(max(IN_FLIGHT, self.fire_limit))
+        async with self._in_flight:
             try:
-                outgoing = await asyncio.to_thread(self._claim, reminder_id)
+                async with self._firing:
+                    outgoing = await asyncio.to_thread(self._claim, reminder_id)
             except Exception:
                 log.exception("reminder %s could not be prepared", reminder_id)
                 await asyncio.to_thread(self._set_status, reminder_id, FAILED, PLANNED)
@@ -252,9 +279,6 @@ class ReminderService:
                 delivered = await self._send(transport, external_id, reply) or delivered
             if outgoing and not delivered:
                 await asyncio.to_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
-        finally:
-            if task is not None:
-                self._inflight.discard(task)
 
     async def run_due(self) -> int:
         """Fire every planned reminder due by the service's clock, soonest first. The
@@ -303,10 +327,13 @@ class ReminderService:
 
     async def _send(self, transport: str, external_id: str, reply: Reply) -> bool:
         loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.sender_wait
+        # Transports register just after start: only then is a missing one worth waiting for.
+        give_up = (self._started_at if self._started_at is not None else loop.time()
+                   ) + self.sender_wait
         while transport not in self.app.senders and loop.time() < give_up:
             await asyncio.sleep(0.2)
         try:
+            # The transport paces its own sends (Matrix: bot/transports/matrix_sending.py).
             return bool(await self.app.deliver(transport, external_id, reply))
         except Exception:
             log.exception("reminder to %s %s could not be posted", transport, external_id)

@@ -74,7 +74,9 @@ from bot.parser import parse
 from bot.render import render
 from bot.transports.matrix_config import MatrixSettings, matrix_settings
 from bot.transports.matrix_polls import MatrixPolls
+from bot.transports.matrix_sending import SendGate, is_background
 from storage import matrix as store
+from storage.events import claim as claim_event
 from storage.tenants import organ_for_room
 
 log = logging.getLogger(__name__)
@@ -137,12 +139,14 @@ class MatrixBot:
         self._files: OrderedDict[str, Any] = OrderedDict()
         self._last_file: dict[tuple[str, str], Any] = {}
         self.polls = MatrixPolls(self)  # votes as MSC3381 polls (bot/transports/matrix_polls.py)
+        self.gate = SendGate()  # replies before reminders (bot/transports/matrix_sending.py)
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
     async def _on_error(self, response: ErrorResponse) -> None:
         # nio calls this before it sleeps out a 429 for the server's retry_after_ms.
         if response.status_code == "M_LIMIT_EXCEEDED":
             self.stats["rate_limited"] += 1
+            self.gate.rate_limited(getattr(response, "retry_after_ms", None))
 
     # ----------------------------------------------------------------- life cycle
 
@@ -530,6 +534,9 @@ class MatrixBot:
                 or original in self._edits_answered):
             return
         self._edits_answered.add(original)
+        # Claimed in the store too: an edit seen again after a restart is not told twice.
+        if not await self._db(claim_event, TRANSPORT, f"edit:{original}"):
+            return
         reply = render("rum", "redigering")
         reply.in_reply_to = event.event_id
         await self.send(room_id, reply)
@@ -682,13 +689,17 @@ class MatrixBot:
     async def send(self, room_id: str, reply: Reply) -> None:
         """A reply (or a reminder) as a message: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files."""
-        # The same transaction id on every retry and after a restart: stored at most once.
-        key = reply.send_key or uuid.uuid4().hex
-        content = message_content(reply, self._as_in_room(room_id, reply.mentions))
-        await self._room_send(room_id, content, f"{key}-0")
-        for n, attachment in enumerate(reply.attachments, start=1):
-            await self._send_attachment(room_id, attachment, f"{key}-{n}")
-        await self.polls.after_send(room_id, reply, key)
+        # Reminders wait while a command's reply goes out and after a 429.
+        turn = self.gate.background() if is_background(reply) else self.gate.urgent()
+        async with turn:
+            # The same transaction id on every retry and after a restart: stored at most
+            # once.
+            key = reply.send_key or uuid.uuid4().hex
+            content = message_content(reply, self._as_in_room(room_id, reply.mentions))
+            await self._room_send(room_id, content, f"{key}-0")
+            for n, attachment in enumerate(reply.attachments, start=1):
+                await self._send_attachment(room_id, attachment, f"{key}-{n}")
+            await self.polls.after_send(room_id, reply, key)
 
     def _as_in_room(self, room_id: str, ids: list[str]) -> list[str]:
         """The Matrix user ids among `ids`, spelt as the room's members are: the store keeps
