@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot import cli_swedish
 from bot.config import ConfigError, load_config
+from bot.render import render
 from storage.db import DatabaseError
 
 
@@ -43,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--organ", help="organets key (standard: det första)")
     calendar.add_argument("--out", help="filnamn (standard: kalender-<förbund>-<organ>.ics)")
     from bot.commands.budget.cli import add_parser as add_budget_parser
-    from bot.seal_cli import add_parser as add_verify_parser
-    from bot.utdrag_cli import add_parser as add_utdrag_parser
+    from bot.commands.protokoll.seal_cli import add_parser as add_verify_parser
+    from bot.commands.utdrag.cli import add_parser as add_utdrag_parser
 
     add_budget_parser(sub)
     add_verify_parser(sub)
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = args.command or "console"
     if command == "verifiera":  # reads only the file: no database, no app
-        from bot.seal_cli import run as run_verify
+        from bot.commands.protokoll.seal_cli import run as run_verify
 
         try:
             return run_verify(args)
@@ -70,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.app import create_app
 
         app = create_app(config)
-    except (ConfigError, DatabaseError) as error:
+    except ConfigError as error:
         print(error, file=sys.stderr)
+        return 2
+    except DatabaseError as error:
+        print(render("drift", error.code, **error.values).text, file=sys.stderr)
         return 2
     try:
         if command == "console":
@@ -83,14 +87,14 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(console.run())
             return 0
         if command == "migrate":
-            print(f"Databasen {app.db.safe_url} har det senaste schemat.")
+            print(render("drift", "migrerad", databas=app.db.safe_url).text)
             return 0
         if command == "export":
-            from bot.export import run_export
+            from bot.commands.protokoll.export import run_export
 
             return run_export(app.db, args)
         if command == "utdrag":
-            from bot.utdrag_cli import run as run_utdrag
+            from bot.commands.utdrag.cli import run as run_utdrag
 
             return run_utdrag(app.db, args)
         if command == "calendar":

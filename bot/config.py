@@ -32,7 +32,20 @@ DEFAULT_DATABASE_URL = "sqlite:///finsam-bot.db"
 
 
 class ConfigError(Exception):
-    """A config problem, told in Swedish and naming the key."""
+    """A config problem, told in Swedish and naming the key: `code` names a macro in
+    templates/replies/konfiguration.md.j2 and the values fill it in. A ready sentence (not
+    an identifier) is kept as it is, for the modules whose texts are not in templates yet."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        self.code = code
+        self.values = values
+        super().__init__(_say(code, **values) if code.isidentifier() else code)
+
+
+def _say(code: str, **values: Any) -> str:
+    from bot.render import render  # bot.render loads the templates; config comes first
+
+    return render("konfiguration", code, **values).text
 
 
 @dataclass
@@ -129,7 +142,7 @@ class Reader:
 
     def __init__(self, table: Any, path: str, source: str) -> None:
         if not isinstance(table, dict):
-            raise ConfigError(f"Fel i {source}: {path} ska vara en tabell.")
+            raise ConfigError("inte_tabell", källa=source, sökväg=path)
         self.table = table
         self.path = path
         self.source = source
@@ -137,15 +150,19 @@ class Reader:
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def fail(self, name: str, what: str) -> ConfigError:
-        return ConfigError(f"Fel i {self.source}: nyckeln {self.key(name)} {what}.")
+    def fail(self, name: str, what: str, **values: Any) -> ConfigError:
+        """`what` is a macro of konfiguration.md.j2 with `values` (or, in modules not yet
+        moved to templates, the words themselves)."""
+        if what.isidentifier():
+            what = _say(what, **values)
+        return ConfigError("nyckel", källa=self.source, nyckel=self.key(name), vad=what)
 
     def str(self, name: str, default: str | None = None) -> str:
         value = self.table.get(name, default)
         if value is None:
             raise self.fail(name, "saknas")
         if not isinstance(value, str):
-            raise self.fail(name, "ska vara en text inom citattecken")
+            raise self.fail(name, "inte_text")
         return value.strip()
 
     def text(self, name: str, default: str | None = None) -> str:
@@ -156,20 +173,19 @@ class Reader:
     def str_list(self, name: str) -> list[str]:
         value = self.table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(name, 'ska vara en lista med texter, t.ex. ["a", "b"]')
+            raise self.fail(name, "inte_textlista")
         return [v.strip() for v in value if v.strip()]
 
     def tables(self, name: str) -> list[Reader]:
         value = self.table.get(name, [])
         if not isinstance(value, list):
-            raise self.fail(name, f"ska skrivas som [[{self.key(name)}]]")
+            raise self.fail(name, "inte_tabellista", nyckel=self.key(name))
         return [Reader(v, f"{self.key(name)}[{i}]", self.source) for i, v in enumerate(value)]
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
         value = self.str(name, default).lower()
         if value not in choices:
-            options = " eller ".join(f'"{c}"' for c in choices)
-            raise self.fail(name, f'ska vara {options}, inte "{value}"')
+            raise self.fail(name, "fel_val", val=list(choices), värde=value)
         return value
 
     def timezone(self, name: str, default: str) -> str:
@@ -177,17 +193,14 @@ class Reader:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(
-                name, f'är ingen känd tidszon ("{value}"); skriv t.ex. "Europe/Stockholm"'
-            ) from None
+            raise self.fail(name, "okänd_tidszon", värde=value) from None
         return value
 
 
 def _member(r: Reader) -> MemberConfig:
     role = r.str("role", "ledamot").lower()
     if role not in ROLES:
-        options = ", ".join(ROLES)
-        raise r.fail("role", f'ska vara en av {options}, inte "{role}"')
+        raise r.fail("role", "fel_roll", roller=list(ROLES), värde=role)
     return MemberConfig(
         name=r.text("name"),
         role=ROLES[role],
@@ -217,10 +230,10 @@ def _forbund(r: Reader, default_tz: str) -> ForbundConfig:
     key = r.text("key", _slug(name))
     organs = [_organ(o) for o in r.tables("organ")]
     if not organs:
-        raise r.fail("organ", "saknas: varje förbund behöver minst ett [[forbund.organ]]")
+        raise r.fail("organ", "inget_organ")
     keys = [o.key for o in organs]
     if len(set(keys)) != len(keys):
-        raise r.fail("organ", "har två organ med samma key")
+        raise r.fail("organ", "samma_organ")
     return ForbundConfig(
         key=key,
         name=name,
@@ -244,15 +257,14 @@ def _insatser(r: Reader) -> list[InsatsConfig]:
     [[forbund.insatser]] tables."""
     value = r.table.get("insatser", [])
     if not isinstance(value, list):
-        raise r.fail("insatser", 'ska vara en lista, t.ex. ["Vidare Vy", "Äpplet"]')
+        raise r.fail("insatser", "insatser_inte_lista")
     found: list[InsatsConfig] = []
     seen: dict[str, str] = {}
     for index, item in enumerate(value):
         if isinstance(item, str):
             item = {"namn": item}
         if not isinstance(item, dict):
-            raise r.fail(f"insatser[{index}]", 'ska vara ett namn inom citattecken eller en '
-                                               'tabell som {namn = "Vidare Vy"}')
+            raise r.fail(f"insatser[{index}]", "insats_fel_typ")
         one = Reader(item, r.key(f"insatser[{index}]"), r.source)
         insats = _insats(one)
         if not insats.name:
@@ -260,8 +272,8 @@ def _insatser(r: Reader) -> list[InsatsConfig]:
         for name in (insats.name, *insats.aliases):
             key = " ".join(re.sub(r"[\W_]+", " ", _fold(name)).split())
             if key in seen:
-                raise one.fail("namn" if name == insats.name else "alias",
-                               f"har ”{name}”, som redan står i insatser (”{seen[key]}”)")
+                raise one.fail("namn" if name == insats.name else "alias", "insats_dubbel",
+                               namn=name, redan=seen[key])
             seen[key] = name
         found.append(insats)
     return found
@@ -270,8 +282,7 @@ def _insatser(r: Reader) -> list[InsatsConfig]:
 def _insats(r: Reader) -> InsatsConfig:
     unknown = [k for k in r.table if k not in _INSATS_KEYS]
     if unknown:
-        raise r.fail(unknown[0], "är ingen känd nyckel för en insats; kända är namn, period, "
-                                 "ägare och alias")
+        raise r.fail(unknown[0], "insats_okänd_nyckel")
     keys = {_INSATS_KEYS[k]: k for k in r.table}
     if "name" not in keys:
         raise r.fail("namn", "saknas")
@@ -293,12 +304,12 @@ def _period(r: Reader, name: str) -> tuple[int, int | None]:
     text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else r.str(name)
     match = _PERIOD.match(text.strip())
     if match is None:
-        raise r.fail(name, f'ska vara år som "2020–2022", "2021" eller "2021–", inte "{text}"')
+        raise r.fail(name, "fel_period", text=text)
     start = int(match.group(1))
     end = int(match.group(2)) if match.group(2) else (None if re.search("[-–—]", text)
                                                      else start)
     if end is not None and end < start:
-        raise r.fail(name, f'slutar före den börjar ("{text}")')
+        raise r.fail(name, "period_baklänges", text=text)
     return start, end
 
 
@@ -325,19 +336,18 @@ def _sigill(r: Reader, forbund_key: str) -> str:
     try:
         data = path.read_bytes()
     except OSError:
-        raise r.fail("sigill", f"pekar på {path}, som inte går att läsa") from None
+        raise r.fail("sigill", "sigill_oläsbart", sökväg=str(path)) from None
     password = sigill_password(forbund_key)
     if password is None:
-        raise r.fail("sigill", f"kräver lösenordet i miljövariabeln {env}")
+        raise r.fail("sigill", "sigill_utan_lösenord", miljö=env)
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     try:
         key, certificate, _ = pkcs12.load_key_and_certificates(data, password.encode())
     except ValueError:
-        raise r.fail("sigill", f"går inte att öppna med lösenordet i {env} (eller är "
-                               "ingen PKCS#12-fil)") from None
+        raise r.fail("sigill", "sigill_fel_lösenord", miljö=env) from None
     if key is None or certificate is None:
-        raise r.fail("sigill", "saknar nyckel eller certifikat")
+        raise r.fail("sigill", "sigill_ofullständigt")
     return str(path.resolve())
 
 
@@ -357,16 +367,16 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
     timezone = bot.timezone("timezone", "Europe/Stockholm")
     prefix = bot.str("prefix", "!")
     if not prefix or " " in prefix:
-        raise bot.fail("prefix", 'ska vara ett tecken utan mellanslag, t.ex. "!"')
+        raise bot.fail("prefix", "fel_prefix")
     forbund = [_forbund(f, timezone) for f in top.tables("forbund")]
     if not forbund:
-        raise top.fail("forbund", "saknas: konfigurationen behöver minst ett [[forbund]]")
+        raise top.fail("forbund", "inget_förbund")
     keys = [f.key for f in forbund]
     if len(set(keys)) != len(keys):
-        raise top.fail("forbund", "har två förbund med samma key")
+        raise top.fail("forbund", "samma_förbund")
     for section in ("matrix", "teams", "web"):
         if not isinstance(data.get(section, {}), dict):
-            raise top.fail(section, "ska vara en tabell")
+            raise top.fail(section, "en_tabell")
     config = Config(
         database_url=bot.str("database_url", DEFAULT_DATABASE_URL),
         timezone=timezone,
@@ -404,15 +414,13 @@ def load_config(path: str | Path | None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"Konfigurationsfilen {path} finns inte.") from None
+        raise ConfigError("fil_saknas", sökväg=str(path)) from None
     except OSError as exc:
-        raise ConfigError(
-            f"Konfigurationsfilen {path} går inte att läsa: {exc.strerror}."
-        ) from None
+        raise ConfigError("fil_oläslig", sökväg=str(path), fel=exc.strerror) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"Fel i {path}: filen ska vara sparad som UTF-8.") from None
+        raise ConfigError("inte_utf8", sökväg=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Fel i {path}: ogiltig TOML ({exc}).") from None
+        raise ConfigError("ogiltig_toml", sökväg=str(path), fel=str(exc)) from None
     return parse_config(data, str(path))

@@ -19,6 +19,7 @@ import sys
 
 from bot.app import App
 from bot.leadership import Leadership
+from bot.render import render
 
 NETWORK_TRANSPORTS = ("matrix", "teams")
 ACTIVE_ONLY = ("matrix",)  # reads an event stream: two readers would both take each event
@@ -27,8 +28,7 @@ ACTIVE_ONLY = ("matrix",)  # reads an event stream: two readers would both take 
 async def run_transports(app: App) -> int:
     names = [name for name in NETWORK_TRANSPORTS if getattr(app.config, name)]
     if not names and not app.config.web:
-        print(f"Fel i {app.config.source}: varken [matrix], [teams] eller [web] är ifyllt. "
-              "Fyll i en av dem, eller prova boten i terminalen med bot console.",
+        print(render("konfiguration", "inget_nätverk", källa=app.config.source).text,
               file=sys.stderr)
         return 2
     leadership = Leadership(app.db)

@@ -21,17 +21,20 @@ LOCK_LEADER = 0x46530002  # the active process (storage/leader.py)
 
 
 class DatabaseError(Exception):
-    """The database could not be reached or set up; told in Swedish."""
+    """The database could not be reached or set up. `code` names the macro of
+    bot/templates/replies/drift.md.j2 that tells it in Swedish, `values` fill it in."""
+
+    def __init__(self, code: str, **values: str) -> None:
+        super().__init__(code, values)
+        self.code = code
+        self.values = values
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
     try:
         parsed = make_url(url)
     except Exception:
-        raise DatabaseError(
-            f'Ogiltig databasadress "{url}". Skriv t.ex. "sqlite:///finsam-bot.db" '
-            'eller "postgresql+psycopg://user@127.0.0.1:5432/databas".'
-        ) from None
+        raise DatabaseError("ogiltig_databasadress", adress=url) from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
@@ -103,7 +106,8 @@ class Database:
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "heads")  # each capability may add its own branch
         except Exception as exc:  # a fresh user needs the reason, not a traceback
-            raise DatabaseError(f"Databasen {self.safe_url} kunde inte förberedas: {exc}") from exc
+            raise DatabaseError("databas_oförberedd", databas=self.safe_url,
+                                fel=str(exc)) from exc
 
     @property
     def safe_url(self) -> str:

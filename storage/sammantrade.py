@@ -1,7 +1,7 @@
 """Queries of the lawful sammanträde: numbered yrkanden, instämmanden, ersättare, jäv,
 proposition, votering and röster, reservationer, anteckningar and the steps `!ångra`
 takes back. The rules (who is beslutande in a §, who may vote or reserve) live in
-bot.procedure; this module only reads and writes rows."""
+bot.commands.sammantrade.procedure; this module only reads and writes rows."""
 
 from __future__ import annotations
 

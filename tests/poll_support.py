@@ -61,7 +61,7 @@ class PollFeature:
 def protokoll_section(app: App, number: int, organ_key: str = "styrelsen") -> str:
     """The § `number` of the organ's latest meeting, as the protokoll's Markdown has it
     (built from the database, as `!protokoll` does)."""
-    from bot.protocol import build, render_protocol
+    from bot.commands.protokoll.build import build, render_protocol
     from storage import meetings, tenants
 
     with app.db.transaction() as session:
@@ -77,7 +77,7 @@ def protokoll_section(app: App, number: int, organ_key: str = "styrelsen") -> st
 
 def beslutande_row(app: App, organ_key: str = "styrelsen") -> str:
     """The Beslutande row of the latest meeting's protokoll."""
-    from bot.protocol import build, render_protocol
+    from bot.commands.protokoll.build import build, render_protocol
     from storage import meetings, tenants
 
     with app.db.transaction() as session:

@@ -112,7 +112,7 @@ async def test_a_justerat_protokoll_is_posted_with_pdf_html_feed_and_calendar(
     # The same protokoll, but the public version names no chat account (personal data).
     assert "från kontot @carolina:ovik.test" in chat_pdf
     assert served == re.sub(r" från kontot @\S+", "", chat_pdf)
-    from bot.seal import verify
+    from bot.commands.protokoll.seal import verify
 
     sealed = verify(pdf)  # the public file is sealed on its own, unchanged since
     assert sealed.unchanged and "Samordningsförbundet i Örnsköldsvik" in sealed.sealer

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import FEATURES, App
-from bot.commands import justering
+from bot.commands.justering import commands as justering
 from bot.config import load_config
 from bot.render import render
 from storage import budget, tenants

@@ -19,8 +19,8 @@ from sqlmodel import select
 
 from bot.clean import clean_text
 from bot.commands.budget.files import read_budget_file, write_csv, write_xlsx
+from bot.commands.protokoll.export import export_year
 from bot.config import parse_config
-from bot.export import export_year
 from bot.messages import IncomingMessage, Reply
 from bot.render import markdown_to_html, md_escape
 from storage import tenants

@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.app import App
+from bot.commands.protokoll.documents import MARGINS
 from bot.config import load_config
-from bot.documents import MARGINS
 from bot.messages import Reply
 from tests.conftest import FIXTURES, Chat, make_app
 from tests.justering_support import CAROLINA, at, attachment, docx_text, flat, replay_meeting

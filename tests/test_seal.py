@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot import protocol, seal
 from bot.app import App
 from bot.cli import main
+from bot.commands.protokoll import build as protocol
+from bot.commands.protokoll import seal
 from bot.config import ConfigError, load_config
 from tests.conftest import FIXTURES, Chat, make_app
 from tests.justering_support import CAROLINA, at, attachment, replay_meeting
@@ -260,7 +261,7 @@ def test_a_seal_that_cannot_be_made_does_not_stop_the_justering(
         caplog: pytest.LogCaptureFixture) -> None:
     chat = Chat(sealed_app, sender="Pär Eriksson")
     monkeypatch.delenv(PASSWORD_ENV)  # gone after the start
-    with caplog.at_level(logging.ERROR, logger="bot.protocol"):
+    with caplog.at_level(logging.ERROR, logger="bot.commands.protokoll.build"):
         _, done = justera(chat)
     assert "är justerat av Cecilia Sparf och Carolina Sondell" in chat.replies[-1].text
     assert not seal.verify(done).sealed

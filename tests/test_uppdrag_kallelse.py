@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.uppdrag_recognition import recognise
+from bot.commands.uppdrag.recognition import recognise
 from tests.conftest import FIXTURES, Chat
 from tests.justering_support import (
     at,

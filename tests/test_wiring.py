@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.commands import help, meeting, paragraphs
+from bot.commands import help, paragraphs
+from bot.commands.sammantrade import meeting
 from bot.config import default_config
 from tests.budget_support import BUDGET_2021, send_file
 from tests.conftest import STOCKHOLM, Chat, make_app

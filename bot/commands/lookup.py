@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import procedure
 from bot.commands.common import resolve_paragraphs
+from bot.commands.sammantrade import procedure
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text
 from bot.core.commands import Command

@@ -10,26 +10,18 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bot.commands import (
-    frister,
-    help,
-    justering,
-    kallelse,
-    lookup,
-    meeting,
-    paragraphs,
-    protocol,
-    reminders,
-    rooms,
-    sammantrade,
-    sammantraden,
-    uppdrag,
-    utdrag,
-    votering,
-)
+from bot.commands import frister, help, lookup, paragraphs, reminders, rooms
 from bot.commands.budget import commands as budget
 from bot.commands.budget import outcome as budget_outcome
 from bot.commands.budget import register as insatser
+from bot.commands.justering import commands as justering
+from bot.commands.kallelse import commands as kallelse
+from bot.commands.kallelse import sammantraden
+from bot.commands.protokoll import commands as protocol
+from bot.commands.sammantrade import commands as sammantrade
+from bot.commands.sammantrade import meeting, votering
+from bot.commands.uppdrag import commands as uppdrag
+from bot.commands.utdrag import commands as utdrag
 from bot.config import Config
 from bot.core.commands import Command, Registry, Sub
 from bot.core.services import AfterDecision, AfterUndo, Services

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import kallelse as kallelse_document
+from bot.commands.kallelse import document as kallelse_document
 from bot.config import Config
 from bot.messages import Reply
 from bot.reminders.deadlines import Deadline, day_off, working_day_before, working_days_between

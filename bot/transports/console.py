@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.messages import IncomingMessage, Reply
+from bot.render import render
 from storage.tenants import bind_room, first_organ, members, organ_for_room
 
 ROOM = "console"
@@ -38,7 +39,7 @@ class Console:
             if organ is None:
                 organ = first_organ(session, organ_key)
                 if organ is None:
-                    raise SystemExit(f"Organet {organ_key} finns inte i konfigurationen.")
+                    raise SystemExit(render("konsol", "organ_saknas", organ=organ_key).text)
                 bind_room(session, "console", ROOM, organ.organ_id, "console")
             return f"{organ.forbund_name}, {organ.organ_name}"
 
@@ -94,10 +95,8 @@ class Console:
     async def _read(self, source: TextIO) -> None:
         interactive = source.isatty()
         if interactive:
-            self.output.write(
-                f"Konsolchatt för {self.organ_name}. Du skriver som {self.user}. "
-                "Skriv !hjälp för kommandon, @namn: text för att skriva som någon annan, "
-                "Ctrl-D för att avsluta.\n\n")
+            self.output.write(render("konsol", "välkommen", organ=self.organ_name,
+                                     användare=self.user).text + "\n\n")
         while True:
             if interactive:
                 self.output.write(f"{self.user}> ")

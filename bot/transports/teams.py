@@ -194,12 +194,8 @@ class TeamsTransport:
             for conversation_id, key in self.settings.conversations.items():
                 organs = store.organ_by_key(session, key)
                 if len(organs) != 1:
-                    what = ("finns inte" if not organs else
-                            "finns i flera förbund: skriv förbund/organ")
-                    raise ConfigError(
-                        f'Fel i {self.app.config.source}: nyckeln teams.conversations."'
-                        f'{conversation_id}" pekar på organet "{key}", som {what}; skriv '
-                        'organets key, t.ex. "styrelsen" eller "ornskoldsvik/styrelsen".')
+                    raise ConfigError("teams_samtal_okänt_organ", källa=self.app.config.source,
+                                      samtal=conversation_id, organ=key, flera=bool(organs))
                 bind_room(session, TRANSPORT, room_of(conversation_id), organs[0].organ_id,
                           "config")
 

@@ -33,7 +33,7 @@ class TeamsSettings:
 def _int(r: Reader, name: str, default: int, low: int, high: int) -> int:
     value: Any = r.table.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise r.fail(name, f"ska vara ett heltal mellan {low} och {high}, t.ex. {default}")
+        raise r.fail(name, "heltal", låg=low, hög=high, exempel=default)
     return value
 
 
@@ -41,29 +41,24 @@ def load_settings(config: Config) -> TeamsSettings:
     r = Reader(config.teams, "teams", config.source)
     app_id = r.str("app_id", "")
     if not app_id:
-        raise r.fail("app_id", "saknas: skriv botens app-id (Microsoft App ID) från Azure Bot")
+        raise r.fail("app_id", "teams_app_id_saknas")
     password = r.str("app_password", "")
     if not password:
-        raise r.fail("app_password", "saknas: skriv appens klienthemlighet, eller sätt "
-                     "miljövariabeln BOT_TEAMS_APP_PASSWORD")
+        raise r.fail("app_password", "teams_lösenord_saknas")
     tenant = r.str("tenant_id", "")
     if not tenant:
-        raise r.fail("tenant_id", "saknas: skriv organisationens katalog-id (Directory/tenant "
-                     "ID) från Entra")
+        raise r.fail("tenant_id", "teams_tenant_saknas")
     public_url = r.str("public_url", "").rstrip("/")
     if public_url and not public_url.startswith(("https://", "http://")):
-        raise r.fail("public_url", 'ska börja med https://, t.ex. "https://bot.example.se"')
+        raise r.fail("public_url", "fel_url")
     raw = r.table.get("conversations", {})
     if not isinstance(raw, dict):
-        raise r.fail("conversations", 'ska vara en tabell [teams.conversations] med rader som '
-                     '"19:…@thread.tacv2" = "styrelsen"')
+        raise r.fail("conversations", "teams_samtal_inte_tabell")
     conversations = {}
     for conversation_id, organ in raw.items():
         if not isinstance(organ, str) or not organ.strip():
-            raise ConfigError(
-                f'Fel i {config.source}: nyckeln teams.conversations."{conversation_id}" ska '
-                'vara ett organ inom citattecken, t.ex. "styrelsen" eller '
-                '"ornskoldsvik/styrelsen".')
+            raise ConfigError("teams_samtal_inte_organ", källa=config.source,
+                              samtal=conversation_id)
         conversations[conversation_id.strip()] = organ.strip()
     return TeamsSettings(
         app_id=app_id, app_password=password, tenant_id=tenant,
@@ -79,13 +74,11 @@ def _service_url_hosts(r: Reader) -> tuple[str, ...]:
         return DEFAULT_SERVICE_URL_HOSTS
     entries = r.str_list("service_url_hosts")
     if not entries:
-        raise r.fail("service_url_hosts", f"är tom: då kan boten inte svara någon; skriv t.ex. "
-                     f"{example}")
+        raise r.fail("service_url_hosts", "värdlista_tom", exempel=example)
     hosts = []
     for entry in entries:
         host = normalize_host_entry(entry)
         if host is None:
-            raise r.fail("service_url_hosts", f'har "{entry}", som inte är ett värdnamn; skriv '
-                         f"värdnamn utan sökväg och port, t.ex. {example}")
+            raise r.fail("service_url_hosts", "inte_värdnamn", värde=entry, exempel=example)
         hosts.append(host)
     return tuple(hosts)

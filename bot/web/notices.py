@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import protocol
-from bot.documents import PDF_MIME
+from bot.commands.protokoll import build as protocol
+from bot.commands.protokoll.documents import PDF_MIME
 from bot.render import markdown_to_html
 from bot.swedish import paragraph_range
 from bot.web.settings import Site
@@ -202,7 +202,7 @@ _PDF_LOCK = threading.Lock()  # requests are answered in worker threads
 
 def protocol_pdf(document: protocol.Protocol) -> bytes:
     """The protokoll as PDF: the sealed file of the justering when the seal could be made
-    (bot.protocol.build seals it and keeps the bytes), else the same PDF the chat gets.
+    (protocol.build seals it and keeps the bytes), else the same PDF the chat gets.
 
     Kept per content (the protokoll is locked; only the BEVIS changes, at take-down), so a
     crawler does not make the bot write the same PDF again and again."""

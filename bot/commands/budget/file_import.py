@@ -1,5 +1,5 @@
 """!budget import in two steps: the attached file read and checked before the command's
-transaction (Sub.prepare, within the limits of bot/budget_files.py, while other rooms'
+transaction (Sub.prepare, within the limits of files.py, while other rooms'
 commands go on), then the write alone, in one short transaction."""
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import procedure, swedish
-from bot.documents import office_attachments
+from bot import swedish
+from bot.commands.protokoll.documents import office_attachments
+from bot.commands.sammantrade import procedure
 from bot.messages import Attachment
 from bot.render import document_attachments, render_document
 from storage import kallelse, meetings, paragraphs, uppdrag

@@ -192,8 +192,8 @@ def office_attachments(stem: str, markdown: str, title: str, footer: str,
                        pdf: bytes | None = None) -> list[Attachment]:
     """The document as PDF and DOCX. Without furniture, the pages carry `footer` and the
     page number; `pdf` is a PDF already made (a sealed one) to send instead of a new one."""
-    from bot.documents_docx import to_docx
-    from bot.documents_pdf import to_pdf
+    from bot.commands.protokoll.documents_docx import to_docx
+    from bot.commands.protokoll.documents_pdf import to_pdf
 
     furniture = furniture or PageFurniture((), (), lambda page, _pages: page, footer=footer)
     return [

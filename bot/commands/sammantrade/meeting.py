@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot import procedure
 from bot.commands.common import open_meeting, split_names
+from bot.commands.sammantrade import procedure
 from bot.context import Context
 from bot.core.args import require_text
 from bot.core.commands import RECORD, Command

@@ -9,9 +9,11 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from bot import protocol
 from bot.clean import clean_text
+from bot.commands.protokoll import build as protocol
+from bot.render import render
 from bot.spreadsheet_cells import csv_text
 from storage import justering, tenants
 from storage.db import Database
@@ -23,7 +25,12 @@ CSV_HEADER = ["Sammanträdesdatum", "Paragraf", "Rubrik", "Beslut nr", "Beslut",
 
 
 class ExportError(Exception):
-    """Told to the admin in Swedish."""
+    """Told to the admin in Swedish: `code` names a macro in templates/replies/export.md.j2."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        self.code = code
+        self.values = values
+        super().__init__(render("export", code, **values).text)
 
 
 @dataclass
@@ -40,12 +47,10 @@ def find_organ(db: Database, name: str, forbund: str | None) -> OrganRef:
         matches = [o for o in tenants.find_organs(session, None, name)
                    if forbund is None or forbund in (o.forbund_key, o.forbund_name)]
     if not matches:
-        raise ExportError(f"Organet ”{name}” finns inte. Ange organets namn eller key som i "
-                          "konfigurationen, till exempel --organ styrelsen.")
+        raise ExportError("organ_saknas", namn=name)
     if len({o.organ_id for o in matches}) > 1:
-        names = ", ".join(sorted(o.forbund_key for o in matches))
-        raise ExportError(f"Flera förbund har organet ”{name}” ({names}). Ange vilket med "
-                          "--förbund <key>.")
+        raise ExportError("flera_förbund", namn=name,
+                          förbund=sorted(o.forbund_key for o in matches))
     return matches[0]
 
 
@@ -55,7 +60,7 @@ def export_year(db: Database, organ: OrganRef, year: int, folder: Path) -> Expor
     with db.transaction() as session:
         found = justering.justerade_in_year(session, organ.organ_id, year)
         if not found:
-            raise ExportError(f"{organ.organ_name} har inga justerade protokoll {year}.")
+            raise ExportError("inga_justerade", organ=organ.organ_name, år=year)
         folder.mkdir(parents=True, exist_ok=True)
         stems: set[str] = set()
         for meeting in found:
@@ -112,8 +117,7 @@ def run_export(db: Database, args: argparse.Namespace) -> int:
     except ExportError as error:
         print(error, file=sys.stderr)
         return 1
-    protokoll = "justerat protokoll" if result.meetings == 1 else "justerade protokoll"
-    files = "fil" if len(result.files) == 1 else "filer"
-    print(f"{organ.forbund_name}, {organ.organ_name} {args.year}: {result.meetings} {protokoll} "
-          f"och {result.decisions} beslut, {len(result.files)} {files} i {folder}/")
+    print(render("export", "klar", förbund=organ.forbund_name, organ=organ.organ_name,
+                 år=args.year, protokoll=result.meetings, beslut=result.decisions,
+                 filer=len(result.files), mapp=str(folder)).text)
     return 0

@@ -1,22 +1,22 @@
 """!ersättare, !jäv, !instämmer, !proposition, !yrkande ta tillbaka, !reservation,
 !anteckning: who decides a § and what the protokoll must hold of it (Kommunallagen
-5 kap 67 §). The vote itself is bot.commands.votering, the corrections (!ändra §N
-yrkande|reservation|anteckning) bot.commands.sammantrade_andra; the rules are
-bot.procedure."""
+5 kap 67 §). The vote itself is votering.py, the corrections (!ändra §N
+yrkande|reservation|anteckning) andra.py; the rules are
+procedure.py."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from bot import procedure
 from bot.commands.common import ensure_not_justerad, open_meeting, resolve_paragraph
-from bot.commands.sammantrade_andra import (
+from bot.commands.sammantrade import procedure
+from bot.commands.sammantrade.andra import (
     correct_anteckning,
     correct_reservation,
     correct_yrkande,
 )
-from bot.commands.sammantrade_common import NAME_TEXT, current, live_yrkande, person
+from bot.commands.sammantrade.common import NAME_TEXT, current, live_yrkande, person
 from bot.context import Context
 from bot.core.args import parse_ref, require_text
 from bot.core.commands import RECORD, Command, subcommand
@@ -325,7 +325,7 @@ UNDO_MODELS = {"instämmer": "Instammande", "jäv": "Jav", "proposition": "Propo
 
 def undo_step(ctx: Context, meeting: Meeting, action: LastAction | None) -> Reply | None:
     """Take back the actor's last procedure step if it came after their last entry."""
-    from bot.commands import votering
+    from bot.commands.sammantrade import votering
     from storage import models_sammantrade as models
 
     step = sammantrade.last_step(ctx.session, meeting.id, ctx.actor.name)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot import procedure
 from bot.commands.common import ensure_not_justerad, resolve_paragraph
-from bot.commands.sammantrade import GROUP, beslutsforhet_note
-from bot.commands.sammantrade_common import current, person
+from bot.commands.sammantrade import procedure
+from bot.commands.sammantrade.commands import GROUP, beslutsforhet_note
+from bot.commands.sammantrade.common import current, person
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text, require_text
 from bot.core.commands import RECORD, Command, subcommand

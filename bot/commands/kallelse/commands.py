@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import kallelse as kallelse_document
-from bot.commands.sammantraden import schedule_meeting_reminders
+from bot.commands.kallelse import document as kallelse_document
+from bot.commands.kallelse.sammantraden import schedule_meeting_reminders
 from bot.context import Context
 from bot.core.commands import RECORD, Command, require_record
 from bot.dates import looks_like_date, parse_date, parse_time

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from bot import justering_reminders, protocol
 from bot.commands.common import resolve_paragraph
-from bot.commands.justering_plan import (
+from bot.commands.justering import reminders as justering_reminders
+from bot.commands.justering.plan import (
     justeringsplats,
     signing_day,
     split_meeting,
     start_of,
 )
+from bot.commands.protokoll import build as protocol
 from bot.context import Context
 from bot.core.args import ParagraphRef, parse_ref
 from bot.core.commands import RECORD, Command, subcommand

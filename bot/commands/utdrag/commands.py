@@ -1,11 +1,11 @@
-"""!utdrag §N: a protokollsutdrag of one § as PDF and DOCX (bot.utdrag)."""
+"""!utdrag §N: a protokollsutdrag of one § as PDF and DOCX (bot.commands.utdrag.document)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import utdrag
 from bot.commands.common import resolve_paragraph
+from bot.commands.utdrag import document as utdrag
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref
 from bot.core.commands import Command

@@ -7,16 +7,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot import justering_reminders
 from bot.commands.common import resolve_paragraph
-from bot.commands.justering import utc
+from bot.commands.justering import reminders as justering_reminders
+from bot.commands.justering.commands import utc
+from bot.commands.uppdrag.recognition import due_date, recognise
 from bot.context import Context
 from bot.core.args import parse_ref
 from bot.core.commands import RECORD, Command
 from bot.errors import UserError
 from bot.messages import Reply
 from bot.render import render
-from bot.uppdrag_recognition import due_date, recognise
 from storage import meetings, uppdrag
 from storage.models import Entry, Paragraph
 from storage.models_justering import Uppdrag

@@ -1,12 +1,12 @@
 """!protokoll: the protokoll of a meeting, as PDF, DOCX, HTML and Markdown files.
-(`!protokoll klart` is justering's: bot/commands/justering.py adds it.)"""
+(`!protokoll klart` is justering's: bot/commands/justering/commands.py adds it.)"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot import protocol
+from bot.commands.protokoll import build as protocol
 from bot.context import Context
 from bot.core.args import Date
 from bot.core.commands import Command

@@ -1,13 +1,13 @@
-"""What the sammanträde commands share (bot.commands.sammantrade, .sammantrade_andra and
-.votering): the § being recorded, a person's name as the organ spells it, a yrkande by its
+"""What the sammanträde commands share (commands.py, andra.py and
+votering.py): the § being recorded, a person's name as the organ spells it, a yrkande by its
 number."""
 
 from __future__ import annotations
 
 import re
 
-from bot import procedure
 from bot.commands.common import ensure_not_justerad, open_meeting
+from bot.commands.sammantrade import procedure
 from bot.context import Context
 from bot.errors import UserError
 from storage import meetings, paragraphs, sammantrade, tenants

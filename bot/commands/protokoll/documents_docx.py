@@ -1,4 +1,4 @@
-"""The DOCX writer of bot.documents: python-docx, imported only when a DOCX is made. The
+"""The DOCX writer of documents.py: python-docx, imported only when a DOCX is made. The
 document uses Word's own styles (Heading 1–3, List Bullet, List Number, Table Grid), so a
 secretary can go on editing it in Word or LibreOffice; A4 with the PDF's margins."""
 
@@ -8,7 +8,15 @@ import io
 from typing import Any
 
 from bot.clean import clean_text
-from bot.documents import A4_CM, MARGINS, Line, PageFurniture, Run, blocks, is_label
+from bot.commands.protokoll.documents import (
+    A4_CM,
+    MARGINS,
+    Line,
+    PageFurniture,
+    Run,
+    blocks,
+    is_label,
+)
 
 _PAGE, _PAGES = "\x00", "\x01"  # where the page number fields go in the page label
 # What follows w:shd in w:tcPr and w:pBdr in w:pPr (ECMA-376): Word refuses a document

@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot import protocol
-from bot.documents import PageFurniture, office_attachments
+from bot.commands.protokoll import build as protocol
+from bot.commands.protokoll.documents import PageFurniture, office_attachments
 from bot.messages import Attachment
 from bot.render import render, render_document
 from storage import meetings

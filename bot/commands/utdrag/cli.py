@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import utdrag
+from bot.commands.protokoll.export import ExportError, find_organ
+from bot.commands.utdrag import document as utdrag
 from bot.dates import parse_date
-from bot.export import ExportError, find_organ
 from bot.render import render
 from storage import meetings, paragraphs
 from storage.db import Database

@@ -1,4 +1,4 @@
-"""The PDF writer of bot.documents: reportlab with the Bitstream Vera fonts it ships (å, ä, ö,
+"""The PDF writer of documents.py: reportlab with the Bitstream Vera fonts it ships (å, ä, ö,
 §, – and ” included), so a fresh machine needs nothing but pip. reportlab is imported only
 when a PDF is made."""
 
@@ -10,7 +10,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from bot.clean import clean_text
-from bot.documents import A4_CM, MARGINS, Block, Line, PageFurniture, blocks, is_label
+from bot.commands.protokoll.documents import (
+    A4_CM,
+    MARGINS,
+    Block,
+    Line,
+    PageFurniture,
+    blocks,
+    is_label,
+)
 
 _FONT = "FinsamVera"
 _GREY = "#555555"

@@ -1,6 +1,6 @@
 """Builds the protokoll (or minnesanteckningar) of one meeting from the store and renders
 it: Markdown and HTML from the template, PDF and DOCX from the same Markdown
-(bot.documents). A justerat protokoll's PDF is sealed (bot.seal) and the sealed bytes are
+(documents.py). A justerat protokoll's PDF is sealed (seal.py) and the sealed bytes are
 kept, so that it is the same file every time it is asked for."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import procedure as procedure_rules
 from bot import swedish
-from bot.documents import PageFurniture, office_attachments
+from bot.commands.protokoll.documents import PageFurniture, office_attachments
+from bot.commands.sammantrade import procedure as procedure_rules
 from bot.messages import Attachment
 from bot.render import document_attachments, render, render_document
 from storage import justering, meetings, paragraphs, sigill
@@ -55,7 +55,7 @@ class Protocol:
     plan: JusteringPlan | None = None  # justeringens plats och tid
     sealed: bytes | None = None  # the sealed PDF of a justerat protokoll
     # The procedure of each § (jäv, numbered yrkanden, votering, reservationer, …) by
-    # paragraph id, and the tjänstgörande ersättare (bot.procedure).
+    # paragraph id, and the tjänstgörande ersättare (sammantrade/procedure.py).
     procedures: dict[int, procedure_rules.Procedure] = field(default_factory=dict)
     ersattare: list = field(default_factory=list)
 
@@ -199,8 +199,8 @@ def _content_key(markdown: str, furniture: PageFurniture) -> str:
 
 
 def _sealed(session: Session, protocol: Protocol, now: datetime) -> bytes | None:
-    from bot import seal
-    from bot.documents_pdf import to_pdf
+    from bot.commands.protokoll import seal
+    from bot.commands.protokoll.documents_pdf import to_pdf
 
     markdown, _ = render_protocol(protocol)
     furniture = protocol.furniture()

@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     """0: sealed and unchanged; 1: no seal, or changed since; 2: the file cannot be read."""
-    from bot.seal import verify
+    from bot.commands.protokoll.seal import verify
 
     path = Path(args.fil)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.common import ensure_not_justerad, resolve_paragraph
-from bot.commands.sammantrade_common import NAME_TEXT, live_yrkande, person
+from bot.commands.sammantrade.common import NAME_TEXT, live_yrkande, person
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text
 from bot.core.commands import RECORD, subcommand
