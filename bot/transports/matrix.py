@@ -74,6 +74,7 @@ from bot.parser import parse
 from bot.render import render
 from bot.transports.matrix_config import MatrixSettings, matrix_settings
 from bot.transports.matrix_polls import MatrixPolls
+from bot.transports.matrix_rooms import RoomQueues
 from bot.transports.matrix_sending import SendGate, is_background
 from storage import matrix as store
 from storage.events import claim as claim_event
@@ -140,6 +141,8 @@ class MatrixBot:
         self._last_file: dict[tuple[str, str], Any] = {}
         self.polls = MatrixPolls(self)  # votes as MSC3381 polls (bot/transports/matrix_polls.py)
         self.gate = SendGate()  # replies before reminders (bot/transports/matrix_sending.py)
+        # Each room's events in order, rooms side by side (bot/transports/matrix_rooms.py).
+        self.rooms = RoomQueues(self._store_token)
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
     async def _on_error(self, response: ErrorResponse) -> None:
@@ -164,9 +167,11 @@ class MatrixBot:
             log.warning("Matrix: inloggad som %s (enhet %s), lyssnar i %d rum",
                         self.client.user_id, self.client.device_id, len(self.client.rooms))
             while True:
-                response = await self._sync(self.since, timeout=self.settings.sync_timeout * 1000)
+                response = await self.rooms.until_failed(
+                    self._sync(self.since, timeout=self.settings.sync_timeout * 1000))
                 await self._process(response)
         finally:
+            await self.rooms.stop()
             if self.app.senders.get(TRANSPORT) == self.send:
                 del self.app.senders[TRANSPORT]
             await self.client.close()
@@ -294,21 +299,28 @@ class MatrixBot:
             delay = min(delay * 2, self.retry_cap)
 
     async def _process(self, response: SyncResponse) -> None:
+        """Queue each room's new events on the room's own queue; the token is stored once
+        they are all handled (RoomQueues), and the next sync starts at once."""
         self._note_creators(response)
         await self._housekeeping()
         await self._handle_invites(response)
+        batch = self.rooms.batch(response.next_batch)
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
             if info.timeline.limited and self.since and info.timeline.prev_batch:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch,
                                               self.since) + events
-            await self._retry_undecrypted(room_id)
-            await self._handle_room_events(room_id, events)
+            self.rooms.add(room_id, lambda r=room_id, e=events: self._room_turn(r, e), batch)
         for room_id in list(self._pending):
             if room_id not in response.rooms.join:
-                await self._retry_undecrypted(room_id)
+                self.rooms.add(room_id, lambda r=room_id: self._retry_undecrypted(r), batch)
         await self._greet_new_rooms()
-        await self._save_token(response.next_batch)
+        self.since = response.next_batch  # where the next sync and its gap start
+        await self.rooms.close(batch)
+
+    async def _room_turn(self, room_id: str, events: list[Any]) -> None:
+        await self._retry_undecrypted(room_id)
+        await self._handle_room_events(room_id, events)
 
     def _note_creators(self, response: SyncResponse) -> None:
         """Since room version 12 the room's creators outrank everyone without being listed
@@ -348,6 +360,9 @@ class MatrixBot:
 
     async def _save_token(self, token: str) -> None:
         self.since = token
+        await self._store_token(token)
+
+    async def _store_token(self, token: str) -> None:
         await self._db(store.save_sync_token, self.settings.user_id, token)
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
@@ -455,8 +470,8 @@ class MatrixBot:
             if room is not None:
                 await self._handle_event(room, decrypted)
             await self._db(store.drop_pending, event.event_id)
-        if still:
-            self._pending[room_id] = still
+        if still:  # before any that came while these were tried
+            self._pending[room_id] = still + self._pending.get(room_id, [])
 
     async def _restore_pending(self) -> None:
         """Messages still waiting for their key when the bot stopped: fetch them again."""
@@ -473,7 +488,7 @@ class MatrixBot:
             await self._undecrypted(room_id, event, time.monotonic() - waited.total_seconds())
             self.stats["restored"] += 1
         for room_id in list(self._pending):
-            await self._retry_undecrypted(room_id)
+            self.rooms.add(room_id, lambda r=room_id: self._retry_undecrypted(r))
 
     async def _tell_unreadable(self, room_id: str, event: MegolmEvent) -> None:
         """The sender may have written a command the bot never saw: say so, at most once an
