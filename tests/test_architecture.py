@@ -129,7 +129,7 @@ def test_every_query_is_in_storage() -> None:
 
 MAX_LINES = 450
 # Modules being changed by others now, to be split after: the list may only shrink.
-LONG_ALLOWED = {"bot/transports/matrix.py", "bot/commands/budget.py"}
+LONG_ALLOWED = {"bot/transports/matrix/bot.py", "bot/commands/budget.py"}
 
 
 def long_modules(paths: list[Path], limit: int = MAX_LINES) -> dict[str, int]:
@@ -139,9 +139,9 @@ def long_modules(paths: list[Path], limit: int = MAX_LINES) -> dict[str, int]:
 
 
 def test_the_size_checker_counts_lines() -> None:
-    short, long = ROOT / "bot" / "__init__.py", ROOT / "bot" / "transports" / "matrix.py"
+    short, long = ROOT / "bot" / "__init__.py", ROOT / "bot" / "transports" / "matrix" / "bot.py"
     assert long_modules([short, long], limit=10) == {
-        "bot/transports/matrix.py": len(long.read_text(encoding="utf-8").splitlines())}
+        "bot/transports/matrix/bot.py": len(long.read_text(encoding="utf-8").splitlines())}
 
 
 def test_no_module_is_over_450_lines() -> None:

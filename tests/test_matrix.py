@@ -21,7 +21,7 @@ from bot.app import FEATURES, App, Feature, create_app
 from bot.config import Config, load_config
 from bot.messages import Reply
 from bot.transports.matrix import MatrixBot, message_content
-from bot.transports.matrix_config import matrix_settings
+from bot.transports.matrix.config import matrix_settings
 from storage import matrix as matrix_store
 from storage.models import Entry, Paragraph
 from storage.models_reminders import PLANNED, Reminder

@@ -72,10 +72,10 @@ from bot.config import ConfigError
 from bot.messages import Attachment, IncomingMessage, Reply
 from bot.parser import parse
 from bot.render import render
-from bot.transports.matrix_config import MatrixSettings, matrix_settings
-from bot.transports.matrix_polls import MatrixPolls
-from bot.transports.matrix_rooms import RoomQueues
-from bot.transports.matrix_sending import SendGate, is_background
+from bot.transports.matrix.config import MatrixSettings, matrix_settings
+from bot.transports.matrix.polls import MatrixPolls
+from bot.transports.matrix.rooms import RoomQueues
+from bot.transports.matrix.sending import SendGate, is_background
 from storage import matrix as store
 from storage.events import claim as claim_event
 from storage.tenants import organ_for_room
@@ -139,9 +139,9 @@ class MatrixBot:
         # command that comes with it.
         self._files: OrderedDict[str, Any] = OrderedDict()
         self._last_file: dict[tuple[str, str], Any] = {}
-        self.polls = MatrixPolls(self)  # votes as MSC3381 polls (bot/transports/matrix_polls.py)
-        self.gate = SendGate()  # replies before reminders (bot/transports/matrix_sending.py)
-        # Each room's events in order, rooms side by side (bot/transports/matrix_rooms.py).
+        self.polls = MatrixPolls(self)  # votes as MSC3381 polls (bot/transports/matrix/polls.py)
+        self.gate = SendGate()  # replies before reminders (bot/transports/matrix/sending.py)
+        # Each room's events in order, rooms side by side (bot/transports/matrix/rooms.py).
         self.rooms = RoomQueues(self._store_token)
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
@@ -588,7 +588,7 @@ class MatrixBot:
     async def _run_command(self, room: MatrixRoom, event: Any, text: str,
                            files: list[Any], *, via: str = "", reply_to: str = "") -> None:
         """Run one command; `via` and `reply_to` (the poll the reply answers under) are set
-        for a vote made in a poll (bot/transports/matrix_polls.py)."""
+        for a vote made in a poll (bot/transports/matrix/polls.py)."""
         # The dispatcher claims the event id in the command's own transaction (one
         # database round trip per command); None back means it was handled before.
         if event.event_id in self._answered:
