@@ -129,7 +129,7 @@ def test_every_query_is_in_storage() -> None:
 
 MAX_LINES = 450
 # Modules being changed by others now, to be split after: the list may only shrink.
-LONG_ALLOWED = {"bot/transports/matrix/bot.py", "bot/commands/budget.py"}
+LONG_ALLOWED = {"bot/commands/budget.py"}
 
 
 def long_modules(paths: list[Path], limit: int = MAX_LINES) -> dict[str, int]:
