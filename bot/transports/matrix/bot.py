@@ -111,9 +111,9 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         # command that comes with it.
         self._files: OrderedDict[str, Any] = OrderedDict()
         self._last_file: dict[tuple[str, str], Any] = {}
-        self.polls = MatrixPolls(self)  # votes as MSC3381 polls (bot/transports/matrix_polls.py)
-        self.gate = SendGate()  # replies before reminders (bot/transports/matrix_sending.py)
-        # Each room's events in order, rooms side by side (bot/transports/matrix_rooms.py).
+        self.polls = MatrixPolls(self)  # votes as MSC3381 polls (polls.py)
+        self.gate = SendGate()  # replies before reminders (sending.py)
+        # Each room's events in order, rooms side by side (rooms.py).
         self.rooms = RoomQueues(self._store_token)
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
@@ -271,7 +271,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
     async def _run_command(self, room: MatrixRoom, event: Any, text: str,
                            files: list[Any], *, via: str = "", reply_to: str = "") -> None:
         """Run one command; `via` and `reply_to` (the poll the reply answers under) are set
-        for a vote made in a poll (bot/transports/matrix_polls.py)."""
+        for a vote made in a poll (polls.py)."""
         # The dispatcher claims the event id in the command's own transaction (one
         # database round trip per command); None back means it was handled before.
         if event.event_id in self._answered:
