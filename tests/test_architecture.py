@@ -130,7 +130,7 @@ def test_every_query_is_in_storage() -> None:
 
 MAX_LINES = 450
 # Modules being changed by others now, to be split after: the list may only shrink.
-LONG_ALLOWED = {"bot/transports/matrix.py"}
+LONG_ALLOWED: set[str] = set()
 
 
 def long_modules(paths: list[Path], limit: int = MAX_LINES) -> dict[str, int]:
@@ -140,9 +140,9 @@ def long_modules(paths: list[Path], limit: int = MAX_LINES) -> dict[str, int]:
 
 
 def test_the_size_checker_counts_lines() -> None:
-    short, long = ROOT / "bot" / "__init__.py", ROOT / "bot" / "transports" / "matrix.py"
+    short, long = ROOT / "bot" / "__init__.py", ROOT / "bot" / "transports" / "matrix" / "bot.py"
     assert long_modules([short, long], limit=10) == {
-        "bot/transports/matrix.py": len(long.read_text(encoding="utf-8").splitlines())}
+        "bot/transports/matrix/bot.py": len(long.read_text(encoding="utf-8").splitlines())}
 
 
 def test_no_module_is_over_450_lines() -> None:
@@ -205,8 +205,8 @@ DECLARATION_NAMES = {"GROUP", "GROUP_ORDER"}
 # Not done yet: the Matrix transport and the reminders (being changed by others now); the
 # list may only shrink. argparse's own messages in Swedish (cli_swedish.py) are argparse text.
 SENTENCES_ALLOWED = {"bot/reminders/calendar.py",
-                     "bot/reminders/settings.py", "bot/transports/matrix.py",
-                     "bot/transports/matrix_config.py"}
+                     "bot/reminders/settings.py", "bot/transports/matrix/session.py",
+                     "bot/transports/matrix/config.py"}
 ARGPARSE_TEXT = {"bot/cli_swedish.py"}
 
 

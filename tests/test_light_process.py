@@ -27,7 +27,7 @@ from bot.app import create_app
 from bot.messages import IncomingMessage
 import bot.runner
 from bot.transports.matrix import MatrixBot
-from bot.transports.matrix_config import matrix_settings
+from bot.transports.matrix.config import matrix_settings
 
 async def main():
     config = load_config(sys.argv[1])

@@ -9,7 +9,7 @@ import pytest
 from bot.cli import main
 from bot.config import ConfigError, parse_config
 from bot.transports.matrix import _REPLY_FALLBACK
-from bot.transports.matrix_config import matrix_settings
+from bot.transports.matrix.config import matrix_settings
 
 BASE = {"forbund": [{"name": "Förbundet", "organ": [{"name": "Styrelsen"}]}]}
 

@@ -258,7 +258,7 @@ async def test_a_message_the_bot_cannot_decrypt_is_answered_once(
         scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     """A command whose room key never reaches the bot must not vanish silently: after the
     wait the sender is told, once, to write it again; ordinary chat is not nagged twice."""
-    from bot.transports import matrix as transport
+    from bot.transports.matrix import crypto as transport
 
     monkeypatch.setattr(transport, "UNDECRYPTABLE_WAIT", 0.5)
     chair = scene.chair
@@ -298,7 +298,7 @@ async def test_a_message_waiting_for_its_key_survives_a_restart(
         scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sync moves past a message the bot cannot read yet; a restart before the key
     comes must not lose it: it is fetched again, and here, with no key ever, answered."""
-    from bot.transports import matrix as transport
+    from bot.transports.matrix import crypto as transport
     from storage import matrix as matrix_store
 
     monkeypatch.setattr(transport, "UNDECRYPTABLE_WAIT", 3.0)

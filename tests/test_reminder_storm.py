@@ -1,6 +1,6 @@
 """A reminder storm on a real Synapse that rate-limits the bot: every reminder arrives once,
 and a command typed meanwhile is answered before the reminders still waiting (replies
-first, bot/transports/matrix_sending.py). The benchmark (bench/storm.py) measures the same
+first, bot/transports/matrix/sending.py). The benchmark (bench/storm.py) measures the same
 at 80 förbund × 3 organs; this test proves the order and the count."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.matrix_sending import SendGate
+from bot.transports.matrix.sending import SendGate
 from storage import budget
 from storage.reminders import schedule_reminder
 from storage.tenants import organ_for_room

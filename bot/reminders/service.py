@@ -333,7 +333,7 @@ class ReminderService:
         while transport not in self.app.senders and loop.time() < give_up:
             await asyncio.sleep(0.2)
         try:
-            # The transport paces its own sends (Matrix: bot/transports/matrix_sending.py).
+            # The transport paces its own sends (Matrix: bot/transports/matrix/sending.py).
             return bool(await self.app.deliver(transport, external_id, reply))
         except Exception:
             log.exception("reminder to %s %s could not be posted", transport, external_id)

@@ -18,7 +18,7 @@ from bot.messages import Poll, Reply
 from storage import polls as store
 
 if TYPE_CHECKING:
-    from bot.transports.matrix import MatrixBot
+    from bot.transports.matrix.bot import MatrixBot
 
 TRANSPORT = "matrix"
 START = "m.poll.start"

@@ -1,0 +1,137 @@
+"""Syncing: the first sync, every later one from the stored token, gaps filled with
+/messages, each room's events queued on its own queue (rooms.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from nio import LocalProtocolError, MessageDirection, RoomMessagesResponse, SyncResponse
+
+from bot.transports.matrix.common import _NETWORK_ERRORS, TRANSPORT, _reason
+from storage import matrix as store
+
+log = logging.getLogger(__name__)
+GAP_PAGE = 100
+MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtime
+
+
+class Syncing:
+    """The sync loop's parts, for MatrixBot."""
+
+    @property
+    def _filter(self) -> dict[str, Any]:
+        # Without a filter Synapse sends only 10 events per room and sync.
+        return {"room": {"timeline": {"limit": self.timeline_limit}}}
+
+    async def _first_sync(self) -> None:
+        self.since = await self._db(store.sync_token, self.settings.user_id)
+        # Full state either way: after a restart nio knows no rooms, members or power levels.
+        response = await self._sync(self.since, timeout=0, full_state=True)
+        # Replies committed before a crash go out first, before any newer command's.
+        for reply in await asyncio.to_thread(self.app.dispatcher.unsent_replies, TRANSPORT):
+            self.stats["resent"] += 1
+            await self._deliver(reply)
+        if self.since is None:
+            # A new bot: what was said before it existed is history, not commands.
+            self._note_creators(response)
+            await self._housekeeping()
+            await self._handle_invites(response)
+            await self._save_token(response.next_batch)
+            return
+        await self._process(response)
+
+    async def _sync(self, since: str | None, *, timeout: int,
+                    full_state: bool = False) -> SyncResponse:
+        delay = 1.0
+        while True:
+            try:
+                response: Any = await self.client.sync(
+                    timeout=timeout, sync_filter=self._filter, since=since,
+                    full_state=full_state or None)
+            except _NETWORK_ERRORS as error:
+                response = error
+            if isinstance(response, SyncResponse):
+                if delay > 1:
+                    log.warning("Matrix: kontakt med %s igen", self.settings.homeserver)
+                return response
+            if getattr(response, "status_code", None) == "M_UNKNOWN_TOKEN":
+                await self._relogin()
+                # The new client knows no rooms yet: which are encrypted, who is in them.
+                full_state = True
+                continue
+            log.warning("Matrix: synkningen misslyckades (%s); försöker igen om %.0f s",
+                        _reason(response), delay)
+            self.stats["sync_errors"] += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.retry_cap)
+
+    async def _process(self, response: SyncResponse) -> None:
+        """Queue each room's new events on the room's own queue; the token is stored once
+        they are all handled (RoomQueues), and the next sync starts at once."""
+        self._note_creators(response)
+        await self._housekeeping()
+        await self._handle_invites(response)
+        batch = self.rooms.batch(response.next_batch)
+        for room_id, info in response.rooms.join.items():
+            events: list[Any] = list(info.timeline.events)
+            if info.timeline.limited and self.since and info.timeline.prev_batch:
+                events = await self._fill_gap(room_id, info.timeline.prev_batch,
+                                              self.since) + events
+            self.rooms.add(room_id, lambda r=room_id, e=events: self._room_turn(r, e), batch)
+        for room_id in list(self._pending):
+            if room_id not in response.rooms.join:
+                self.rooms.add(room_id, lambda r=room_id: self._retry_undecrypted(r), batch)
+        await self._greet_new_rooms()
+        self.since = response.next_batch  # where the next sync and its gap start
+        await self.rooms.close(batch)
+
+    async def _room_turn(self, room_id: str, events: list[Any]) -> None:
+        await self._retry_undecrypted(room_id)
+        await self._handle_room_events(room_id, events)
+
+    async def _housekeeping(self) -> None:
+        """What sync_forever would do between syncs: keys and to-device messages."""
+        client = self.client
+        if client.olm is None:
+            return
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+        except (*_NETWORK_ERRORS, LocalProtocolError) as error:
+            log.warning("Matrix: nyckelutbyte misslyckades (%s); försöker vid nästa synk",
+                        error)
+
+    async def _save_token(self, token: str) -> None:
+        self.since = token
+        await self._store_token(token)
+
+    async def _store_token(self, token: str) -> None:
+        await self._db(store.save_sync_token, self.settings.user_id, token)
+
+    async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
+        """The events the limited sync left out, oldest first: /messages backwards from the
+        timeline's start to where the previous sync ended."""
+        collected: list[Any] = []
+        token = prev_batch
+        for _ in range(MAX_GAP_PAGES):
+            page = await self._retry("messages", lambda t=token: self.client.room_messages(
+                room_id, start=t, end=since, direction=MessageDirection.back, limit=GAP_PAGE))
+            if not isinstance(page, RoomMessagesResponse):
+                log.warning("Matrix: kunde inte hämta missade händelser i %s (%s)",
+                            room_id, _reason(page))
+                break
+            collected.extend(page.chunk)
+            if not page.chunk or not page.end or page.end == token:
+                break
+            token = page.end
+        self.stats["gaps"] += 1
+        self.stats["gap_events"] += len(collected)
+        return list(reversed(collected))
