@@ -19,7 +19,7 @@ from storage.reminders import meetings_since
 from storage.tenants import OrganRef, first_organ
 
 MEETING_LENGTH = timedelta(hours=2)  # a planned meeting has no end time; Outlook needs one
-PRODID = "-//Finsam-sekreteraren//Påminnelser//SV"
+PRODID = "-//Finsam-sekreteraren//Kalender//SV"
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,11 @@ def write_calendar(app: Any, organ_key: str | None, out: str | None) -> int:
     with app.db.transaction() as session:
         organ = first_organ(session, organ_key)
         if organ is None:
-            print(f"Organet {organ_key} finns inte i konfigurationen.", file=sys.stderr)
+            print(render("drift", "kalender_okänt_organ", organ=organ_key).text, file=sys.stderr)
             return 2
         built = build_calendar(session, app.config, organ, datetime.now(UTC))
     path = Path(out or built.filename)
     path.write_bytes(built.data)
-    print(f"Sparat: {path} (sammanträden: {built.meetings}, frister: {built.deadlines})")
+    print(render("drift", "kalender_sparad", sökväg=str(path), sammanträden=built.meetings,
+                 frister=built.deadlines).text)
     return 0

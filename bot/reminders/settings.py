@@ -74,20 +74,18 @@ def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
     clock = r.str("frister_klockan", "09:00")
     match = re.match(r"^(\d{1,2})[:.](\d{2})$", clock)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise r.fail("frister_klockan", f'ska vara en tid som "09:00", inte "{clock}"')
+        raise r.fail("frister_klockan", "inte_klockslag", text=clock)
     table = fc.raw.get("frister", {})
     frister = Reader(table, r.key("frister"), config.source)
     renamed = [k for k in table if k in RENAMED]
     if renamed:
         # Not read silently: its old "datum" (06-30) meant the balance day, not the
         # day styrelsen fastställer the report.
-        raise frister.fail(renamed[0], f'heter nu {RENAMED[renamed[0]]}, med datum = dagen '
-                           'styrelsen fastställer delårsrapporten (standard "08-31") och '
-                           'per = dagen den gäller (standard "06-30")')
+        raise frister.fail(renamed[0], "frist_bytt_namn", nytt=RENAMED[renamed[0]])
     unknown = [k for k in table if k not in DEADLINE_DEFAULTS]
     if unknown:
         names = ", ".join(DEADLINE_DEFAULTS)
-        raise frister.fail(unknown[0], f"är ingen känd frist; kända är {names}")
+        raise frister.fail(unknown[0], "okänd_frist", kända=names)
     rules = []
     for key, (month, day, days) in DEADLINE_DEFAULTS.items():
         sub = Reader(table.get(key, {}), frister.key(key), config.source)
@@ -96,7 +94,7 @@ def forbund_settings(config: Config, fc: ForbundConfig) -> ForbundSettings:
         at = _month_day(sub, "datum", (month, day))
         per = _month_day(sub, "per", PER_DEFAULTS[key]) if key in PER_DEFAULTS else None
         if per is None and "per" in sub.table:
-            raise sub.fail("per", "finns bara för delarsrapport")
+            raise sub.fail("per", "per_bara_delarsrapport")
         rules.append(DeadlineRule(key, *at, _days(sub, "dagar_fore", days), per))
     return ForbundSettings(tuple(rules), time(int(match.group(1)), int(match.group(2))))
 
@@ -110,15 +108,12 @@ def meeting_offsets(config: Config, fc: ForbundConfig, oc: OrganConfig) -> list[
     else:
         values = oc.raw["sammantrade_paminnelser"]
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise r.fail("sammantrade_paminnelser",
-                          'ska vara en lista som ["7 dagar", "1 dag", "1 timme"]')
+            raise r.fail("sammantrade_paminnelser", "inte_lista_tider")
     offsets = []
     for value in values:
         offset = parse_offset(value)
         if offset is None:
-            raise r.fail("sammantrade_paminnelser",
-                         f'har "{value}"; skriv t.ex. "7 dagar", "1 dag", "2 timmar" '
-                         'eller "30 minuter"')
+            raise r.fail("sammantrade_paminnelser", "okänd_tid_före", text=value)
         offsets.append(offset)
     return sorted(set(offsets), reverse=True)
 
@@ -139,14 +134,14 @@ def _month_day(r: Reader, name: str, default: tuple[int, int]) -> tuple[int, int
     text = r.str(name, f"{default[0]:02d}-{default[1]:02d}")
     md = _MONTH_DAY.match(text)
     if not md or not _valid_month_day(int(md.group(1)), int(md.group(2))):
-        raise r.fail(name, f'ska vara månad och dag som "01-31", inte "{text}"')
+        raise r.fail(name, "inte_månad_dag", text=text)
     return int(md.group(1)), int(md.group(2))
 
 
 def _bool(r: Reader, name: str, default: bool) -> bool:
     value: Any = r.table.get(name, default)
     if not isinstance(value, bool):
-        raise r.fail(name, "ska vara true eller false")
+        raise r.fail(name, "inte_sant_falskt_kort")
     return value
 
 
@@ -154,7 +149,7 @@ def _days(r: Reader, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     value: Any = r.table.get(name, list(default))
     if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 365 for v in value):
-        raise r.fail(name, "ska vara en lista med antal dagar, t.ex. [30, 14, 7, 1]")
+        raise r.fail(name, "inte_lista_dagar")
     return tuple(sorted(set(value), reverse=True))
 
 

@@ -43,26 +43,21 @@ def matrix_settings(config: Config) -> MatrixSettings:
     r = Reader(config.matrix, "matrix", config.source)
     homeserver = r.str("homeserver").rstrip("/")
     if not re.match(r"^https?://[^\s/]+", homeserver):
-        raise r.fail("homeserver", f'ska vara en adress som "https://matrix.example.org", '
-                                   f'inte "{homeserver}"')
+        raise r.fail("homeserver", "inte_homeserver", text=homeserver)
     user_id = r.str("user_id")
     if not _USER_ID.match(user_id):
-        raise r.fail("user_id", f'ska vara ett Matrix-id som "@sekreteraren:example.org", '
-                                f'inte "{user_id}"')
+        raise r.fail("user_id", "inte_matrix_id", text=user_id)
     password = r.str("password", "")
     access_token = r.str("access_token", "")
     if not password and not access_token:
-        raise r.fail("password", "saknas: ange password eller access_token (eller "
-                                 "miljövariabeln BOT_MATRIX_PASSWORD)")
+        raise r.fail("password", "saknar_lösenord")
     inviters = r.str_list("allowed_inviters")
     for inviter in inviters:
         if not (_USER_ID.match(inviter) or _SERVER.match(inviter)):
-            raise r.fail("allowed_inviters", f'innehåller "{inviter}", som varken är ett '
-                                             'Matrix-id ("@anna:example.org") eller ett '
-                                             'servernamn ("example.org")')
+            raise r.fail("allowed_inviters", "inte_inbjudare", text=inviter)
     store_path = r.str("store_path", "matrix-store")
     if not store_path:
-        raise r.fail("store_path", "får inte vara tom")
+        raise r.fail("store_path", "får_inte_vara_tom")
     return MatrixSettings(
         homeserver=homeserver,
         user_id=user_id,
@@ -79,12 +74,12 @@ def matrix_settings(config: Config) -> MatrixSettings:
 def _bool(r: Reader, name: str, default: bool) -> bool:
     value: Any = r.table.get(name, default)
     if not isinstance(value, bool):
-        raise r.fail(name, "ska vara true eller false (utan citattecken)")
+        raise r.fail(name, "inte_sant_falskt")
     return value
 
 
 def _int(r: Reader, name: str, default: int, low: int, high: int) -> int:
     value: Any = r.table.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise r.fail(name, f"ska vara ett heltal från {low} till {high}")
+        raise r.fail(name, "inte_heltal_mellan", från=low, till=high)
     return value

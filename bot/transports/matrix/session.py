@@ -41,21 +41,17 @@ class Session:
             self.client.user_id = s.user_id
             who = await self._retry("whoami", self.client.whoami)
             if not isinstance(who, WhoamiResponse) or who.user_id != s.user_id:
-                raise MatrixSetupError(
-                    f"Matrix: access_token i [matrix] gäller inte för {s.user_id} på "
-                    f"{s.homeserver} ({_reason(who)}).")
+                raise MatrixSetupError("matrix_token_gäller_inte", user_id=s.user_id,
+                                       homeserver=s.homeserver, skäl=_reason(who))
             if not who.device_id:
-                raise MatrixSetupError(
-                    "Matrix: servern säger inte vilken enhet access_token hör till. "
-                    "Använd password i stället.")
+                raise MatrixSetupError("matrix_ingen_enhet")
             self.client.restore_login(s.user_id, who.device_id, s.access_token)
         else:
             response = await self._retry("login", lambda: self.client.login(
                 password=s.password, device_name=s.device_name))
             if not isinstance(response, LoginResponse):
-                raise MatrixSetupError(
-                    f"Matrix: inloggningen som {s.user_id} på {s.homeserver} misslyckades "
-                    f"({_reason(response)}). Kontrollera user_id och password.")
+                raise MatrixSetupError("matrix_inloggning_misslyckades", user_id=s.user_id,
+                                       homeserver=s.homeserver, skäl=_reason(response))
         self._save_credentials()
 
     def _load_credentials(self) -> dict[str, str] | None:
@@ -85,9 +81,7 @@ class Session:
         revoked = self.client.access_token
         self._credentials_file.unlink(missing_ok=True)  # a restart must not reuse it
         if not self.settings.password and self.settings.access_token in ("", revoked):
-            raise MatrixSetupError(
-                f"Matrix: servern godtar inte längre botens access_token för "
-                f"{self.settings.user_id}. Ange ett nytt access_token eller password.")
+            raise MatrixSetupError("matrix_token_återkallad", user_id=self.settings.user_id)
         log.warning("Matrix: åtkomsttoken återkallad; loggar in på nytt")
         self.client.access_token = ""
         await self.client.close()
