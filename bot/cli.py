@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_utdrag(app.db, args)
         if command == "calendar":
-            from bot.reminders.calendar import write_calendar
+            from bot.commands.reminders.calendar import write_calendar
 
             return write_calendar(app, getattr(args, "organ", None), getattr(args, "out", None))
         if command == "budget":

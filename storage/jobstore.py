@@ -1,5 +1,5 @@
 """The scheduler's job store: APScheduler's SQLAlchemy store (table `reminder_job`) on the
-bot's own database, with the few queries bot.reminders.service makes of it."""
+bot's own database, with the few queries bot.commands.reminders.service makes of it."""
 
 from __future__ import annotations
 

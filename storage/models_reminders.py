@@ -21,7 +21,7 @@ UNDELIVERED = "ej levererad"  # the room's transport was not running in this pro
 
 class Reminder(SQLModel, table=True):
     """One message the bot posts by itself at `due_at`. The scheduler's jobs point at these
-    rows by id; the row, not the job, is the truth (see bot.reminders.service)."""
+    rows by id; the row, not the job, is the truth (see bot.commands.reminders.service)."""
 
     __tablename__ = "reminder"
     __table_args__ = (Index("ix_reminder_status_due", "status", "due_at"),)

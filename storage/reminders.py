@@ -8,7 +8,7 @@ Create and cancel reminders inside your own command transaction:
     cancel_reminders(ctx.session, f"justering:{meeting.id}")
 
 Nothing else is needed: the rows are the truth, and the running scheduler picks them up
-(bot.reminders.service syncs its jobs right after the transaction commits, and on a short
+(bot.commands.reminders.service syncs its jobs right after the transaction commits, and on a short
 poll for writes from elsewhere). A reminder with kind "egen" posts its `text`; a capability
 that needs to compose the message when it falls due registers a renderer for its own kind
 in its setup (app.reminder_kind).

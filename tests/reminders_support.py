@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import App
+from bot.commands.reminders.service import ReminderService
 from bot.config import parse_config
 from bot.messages import Reply
-from bot.reminders.service import ReminderService
 from tests.conftest import make_app
 
 CONFIG: dict[str, Any] = {

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.app import App
+from bot.commands.reminders.mentions import ids_of_assignee, ids_of_names
 from bot.config import parse_config
-from bot.reminders.mentions import ids_of_assignee, ids_of_names
 from storage.models_reminders import Reminder
 from storage.tenants import first_organ
 from tests.conftest import Chat, make_app

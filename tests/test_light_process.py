@@ -146,11 +146,11 @@ def test_a_store_missing_a_migration_still_gets_it(db_url: str) -> None:
 
 
 def test_the_swedish_holidays_are_those_of_the_holidays_package() -> None:
-    """bot/reminders/public_holidays.py computes them instead of loading the package; every
+    """bot/commands/reminders/public_holidays.py computes them instead of loading the package; every
     day and name must be the package's, for every year a deadline can fall in."""
     import holidays
 
-    from bot.reminders.public_holidays import swedish_holidays
+    from bot.commands.reminders.public_holidays import swedish_holidays
 
     for year in range(2005, 2101):
         expected = holidays.Sweden(years=[year], language="sv",

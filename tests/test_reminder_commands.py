@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from bot.app import App
+from bot.commands.reminders.deadlines import day_off, reminder_day, working_day_before
 from bot.config import ConfigError, parse_config
-from bot.reminders.deadlines import day_off, reminder_day, working_day_before
 from storage.models_reminders import Reminder
 from tests.conftest import STOCKHOLM, Chat
 from tests.reminders_support import CONFIG, reminder_app, service_of
@@ -304,7 +304,7 @@ def test_config_errors_name_the_key() -> None:
 
 
 def reminder_app_config(data: dict) -> None:
-    from bot.reminders.settings import validate
+    from bot.commands.reminders.settings import validate
 
     validate(parse_config(data, "test.toml"))
 
@@ -415,7 +415,7 @@ def test_frister_without_a_year_show_the_coming_twelve_months(room: Chat) -> Non
 def test_deadline_and_id_wording() -> None:
     from datetime import date
 
-    from bot.reminders.deadlines import Deadline
+    from bot.commands.reminders.deadlines import Deadline
     from bot.render import render
 
     sunday = Deadline("arsrapport", date(2027, 1, 31), "söndag", date(2027, 1, 29), 2026)

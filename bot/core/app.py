@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bot.commands import frister, help, lookup, paragraphs, reminders, rooms
+from bot.commands import help, lookup, paragraphs, rooms
 from bot.commands.budget import commands as budget
 from bot.commands.budget import outcome as budget_outcome
 from bot.commands.budget import register as insatser
@@ -18,6 +18,8 @@ from bot.commands.justering import commands as justering
 from bot.commands.kallelse import commands as kallelse
 from bot.commands.kallelse import sammantraden
 from bot.commands.protokoll import commands as protocol
+from bot.commands.reminders import commands as reminders
+from bot.commands.reminders import frister
 from bot.commands.sammantrade import commands as sammantrade
 from bot.commands.sammantrade import meeting, votering
 from bot.commands.uppdrag import commands as uppdrag
@@ -32,7 +34,7 @@ from storage.db import Database
 from storage.tenants import ForbundSpec, InsatsSpec, MemberSpec, OrganSpec, sync_config
 
 if TYPE_CHECKING:
-    from bot.reminders.kinds import Renderer
+    from bot.commands.reminders.kinds import Renderer
 
 log = logging.getLogger(__name__)
 

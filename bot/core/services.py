@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from bot.core.commands import Registry
 
 if TYPE_CHECKING:
+    from bot.commands.reminders.service import ReminderService
     from bot.core.app import App
     from bot.messages import Reply
-    from bot.reminders.service import ReminderService
 
 # After a beslut is recorded or changed, in the same transaction:
 # (ctx, paragraph, entry) -> a Reply to append, or None.

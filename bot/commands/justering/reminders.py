@@ -1,4 +1,5 @@
-"""Justering, anslag and uppdrag reminders, sent by the one reminder engine (bot/reminders).
+"""Justering, anslag and uppdrag reminders, sent by the one reminder engine
+(bot/commands/reminders).
 
 The commands that make a reminder due schedule it in their own transaction
 (storage.reminders.schedule_reminder) and cancel it when it is no longer due
@@ -14,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.commands.reminders.kinds import Firing
+from bot.commands.reminders.mentions import ids_of_assignee, ids_of_names
 from bot.messages import Reply
-from bot.reminders.kinds import Firing
-from bot.reminders.mentions import ids_of_assignee, ids_of_names
 from bot.render import render
 from storage import justering, meetings, uppdrag
 from storage.models import Meeting

@@ -6,18 +6,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.commands.reminders import GROUP, parse_id, read_when
-from bot.context import Context
-from bot.core.commands import RECORD, Command
-from bot.errors import UserError
-from bot.messages import Reply
-from bot.reminders.deadlines import day_off
-from bot.reminders.settings import (
+from bot.commands.reminders.commands import GROUP, parse_id, read_when
+from bot.commands.reminders.deadlines import day_off
+from bot.commands.reminders.settings import (
     MEETING_OFFSETS_DEFAULT,
     find_organ,
     meeting_offsets,
     parse_offset,
 )
+from bot.context import Context
+from bot.core.commands import RECORD, Command
+from bot.errors import UserError
+from bot.messages import Reply
 from bot.render import render
 from storage.models_reminders import PlannedMeeting
 from storage.reminders import (

@@ -7,16 +7,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.commands.reminders import GROUP
+from bot.commands.reminders.calendar import build_calendar
+from bot.commands.reminders.commands import GROUP
+from bot.commands.reminders.deadlines import deadlines_in
+from bot.commands.reminders.settings import DeadlineRule, find_forbund, forbund_settings
 from bot.context import Context
 from bot.core.args import Year, optional_year
 from bot.core.commands import RECORD, Command
 from bot.dates import parse_year
 from bot.errors import UserError
 from bot.messages import Attachment, Reply
-from bot.reminders.calendar import build_calendar
-from bot.reminders.deadlines import deadlines_in
-from bot.reminders.settings import DeadlineRule, find_forbund, forbund_settings
 from bot.render import render
 from bot.swedish import fold
 from storage import reports

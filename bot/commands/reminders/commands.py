@@ -1,5 +1,5 @@
 """!påminn and !påminnelser: reminders anyone in the room can ask for, in plain Swedish.
-Its setup also adds the reminder service (bot/reminders/service.py) and the reminder kinds
+Its setup also adds the reminder service (bot/commands/reminders/service.py) and the reminder kinds
 of the reminders capability."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.commands.reminders import kinds
+from bot.commands.reminders.service import ReminderService
+from bot.commands.reminders.settings import validate
 from bot.context import Context
 from bot.core.commands import Command
 from bot.errors import UserError
 from bot.identity import person_key
 from bot.messages import Reply
 from bot.natural_dates import DateProblem, Recurrence, When, split_recurring, split_when
-from bot.reminders import kinds
-from bot.reminders.service import ReminderService
-from bot.reminders.settings import validate
 from bot.render import render
 from bot.swedish import WEEKDAYS
 from storage.models_reminders import Reminder

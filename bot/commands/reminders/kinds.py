@@ -19,9 +19,14 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from bot.commands.kallelse import document as kallelse_document
+from bot.commands.reminders.deadlines import (
+    Deadline,
+    day_off,
+    working_day_before,
+    working_days_between,
+)
 from bot.config import Config
 from bot.messages import Reply
-from bot.reminders.deadlines import Deadline, day_off, working_day_before, working_days_between
 from bot.render import render
 from storage import reports
 from storage.models_reminders import Reminder

@@ -2,7 +2,7 @@
 the reminders the bot creates for them without anyone asking.
 
 Working days: Monday–Friday except Swedish public holidays and the de facto ones
-(midsommarafton, julafton, nyårsafton), bot/reminders/public_holidays.py. A deadline on a
+(midsommarafton, julafton, nyårsafton), bot/commands/reminders/public_holidays.py. A deadline on a
 non-working day is shown with that fact and the last working day before it. A reminder
 whose day is not a working day goes out on the working day before, and says how many
 calendar and working days remain."""
@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.commands.reminders.public_holidays import swedish_holidays
+from bot.commands.reminders.settings import DeadlineRule, forbund_settings
 from bot.config import Config
-from bot.reminders.public_holidays import swedish_holidays
-from bot.reminders.settings import DeadlineRule, forbund_settings
 from storage.models_reminders import PLANNED, SKIPPED
 from storage.reminders import keys_with_prefix, replan_reminder, schedule_reminder, skip_reminder
 from storage.tenants import forbund_by_key, organs_of_kind

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.commands.reminders.deadlines import Deadline, deadlines_in
+from bot.commands.reminders.settings import find_forbund, forbund_settings
 from bot.config import Config
-from bot.reminders.deadlines import Deadline, deadlines_in
-from bot.reminders.settings import find_forbund, forbund_settings
 from bot.render import render
 from storage.reminders import meetings_since
 from storage.tenants import OrganRef, first_organ

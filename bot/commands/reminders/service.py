@@ -48,10 +48,10 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 
+from bot.commands.reminders.deadlines import ensure_deadline_reminders
+from bot.commands.reminders.kinds import Firing, render_reminder
 from bot.messages import Reply
 from bot.natural_dates import Recurrence
-from bot.reminders.deadlines import ensure_deadline_reminders
-from bot.reminders.kinds import Firing, render_reminder
 from storage.jobstore import JobStore
 from storage.models_reminders import CANCELLED, PLANNED, SENT, SKIPPED, UNDELIVERED
 from storage.reminders import (
