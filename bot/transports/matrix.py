@@ -38,6 +38,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlparse
 
+import bot.transports.nio_light  # noqa: F401  (before nio: spares psycopg)
+
+# isort: split
 from aiohttp import ClientConnectionError
 from nio import (
     AsyncClient,
