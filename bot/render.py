@@ -64,12 +64,15 @@ def _one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _environment(finalize: Any) -> Environment:
+def _environment(finalize: Any, kind: str) -> Environment:
     # jinja2 and markdown-it load with the first reply, not at start (issue 19).
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from bot.template_cache import compiled_templates
+
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=compiled_templates(kind),
         autoescape=False,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -101,12 +104,12 @@ _prefix = "!"
 
 @cache
 def _text() -> Environment:
-    return _environment(_plain)
+    return _environment(_plain, "text")
 
 
 @cache
 def _markdown() -> Environment:
-    return _environment(_escaped)
+    return _environment(_escaped, "markdown")
 
 
 @cache

@@ -21,8 +21,11 @@ def _env() -> Environment:
     # Made at the first page or text, not at start (issue 19: a lighter process).
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+    from bot.template_cache import compiled_templates
+
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=compiled_templates("web"),
         autoescape=select_autoescape(enabled_extensions=("html.j2", "atom.j2"), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
