@@ -88,7 +88,6 @@ async def test_a_storm_of_reminders_arrives_once_and_commands_go_first(scene: Sc
                  and timeline.index(e.event_id) > timeline.index(answer.event_id)]
         assert len(later) >= STORM // 2, (len(later), bodies)
         assert bot.stats["rate_limited"] > 0
-        assert bot.gate.waited > 0
         await asyncio.sleep(1)  # nothing more comes
         assert len(reminders()) == STORM
     finally:

@@ -389,7 +389,7 @@ async def test_one_active_process_through_a_lost_connection_and_a_kill(
     assert took <= TAKEOVER_SECONDS, f"the standby answered after {took:.1f} s"
 
     await chair.wait(lambda: any("Ring revisorn" in e.body for e in chair.notices(room_id)),
-                     what="the reminder", timeout=30)
+                     what="the reminder", timeout=90)  # the new scheduler's first poll
     last = await chair.ask(room_id, f"!visa §{pairs}")  # anything sent twice is here now
     assert last.body.startswith(f"§ {pairs} Ärende {pairs}"), last.body
     assert [len(chair.replies_to(room_id, e)) for e in sent] == [1] * len(sent)
