@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -53,9 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_level() -> int:
+    """BOT_LOG_LEVEL (INFO, DEBUG, …) for troubleshooting; WARNING otherwise, also for a
+    misspelt name (a typo must not stop the bot)."""
+    level = logging.getLevelName(os.environ.get("BOT_LOG_LEVEL", "WARNING").strip().upper())
+    return level if isinstance(level, int) else logging.WARNING
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING,
+    logging.basicConfig(level=_log_level(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = args.command or "console"
     if command == "verifiera":  # reads only the file: no database, no app

@@ -128,6 +128,7 @@ class ReminderService:
             log.warning("a second reminder service started in this process; it takes over")
         _SERVICE = self
         self._loop = asyncio.get_running_loop()
+        self._started_at = self._loop.time()
         self._wake = asyncio.Event()
         self._firing = asyncio.Semaphore(self.fire_limit)
         self.jobstore = JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)

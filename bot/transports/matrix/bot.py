@@ -100,6 +100,9 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
             ))
         self.since: str | None = None
         self.ready = asyncio.Event()  # set once the first sync is done (for tests)
+        # Set while the client knows the rooms (a sync since login): before that nio cannot
+        # send into an encrypted room, and a reminder due at start-up would be lost.
+        self.rooms_known = asyncio.Event()
         self.stats: Counter[str] = Counter()
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._pending: dict[str, list[tuple[MegolmEvent, float]]] = {}

@@ -106,6 +106,10 @@ class Sending:
     async def send(self, room_id: str, reply: Reply) -> None:
         """A reply (or a reminder) as a message: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files."""
+        if room_id not in self.client.rooms:
+            # Registered at login, before the first sync: a reminder due at start (or at a
+            # takeover) waits until the client knows its room.
+            await self.rooms_known.wait()
         # Reminders wait while a command's reply goes out and after a 429.
         turn = self.gate.background() if is_background(reply) else self.gate.urgent()
         async with turn:

@@ -84,6 +84,7 @@ class Session:
             raise MatrixSetupError("matrix_token_återkallad", user_id=self.settings.user_id)
         log.warning("Matrix: åtkomsttoken återkallad; loggar in på nytt")
         self.client.access_token = ""
+        self.rooms_known.clear()  # the new client knows no rooms until its first sync
         await self.client.close()
         self.client = AsyncClient(self.settings.homeserver, self.settings.user_id,
                                   store_path=str(self.settings.store_path),

@@ -54,6 +54,7 @@ class Syncing:
             except _NETWORK_ERRORS as error:
                 response = error
             if isinstance(response, SyncResponse):
+                self.rooms_known.set()
                 if delay > 1:
                     log.warning("Matrix: kontakt med %s igen", self.settings.homeserver)
                 return response
