@@ -8,15 +8,17 @@ Each template file holds the replies of one command family as macros."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from bot import swedish
 from bot.clean import clean_text
 from bot.messages import Attachment, Reply
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from markdown_it import MarkdownIt
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -62,9 +64,15 @@ def _one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _environment(finalize: Any) -> Environment:
+def _environment(finalize: Any, kind: str) -> Environment:
+    # jinja2 and markdown-it load with the first reply, not at start (issue 19).
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from bot.template_cache import compiled_templates
+
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=compiled_templates(kind),
         autoescape=False,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -87,22 +95,38 @@ def _environment(finalize: Any) -> Environment:
         cell=_one_line,
         raw=Raw,
     )
+    env.globals["p"] = _prefix
     return env
 
 
-_TEXT = _environment(_plain)
-_MARKDOWN = _environment(_escaped)
+_prefix = "!"
+
+
+@cache
+def _text() -> Environment:
+    return _environment(_plain, "text")
+
+
+@cache
+def _markdown() -> Environment:
+    return _environment(_escaped, "markdown")
+
+
+@cache
+def _html() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
+        "table")
 
 
 def configure(prefix: str) -> None:
     """The command prefix the templates show (`{{ p }}beslut`)."""
-    for env in (_TEXT, _MARKDOWN):
-        env.globals["p"] = prefix
-
-
-configure("!")
-_HTML = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
-    "table")
+    global _prefix
+    _prefix = prefix
+    for made in (_text, _markdown):
+        if made.cache_info().currsize:
+            made().globals["p"] = prefix
 
 
 def _tidy(text: str) -> str:
@@ -111,7 +135,7 @@ def _tidy(text: str) -> str:
 
 
 def markdown_to_html(markdown: str) -> str:
-    return _HTML.render(markdown).strip()
+    return _html().render(markdown).strip()
 
 
 def _call(env: Environment, template: str, macro: str, kwargs: dict[str, Any]) -> str:
@@ -122,16 +146,16 @@ def _call(env: Environment, template: str, macro: str, kwargs: dict[str, Any]) -
 def render(template: str, macro: str, **kwargs: Any) -> Reply:
     """One reply: `template` is a file under templates/replies, `macro` a macro in it."""
     name = f"replies/{template}"
-    text = _tidy(_call(_TEXT, name, macro, kwargs))
-    html = markdown_to_html(_tidy(_call(_MARKDOWN, name, macro, kwargs)))
+    text = _tidy(_call(_text(), name, macro, kwargs))
+    html = markdown_to_html(_tidy(_call(_markdown(), name, macro, kwargs)))
     return Reply(text=text, html=html)
 
 
 def render_document(template: str, **kwargs: Any) -> tuple[str, str]:
     """A whole document (the protokoll): Markdown with user text escaped, and the same as
     a standalone HTML page."""
-    markdown = _tidy(_MARKDOWN.get_template(f"{template}.md.j2").render(**kwargs)) + "\n"
-    page = _TEXT.get_template("page.html.j2").render(
+    markdown = _tidy(_markdown().get_template(f"{template}.md.j2").render(**kwargs)) + "\n"
+    page = _text().get_template("page.html.j2").render(
         title=kwargs.get("title", ""), body=Raw(markdown_to_html(markdown)))
     return markdown, page
 

@@ -13,7 +13,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("matplotlib", "numpy", "PIL", "reportlab", "docx", "openpyxl", "pyhanko",
-         "microsoft_agents", "dateparser", "icalendar", "holidays")
+         "microsoft_agents", "dateparser", "icalendar", "holidays",
+         # nio's store imports peewee, which imports psycopg if it can: on SQLite it is
+         # hidden from peewee (bot/transports/nio_light.py).
+         "psycopg",
+         # The reply templates and Markdown load with the first reply or document.
+         "jinja2", "markdown_it")
 
 # What `bot run` does with a Matrix-only config up to the first sync: load the config,
 # open and migrate the store, import the runner and the Matrix transport, build the

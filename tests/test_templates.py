@@ -16,7 +16,7 @@ FILES = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.j
 
 @pytest.mark.parametrize("name", FILES)
 def test_template_compiles_and_macros_are_unique(name: str) -> None:
-    render._MARKDOWN.get_template(name)
+    render._markdown().get_template(name)
     source = (TEMPLATES / name).read_text(encoding="utf-8")
     macros = re.findall(r"{%-?\s*macro\s+(\w+)", source)
     duplicates = {m for m in macros if macros.count(m) > 1}

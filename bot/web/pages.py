@@ -6,28 +6,40 @@ filters are the ones the chat replies use (bot.swedish)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from bot import swedish
 from bot.render import TEMPLATES
 
-_ENV = Environment(
-    loader=FileSystemLoader(str(TEMPLATES)),
-    autoescape=select_autoescape(enabled_extensions=("html.j2", "atom.j2"), default=False),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_ENV.filters |= {
-    "datum": swedish.long_date,
-    "datumtid": swedish.long_datetime,
-    "klocka": swedish.clock,
-    "iso": swedish.iso_date,
-    "namn": swedish.join_names,
-    "genitiv": swedish.genitive,
-}
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def _env() -> Environment:
+    # Made at the first page or text, not at start (issue 19: a lighter process).
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from bot.template_cache import compiled_templates
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=compiled_templates("web"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "atom.j2"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters |= {
+        "datum": swedish.long_date,
+        "datumtid": swedish.long_datetime,
+        "klocka": swedish.clock,
+        "iso": swedish.iso_date,
+        "namn": swedish.join_names,
+        "genitiv": swedish.genitive,
+    }
+    return env
 
 
 def page(name: str, **values: Any) -> str:
@@ -37,14 +49,14 @@ def page(name: str, **values: Any) -> str:
     frame = {"board": None, "site": None, "links": None, "aktuell": name}
     if sida is not None:
         frame |= {"board": sida.board, "site": sida.site, "links": sida.links}
-    return _ENV.get_template(f"anslagstavla/{name}.html.j2").render({**frame, **values})
+    return _env().get_template(f"anslagstavla/{name}.html.j2").render({**frame, **values})
 
 
 def feed(**values: Any) -> str:
-    return _ENV.get_template("anslagstavla/flode.atom.j2").render(**values)
+    return _env().get_template("anslagstavla/flode.atom.j2").render(**values)
 
 
 def text(macro: str, **values: Any) -> str:
     """One plain text (a calendar event's title, a config error), on one line."""
-    module = _ENV.get_template("anslagstavla/texter.txt.j2").module
+    module = _env().get_template("anslagstavla/texter.txt.j2").module
     return " ".join(str(getattr(module, macro)(**values)).split())

@@ -13,12 +13,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.clean import clean_text
 from bot.messages import Attachment
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -60,7 +63,12 @@ class PageFurniture:
             box_text=clean_text(self.box_text), footer=clean_text(self.footer))
 
 
-_PARSER = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
+@cache
+def _parser() -> MarkdownIt:
+    # markdown-it loads with the first document, not at start (issue 19).
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def _runs(inline: Token) -> Line:
 
 def blocks(markdown: str) -> list[Block]:
     """The Markdown's structure, flattened to what the protokoll and kallelse use."""
-    tokens = _PARSER.parse(markdown)
+    tokens = _parser().parse(markdown)
     out: list[Block] = []
     i = 0
     while i < len(tokens):

@@ -4,6 +4,8 @@ gaps), rooms.py (rooms side by side, each in order), crypto.py (messages whose k
 late), files.py (files for commands), sending.py (replies before reminders), polls.py
 (votes as polls), config.py ([matrix] settings)."""
 
+# Before any nio import: matrix-nio's store pulls in peewee, which would load psycopg.
+import bot.transports.nio_light  # noqa: F401, I001  (spares psycopg on SQLite)
 from bot.transports.matrix.bot import _REPLY_FALLBACK, MatrixBot, serve
 from bot.transports.matrix.common import TRANSPORT
 from bot.transports.matrix.sending import message_content

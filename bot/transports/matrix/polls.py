@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import bot.transports.nio_light  # noqa: F401  (before nio: spares psycopg)
+
+# isort: split
 from nio import MatrixRoom, UnknownEvent
 
 from bot.messages import Poll, Reply
