@@ -162,7 +162,7 @@ CORE_MODULES = {
     "__init__.py", "__main__.py", "app.py", "clean.py", "cli.py", "cli_swedish.py",
     "config.py", "context.py", "dates.py", "dispatcher.py", "errors.py", "identity.py",
     "leadership.py", "messages.py", "natural_dates.py", "parser.py", "permissions.py",
-    "render.py", "runner.py", "spreadsheet_cells.py", "swedish.py",
+    "render.py", "runner.py", "spreadsheet_cells.py", "swedish.py", "template_cache.py",
 }
 # Modules not yet moved to their capability's folder: the list may only shrink.
 ROOT_ALLOWED: set[str] = set()
