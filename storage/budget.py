@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, union
+from sqlalchemy import case, func, union
 from sqlmodel import Session, select
 
 # The register's lookups live in storage.insats_names; callers keep finding them here.
@@ -53,21 +53,6 @@ def update_insats(session: Session, insats: Insats, **values: object) -> Insats:
     session.add(insats)
     session.flush()
     return insats
-
-
-def insats_names(session: Session, forbund_id: int, year: int) -> list[str]:
-    """The förbund's active insatser in `year`, by name: those with a grant that year, and
-    those marked aktiv whose period (if any) covers the year. For reminders and the like."""
-    granted = select(BudgetGrant.insats_id).where(BudgetGrant.forbund_id == forbund_id,
-                                                  BudgetGrant.year == year)
-    rows = session.exec(select(Insats.name).where(
-        Insats.forbund_id == forbund_id,
-        or_(Insats.id.in_(granted),
-            and_(Insats.status == "aktiv",
-                 or_(Insats.start_year.is_(None), Insats.start_year <= year),
-                 or_(Insats.end_year.is_(None), Insats.end_year >= year))))
-        .order_by(Insats.name_key)).all()
-    return list(rows)
 
 
 # --- grants and outcomes ------------------------------------------------------------------

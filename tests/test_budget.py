@@ -13,7 +13,7 @@ from bot.app import FEATURES, App
 from bot.commands.justering import commands as justering
 from bot.config import load_config
 from bot.render import render
-from storage import budget, tenants
+from storage import budget, reports, tenants
 from storage.paragraphs import find_paragraph
 from tests.budget_support import load_2021, plain, send_file
 from tests.conftest import FIXTURES, STOCKHOLM, Chat, make_app
@@ -142,8 +142,9 @@ def test_another_forbunds_insats_is_never_shown(two: App) -> None:
     assert "**3 993 000 kr**" in plain(ovik.text("!budget 2021"))
     with two.db.transaction() as session:
         ids = {key: fid for fid, key, _ in budget.forbund_choices(session)}
-        assert budget.insats_names(session, ids["sundsvall"], 2021) == ["Vidare Vy"]
-        assert len(budget.insats_names(session, ids["ornskoldsvik"], 2021)) == 11
+        # Each förbund's own register decides who owes an årsrapport.
+        assert reports.insats_names(session, ids["sundsvall"], 2021) == ["Vidare Vy"]
+        assert len(reports.insats_names(session, ids["ornskoldsvik"], 2021)) == 11
 
 
 def test_anslag_records_decision_and_grant_linked_both_ways(ovik: Chat) -> None:
@@ -267,9 +268,10 @@ def test_register_new_alias_change_and_list(ovik: Chat) -> None:
     assert "Du får inte använda !insats ny" in ovik.text("!insats ny Hemligt", "Anna Gäst")
     with ovik.app.db.transaction() as session:
         fid = budget.forbund_choices(session)[0][0]
-        # Äpplet is avslutad and Vidare Vy starts 2021: only Vidare Vy is active in 2023.
-        assert budget.insats_names(session, fid, 2023) == ["Vidare Vy"]
-        assert budget.insats_names(session, fid, 2020) == []
+        # Äpplet ran 2020–2022 and Vidare Vy starts 2021: for 2023 only Vidare Vy owes an
+        # årsrapport, for 2020 only Äpplet.
+        assert reports.insats_names(session, fid, 2023) == ["Vidare Vy"]
+        assert reports.insats_names(session, fid, 2020) == ["Samverkansprojekt Äpplet"]
 
 
 def test_diagram_is_a_png(ovik: Chat) -> None:
