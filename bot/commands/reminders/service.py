@@ -26,7 +26,8 @@ Design (why it is robust):
   senders just after the start hooks, so a firing waits for the room's transport until
   SENDER_WAIT seconds after start, and marks the reminder "ej levererad" if it never comes.
 * A storm (hundreds due at once) is claimed FIRE_LIMIT at a time, at most IN_FLIGHT
-  claimed and unsent; the transport paces the sends themselves (Matrix sends a command's
+  claimed and unsent, on the service's own threads (not those the commands run on); the
+  transport paces the sends themselves (Matrix sends a command's
   reply before any waiting reminder).
 
 Only the active `bot run` process runs the service (bot.leadership): standbys on the same
@@ -38,10 +39,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
@@ -67,6 +70,7 @@ from storage.reminders import (
 from storage.tenants import organ_by_id
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HORIZON = timedelta(days=2)
 POLL_SECONDS = 30.0
@@ -119,6 +123,7 @@ class ReminderService:
         self._inflight: set[asyncio.Task[Any]] = set()
         self._deadlines_checked: str = ""
         self._pending: set[int] = set()
+        self._threads: ThreadPoolExecutor | None = None
 
     # Life cycle.
 
@@ -136,7 +141,7 @@ class ReminderService:
             jobstores={"default": self.jobstore}, timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1})
         self.scheduler.start(paused=True)
-        await asyncio.to_thread(self.housekeeping)
+        await self._in_thread(self.housekeeping)
         self.scheduler.resume()
         on_commit(self.request_sync)
         self._task = asyncio.create_task(self._poll(), name="reminder-sync")
@@ -154,8 +159,21 @@ class ReminderService:
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=5)
+        if self._threads is not None:
+            self._threads.shutdown(wait=False)
+            self._threads = None
         if _SERVICE is self:
             _SERVICE = None
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking database work on the service's own threads: a storm's claims then
+        never take the threads (asyncio's default pool, six on two cores) that the commands
+        typed meanwhile run on."""
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(max_workers=self.fire_limit + 1,
+                                               thread_name_prefix="påminnelser")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, functools.partial(fn, *args))
 
     def request_sync(self, ids: set[int]) -> None:
         """Sync these reminders' jobs soon; safe from any thread (called after commits)."""
@@ -182,9 +200,9 @@ class ReminderService:
             try:
                 if self._loop.time() >= last_full + self.poll_seconds:
                     last_full = self._loop.time()
-                    await asyncio.to_thread(self.housekeeping)
+                    await self._in_thread(self.housekeeping)
                 else:
-                    await asyncio.to_thread(self.sync, ids)
+                    await self._in_thread(self.sync, ids)
             except Exception:
                 log.exception("reminder sync failed")
 
@@ -270,16 +288,16 @@ class ReminderService:
         async with self._in_flight:
             try:
                 async with self._firing:
-                    outgoing = await asyncio.to_thread(self._claim, reminder_id)
+                    outgoing = await self._in_thread(self._claim, reminder_id)
             except Exception:
                 log.exception("reminder %s could not be prepared", reminder_id)
-                await asyncio.to_thread(self._set_status, reminder_id, FAILED, PLANNED)
+                await self._in_thread(self._set_status, reminder_id, FAILED, PLANNED)
                 return
             delivered = False
             for transport, external_id, reply in outgoing:
                 delivered = await self._send(transport, external_id, reply) or delivered
             if outgoing and not delivered:
-                await asyncio.to_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
+                await self._in_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
 
     async def run_due(self) -> int:
         """Fire every planned reminder due by the service's clock, soonest first. The
