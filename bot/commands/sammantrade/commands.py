@@ -348,7 +348,7 @@ def undo_step(ctx: Context, meeting: Meeting, action: LastAction | None) -> Repl
         row = sammantrade.get(ctx.session, getattr(models, UNDO_MODELS[step.kind]), step.row_id)
         shown = getattr(row, "name", "") if row is not None else ""
         if row is not None:
-            sammantrade.delete(ctx.session, row)
+            sammantrade.remove_row(ctx.session, row)
         return render("sammantrade", "ångrat", steg=step.kind, paragraf=target, text=shown)
     return votering.undo_vote_step(ctx, step, target)
 

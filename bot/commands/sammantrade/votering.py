@@ -253,7 +253,7 @@ def undo_vote_step(ctx: Context, step: ProcedureStep, target: Paragraph | None) 
             row.vote = step.previous
             sammantrade.save(ctx.session, row)
         else:
-            sammantrade.delete(ctx.session, row)
+            sammantrade.remove_row(ctx.session, row)
         return render("votering", "ångrat", steg="röst", paragraf=target, namn=name,
                       tidigare=step.previous)
     votering = sammantrade.votering_by_id(ctx.session, step.row_id)
