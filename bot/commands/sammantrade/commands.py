@@ -105,9 +105,9 @@ def join(ctx: Context, text: str) -> Reply:
     meeting, target = current(ctx)
     words = require_text(ctx, text).rsplit(None, 1)
     if len(words) != 2:
-        raise UserError("saknar_text", kommando="instämmer", exempel="instämmer Cecilia Sparf 1")
+        raise UserError("saknar_text", kommando=ctx.sub.label, exempel=ctx.sub.example)
     name = person(ctx, meeting, words[0])
-    row, entry = live_yrkande(ctx, target, words[1], "instämmer Cecilia Sparf 1")
+    row, entry = live_yrkande(ctx, target, words[1], ctx.sub.example)
     joined = sammantrade.add_instammande(ctx.session, row, name, ctx.actor.name)
     if joined is None:
         raise UserError("instämmer_redan", namn=name, yrkande=row.number)
