@@ -80,21 +80,21 @@ def _environment(finalize: Any, kind: str) -> Environment:
         keep_trailing_newline=False,
         finalize=finalize,
     )
-    env.filters.update(
-        datum=swedish.long_date,
-        dag=swedish.day_month_year,
-        dagen=swedish.definite_date,
-        datumtid=swedish.long_datetime,
-        klocka=swedish.clock,
-        iso=swedish.iso_date,
-        kr=swedish.amount,
-        andel=swedish.percent,
-        öre=swedish.amount_ore,
-        namn=swedish.join_names,
-        genitiv=swedish.genitive,
-        cell=_one_line,
-        raw=Raw,
-    )
+    env.filters |= {
+        "datum": swedish.long_date,
+        "dag": swedish.day_month_year,
+        "dagen": swedish.definite_date,
+        "datumtid": swedish.long_datetime,
+        "klocka": swedish.clock,
+        "iso": swedish.iso_date,
+        "kr": swedish.amount,
+        "andel": swedish.percent,
+        "öre": swedish.amount_ore,
+        "namn": swedish.join_names,
+        "genitiv": swedish.genitive,
+        "cell": _one_line,
+        "raw": Raw,
+    }
     env.globals["p"] = _prefix
     return env
 

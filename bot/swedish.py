@@ -74,13 +74,8 @@ def amount_ore(ore: int, *, decimals: bool = False) -> str:
 def _kronor(number: Decimal, decimals: bool) -> str:
     sign = "-" if number < 0 else ""
     whole, frac = divmod(abs(number) * 100, 100)
-    digits = str(int(whole))
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    text = NBSP.join(groups)
+    # Python's thousands separator groups by three; Swedish writes a no-break space there.
+    text = f"{int(whole):,}".replace(",", NBSP)
     if frac or decimals:
         text += f",{int(frac):02d}"
     return f"{sign}{text}{NBSP}kr"

@@ -320,7 +320,7 @@ def get(session: Session, model: type, row_id: int) -> object | None:
     return session.get(model, row_id)
 
 
-def delete(session: Session, row: object) -> None:
+def remove_row(session: Session, row: object) -> None:
     session.delete(row)
     session.flush()
 

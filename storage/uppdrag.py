@@ -55,8 +55,8 @@ def for_entry(session: Session, entry_id: int) -> Uppdrag | None:
     return session.exec(select(Uppdrag).where(Uppdrag.entry_id == entry_id)).first()
 
 
-def update(session: Session, row: Uppdrag, assignee: str, task: str,
-           due_on: date | None) -> None:
+def change_uppdrag(session: Session, row: Uppdrag, assignee: str, task: str,
+                   due_on: date | None) -> None:
     row.assignee, row.task = assignee[:300], task
     if due_on is not None:
         row.due_on = due_on
@@ -64,7 +64,7 @@ def update(session: Session, row: Uppdrag, assignee: str, task: str,
     session.flush()
 
 
-def delete(session: Session, row: Uppdrag) -> None:
+def remove_uppdrag(session: Session, row: Uppdrag) -> None:
     session.delete(row)
     session.flush()
 

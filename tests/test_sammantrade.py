@@ -294,3 +294,26 @@ def test_how_a_person_voted(ovik: Chat) -> None:
     assert ovik.text("!röster camilla steen") == (
         "camilla steen finns inte bland organets ledamöter och ersättare eller i närvaron. "
         "Menade du Camilla Steen? Skriv namnet som i närvarolistan.")
+
+
+def test_refusals_suggest_the_form_at_the_paragraph(ovik: Chat) -> None:
+    """The example a refusal suggests: the declared one for !instämmer, and for a correction
+    the form at the § being corrected (whatever alias was typed)."""
+    _meeting(ovik)
+    ovik.text("!paragraf Val")
+    ovik.text(f"!yrkande {FK}: avslag till förslaget")
+    missing = "Det saknas text efter !{}. Skriv till exempel: !{}"
+    assert ovik.text("!instämmer Johnny") == missing.format("instämmer",
+                                                            "instämmer Cecilia Sparf 1")
+    assert ovik.text(f"!instämmer {CHAIR} x") == (
+        "”x” är inget yrkandenummer. Skriv till exempel !instämmer Cecilia Sparf 1.")
+    assert ovik.text(f"!ändra §22 röst {FK}") == missing.format(
+        "ändra", "ändra §22 röst Camilla Steen: nej")
+    for typed, form in (("reservation", "reservation"), ("anteckning", "anteckning"),
+                        ("protokollsanteckning", "anteckning")):
+        assert ovik.text(f"!ändra §22 {typed} {FK}") == missing.format(
+            "ändra", f"ändra §22 {form} Camilla Steen: <ny text>")
+    assert ovik.text("!ändra §22 yrkande x") == (
+        "”x” är inget yrkandenummer. Skriv till exempel !ändra §22 yrkande 2 <ny text>.")
+    assert ovik.text("!ändra §22 yrkande 1") == missing.format(
+        "ändra", "ändra §22 yrkande 2 <ny text>")

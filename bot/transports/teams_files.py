@@ -50,7 +50,7 @@ async def download(name: str, url: str) -> FileAttachment | None:
     """A file from its downloadUrl (pre-authorised by Teams: no token is sent along)."""
     try:
         async with ClientSession(timeout=ClientTimeout(total=60)) as session, \
-                session.get(url) as response:
+                session.request("GET", url) as response:
             if response.status != 200:
                 log.warning("Teams file %s: HTTP %s", name, response.status)
                 return None

@@ -109,8 +109,10 @@ def _diagram(ctx: Context, year: int | None) -> Reply:
 
 
 # The file is read in Sub.prepare, before the transaction (bot/commands/budget/file_import.py).
-budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"],
-               prepare=file_import.read_file)(file_import.import_file)
+@budget_cmd.sub("import", permission=RECORD, usage=["!budget import [år] (med filen bifogad)"],
+                prepare=file_import.read_file)
+def _import(ctx: Context, rest: str) -> Reply:
+    return file_import.import_file(ctx, rest)
 
 
 @budget_cmd.sub("tilldelning", permission=RECORD, usage=["!budget tilldelning <belopp> [år]"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.common import ensure_not_justerad, resolve_paragraph
-from bot.commands.sammantrade.common import NAME_TEXT, live_yrkande, person
+from bot.commands.sammantrade.common import NAME_TEXT, example_at, live_yrkande, person
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text
 from bot.core.commands import RECORD, subcommand
@@ -24,11 +24,11 @@ def _correctable(ctx: Context, ref: ParagraphRef) -> tuple[Meeting, Paragraph]:
     return meeting, target
 
 
-def _name_and_text(ctx: Context, target: Paragraph, text: str, form: str) -> tuple[str, str]:
+def _name_and_text(ctx: Context, target: Paragraph, text: str) -> tuple[str, str]:
     match = NAME_TEXT.match(text.strip())
     if match is None or not match.group("text").strip():
-        raise UserError("saknar_text", kommando="ändra",
-                        exempel=f"ändra §{target.number} {form} Camilla Steen: <ny text>")
+        raise UserError("saknar_text", kommando=ctx.sub.command,
+                        exempel=example_at(ctx, target, "Camilla Steen: <ny text>"))
     return match.group("name"), match.group("text").strip()
 
 
@@ -38,10 +38,10 @@ def _name_and_text(ctx: Context, target: Paragraph, text: str, form: str) -> tup
 def correct_yrkande(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     _, target = _correctable(ctx, ref)
     number, _, new = text.strip().partition(" ")
-    example = f"ändra §{target.number} yrkande 2 <ny text>"
+    example = example_at(ctx, target, "2 <ny text>")
     row, entry = live_yrkande(ctx, target, number, example)
     if not new.strip():
-        raise UserError("saknar_text", kommando="ändra", exempel=example)
+        raise UserError("saknar_text", kommando=ctx.sub.command, exempel=example)
     old = paragraphs.change_entry(ctx.session, target, entry, new.strip(), ctx.actor.name,
                                   ctx.event_id)
     return render("sammantrade", "yrkande_ändrat", paragraf=target, nummer=row.number,
@@ -53,7 +53,7 @@ def correct_yrkande(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
             examples=["!ändra §23 reservation Camilla Steen: till förmån för mitt yrkande"])
 def correct_reservation(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     meeting, target = _correctable(ctx, ref)
-    name_text, new = _name_and_text(ctx, target, text, "reservation")
+    name_text, new = _name_and_text(ctx, target, text)
     name = person(ctx, meeting, name_text)
     row = sammantrade.reservation_of(ctx.session, target.id, name)
     if row is None:
@@ -71,7 +71,7 @@ def correct_reservation(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
             examples=["!ändra §23 anteckning Johnny Eriksson: Regionen vill följa ansökan."])
 def correct_anteckning(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     meeting, target = _correctable(ctx, ref)
-    name_text, new = _name_and_text(ctx, target, text, "anteckning")
+    name_text, new = _name_and_text(ctx, target, text)
     which = re.match(r"^(?P<name>.+?)\s+(?P<nr>\d{1,2})$", name_text.strip())
     index = int(which.group("nr")) if which else None
     name = person(ctx, meeting, which.group("name") if which else name_text)

@@ -105,9 +105,9 @@ def join(ctx: Context, text: str) -> Reply:
     meeting, target = current(ctx)
     words = require_text(ctx, text).rsplit(None, 1)
     if len(words) != 2:
-        raise UserError("saknar_text", kommando="instämmer", exempel="instämmer Cecilia Sparf 1")
+        raise UserError("saknar_text", kommando=ctx.sub.label, exempel=ctx.sub.example)
     name = person(ctx, meeting, words[0])
-    row, entry = live_yrkande(ctx, target, words[1], "instämmer Cecilia Sparf 1")
+    row, entry = live_yrkande(ctx, target, words[1], ctx.sub.example)
     joined = sammantrade.add_instammande(ctx.session, row, name, ctx.actor.name)
     if joined is None:
         raise UserError("instämmer_redan", namn=name, yrkande=row.number)
@@ -348,7 +348,7 @@ def undo_step(ctx: Context, meeting: Meeting, action: LastAction | None) -> Repl
         row = sammantrade.get(ctx.session, getattr(models, UNDO_MODELS[step.kind]), step.row_id)
         shown = getattr(row, "name", "") if row is not None else ""
         if row is not None:
-            sammantrade.delete(ctx.session, row)
+            sammantrade.remove_row(ctx.session, row)
         return render("sammantrade", "ångrat", steg=step.kind, paragraf=target, text=shown)
     return votering.undo_vote_step(ctx, step, target)
 

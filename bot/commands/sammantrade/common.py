@@ -1,6 +1,6 @@
 """What the sammanträde commands share (commands.py, andra.py and
 votering.py): the § being recorded, a person's name as the organ spells it, a yrkande by its
-number."""
+number, the example a refusal suggests."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def person(ctx: Context, meeting: Meeting, name: str) -> str:
             return row.name
     similar = tenants.member_like(ctx.session, ctx.organ.organ_id, name)
     raise UserError("okänd_person", namn=name, förslag=similar.name if similar else "")
+
+
+def example_at(ctx: Context, target: Paragraph, rest: str) -> str:
+    """The command line an error suggests for the form being run (one after a § reference),
+    at the § it names: 'ändra §5 röst Camilla Steen: nej'."""
+    return f"{ctx.sub.command} §{target.number} {ctx.sub.name} {rest}"
 
 
 def _number(text: str, example: str) -> int:

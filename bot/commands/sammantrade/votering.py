@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.commands.common import ensure_not_justerad, resolve_paragraph
 from bot.commands.sammantrade import procedure
 from bot.commands.sammantrade.commands import GROUP, beslutsforhet_note
-from bot.commands.sammantrade.common import current, person
+from bot.commands.sammantrade.common import current, example_at, person
 from bot.context import Context
 from bot.core.args import ParagraphRef, Ref, Text, require_text
 from bot.core.commands import RECORD, Command, subcommand
@@ -157,8 +157,8 @@ def correct_vote(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     name_part, colon, word = text.rpartition(":")
     choice = _VOTE_WORDS.get(word.strip().lower().rstrip("."))
     if not colon or not name_part.strip():
-        raise UserError("saknar_text", kommando="ändra",
-                        exempel=f"ändra §{target.number} röst Camilla Steen: nej")
+        raise UserError("saknar_text", kommando=ctx.sub.command,
+                        exempel=example_at(ctx, target, "Camilla Steen: nej"))
     if choice is None:
         raise UserError("ogiltig_röst", text=word.strip())
     row = sammantrade.votering_of(ctx.session, target.id)
@@ -253,7 +253,7 @@ def undo_vote_step(ctx: Context, step: ProcedureStep, target: Paragraph | None) 
             row.vote = step.previous
             sammantrade.save(ctx.session, row)
         else:
-            sammantrade.delete(ctx.session, row)
+            sammantrade.remove_row(ctx.session, row)
         return render("votering", "ångrat", steg="röst", paragraf=target, namn=name,
                       tidigare=step.previous)
     votering = sammantrade.votering_by_id(ctx.session, step.row_id)

@@ -50,11 +50,11 @@ def from_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | N
         if existing is not None and existing.status == "öppet":
             number = existing.number
             justering_reminders.cancel_uppdrag(ctx.session, existing)
-            uppdrag.delete(ctx.session, existing)
+            uppdrag.remove_uppdrag(ctx.session, existing)
             return render("uppdrag", "borttaget", nummer=number)
         return None
     if existing is not None:
-        uppdrag.update(ctx.session, existing, found.assignee, found.task, found.due_on)
+        uppdrag.change_uppdrag(ctx.session, existing, found.assignee, found.task, found.due_on)
         _remind(ctx, existing)
         return render("uppdrag", "antecknat", u=uppdrag.view(ctx.session, existing), ändrat=True)
     row = uppdrag.add(ctx.session, ctx.organ.organ_id, paragraph.id, entry.id, found.assignee,

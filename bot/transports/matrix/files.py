@@ -94,8 +94,8 @@ class Files:
         for path in (f"/_matrix/client/v1/media/download/{server}/{media_id}",
                      f"/_matrix/media/v3/download/{server}/{media_id}"):
             try:
-                async with session.get(base + path, headers=headers,
-                                       proxy=self.client.proxy) as response:
+                async with session.request("GET", base + path, headers=headers,
+                                           proxy=self.client.proxy) as response:
                     if response.status == 200:
                         data = await response.content.read(MAX_FILE_BYTES + 1)
                         if len(data) > MAX_FILE_BYTES:
