@@ -64,34 +64,38 @@ def _one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _environment(finalize: Any, kind: str) -> Environment:
-    # jinja2 and markdown-it load with the first reply, not at start (issue 19).
+def jinja_environment(kind: str, **options: Any) -> Environment:
+    """The project's jinja2 settings: bot/templates, compiled templates kept between runs
+    (`kind` names the cache), strict undefined values, trimmed blocks; with the date and
+    name filters every template uses. `options` add to them (autoescape, finalize)."""
+    # jinja2 loads with the first reply or page, not at start (issue 19).
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     from bot.template_cache import compiled_templates
 
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        bytecode_cache=compiled_templates(kind),
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        finalize=finalize,
-    )
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      bytecode_cache=compiled_templates(kind), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, **options)
     env.filters |= {
         "datum": swedish.long_date,
-        "dag": swedish.day_month_year,
-        "dagen": swedish.definite_date,
         "datumtid": swedish.long_datetime,
         "klocka": swedish.clock,
         "iso": swedish.iso_date,
+        "namn": swedish.join_names,
+        "genitiv": swedish.genitive,
+    }
+    return env
+
+
+def _environment(finalize: Any, kind: str) -> Environment:
+    env = jinja_environment(kind, autoescape=False, keep_trailing_newline=False,
+                            finalize=finalize)
+    env.filters |= {
+        "dag": swedish.day_month_year,
+        "dagen": swedish.definite_date,
         "kr": swedish.amount,
         "andel": swedish.percent,
         "öre": swedish.amount_ore,
-        "namn": swedish.join_names,
-        "genitiv": swedish.genitive,
         "cell": _one_line,
         "raw": Raw,
     }

@@ -102,17 +102,11 @@ class GrantSource:
     source: str
 
 
-@dataclass(frozen=True)
-class InsatsYear:
-    insats: Insats
-    year: int
+class _Spending:
+    """What remains of a grant, and how much of it is used (for InsatsYear and TableRow)."""
+
     granted_ore: int
     spent_ore: int
-    outcomes: int
-    latest_on: date | None
-    latest_comment: str
-    grants: list[GrantSource]
-    credited_ore: int = 0  # återbetalningar (credits), already netted in spent_ore
 
     @property
     def remaining_ore(self) -> int:
@@ -124,6 +118,19 @@ class InsatsYear:
         if self.granted_ore <= 0:
             return None
         return round(self.spent_ore * 100 / self.granted_ore)
+
+
+@dataclass(frozen=True)
+class InsatsYear(_Spending):
+    insats: Insats
+    year: int
+    granted_ore: int
+    spent_ore: int
+    outcomes: int
+    latest_on: date | None
+    latest_comment: str
+    grants: list[GrantSource]
+    credited_ore: int = 0  # återbetalningar (credits), already netted in spent_ore
 
 
 def insats_year(session: Session, insats: Insats, year: int) -> InsatsYear:
@@ -198,21 +205,11 @@ def default_year(session: Session, this_year: int, *, forbund_id: int | None = N
 
 
 @dataclass(frozen=True)
-class TableRow:
+class TableRow(_Spending):
     name: str
     granted_ore: int
     spent_ore: int
     credited_ore: int = 0  # återbetalningar, already netted in spent_ore
-
-    @property
-    def remaining_ore(self) -> int:
-        return self.granted_ore - self.spent_ore
-
-    @property
-    def share_used(self) -> int | None:
-        if self.granted_ore <= 0:
-            return None
-        return round(self.spent_ore * 100 / self.granted_ore)
 
 
 @dataclass(frozen=True)

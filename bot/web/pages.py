@@ -9,8 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot import swedish
-from bot.render import TEMPLATES
+from bot.render import jinja_environment
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -19,27 +18,10 @@ if TYPE_CHECKING:
 @cache
 def _env() -> Environment:
     # Made at the first page or text, not at start (issue 19: a lighter process).
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import select_autoescape
 
-    from bot.template_cache import compiled_templates
-
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        bytecode_cache=compiled_templates("web"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2", "atom.j2"), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters |= {
-        "datum": swedish.long_date,
-        "datumtid": swedish.long_datetime,
-        "klocka": swedish.clock,
-        "iso": swedish.iso_date,
-        "namn": swedish.join_names,
-        "genitiv": swedish.genitive,
-    }
-    return env
+    return jinja_environment("web", autoescape=select_autoescape(
+        enabled_extensions=("html.j2", "atom.j2"), default=False))
 
 
 def page(name: str, **values: Any) -> str:
