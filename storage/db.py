@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -151,21 +152,21 @@ def _heads() -> frozenset[str] | None:
     return frozenset(revisions - parents) or None
 
 
+# A revision file's own header lines: `revision: str = "0012_polls"` and the like.
+_HEADER = re.compile(r"^(revision|down_revision|depends_on)\s*(?::[^=\n]*)?=[ \t]*(.*?)\s*$",
+                     re.MULTILINE)
+
+
 def _literals(path: Path) -> dict[str, object]:
-    """A module's top-level `name = literal` assignments (others as Ellipsis)."""
+    """The literal values of a revision file's `revision`, `down_revision` and `depends_on`
+    lines (Ellipsis for anything else, such as a value over several lines). Only these
+    lines are parsed: the whole file's syntax tree cost most of a MiB of every start."""
     values: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        else:
-            continue
+    for name, source in _HEADER.findall(path.read_text(encoding="utf-8")):
         try:
-            literal = ast.literal_eval(value)
-        except ValueError:
-            literal = ...
-        values.update((t.id, literal) for t in targets if isinstance(t, ast.Name))
+            values[name] = ast.literal_eval(source)
+        except (ValueError, SyntaxError):
+            values[name] = ...
     return values
 
 

@@ -18,7 +18,6 @@ from decimal import Decimal
 from bot.clean import clean_text
 from bot.commands.budget.amounts import MAX_ORE, AmountError, ore_to_decimal, parse_amount
 from bot.commands.budget.credit import NotYesOrNo, file_outcome_ore
-from bot.commands.budget.xlsx_rows import NotXlsx, SheetLimit, column_letters, sheet_rows
 from bot.dates import parse_date, parse_year
 from bot.render import render
 from bot.spreadsheet_cells import csv_text, from_csv_text, xlsx_text
@@ -115,6 +114,9 @@ def _csv_limited(text: str, delimiter: str) -> Rows:
 
 
 def _xlsx_rows(data: bytes) -> Rows:
+    # The XML parser loads with the first spreadsheet, not at start (issue 19).
+    from bot.commands.budget.xlsx_rows import NotXlsx, SheetLimit, column_letters, sheet_rows
+
     try:
         yield from sheet_rows(data, MAX_ROWS + 1, MAX_COLUMNS)
     except NotXlsx:
