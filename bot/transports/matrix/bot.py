@@ -124,7 +124,12 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         # nio calls this before it sleeps out a 429 for the server's retry_after_ms.
         if response.status_code == "M_LIMIT_EXCEEDED":
             self.stats["rate_limited"] += 1
-            self.gate.rate_limited(getattr(response, "retry_after_ms", None))
+            if response.retry_after_ms == 0:
+                # Synapse says 0 when the next send is allowed within the millisecond, and
+                # nio reads a 0 as "no hint" and sleeps 5 s (`retry_after_ms or 5000`): a
+                # reply would wait 5 s for nothing.
+                response.retry_after_ms = 1
+            self.gate.rate_limited(response.retry_after_ms)
 
     async def run(self) -> None:
         self.settings.store_path.mkdir(parents=True, exist_ok=True)
