@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -222,7 +223,11 @@ async def scenario(server: Synapse, work: Path, forbund: int, rate: int, burst: 
                 cpu = [round(cpu_seconds(pid) - before, 1) for pid, before in
                        zip((bot.pid, server.process.pid), cpu_before, strict=True)]
                 rss_after = rss_of(bot.pid)
-            limited = log.read_text(errors="replace").count("Got 429 response")
+            text = log.read_text(errors="replace")
+            limited = text.count("Got 429 response")
+            # How long nio slept on each 429 (Synapse's retry_after_ms).
+            slept = [int(ms) for ms in re.findall(r"Got 429 response \(ratelimited\), "
+                                                    r"sleeping for (\d+)ms", text)]
     finally:
         await chair.stop()
     per_room = Counter((room, body.split("\n", 1)[0][:40]) for _, room, body in chair.reminders)
@@ -235,6 +240,8 @@ async def scenario(server: Synapse, work: Path, forbund: int, rate: int, burst: 
         "delivered": len(chair.reminders), "repeated": sum(c - 1 for c in per_room.values()),
         "annual_reports": len(annual), "rate_limit": {"per_second": rate, "burst": burst},
         "responses_429": limited,
+        "retry_after_ms": {"median": statistics.median(slept) if slept else 0,
+                           "max": max(slept, default=0)},
         "idle": {"last_delivery_s": round(idle_last, 3), "commands": idle},
         "storm": {"last_delivery_s": round(storm_last, 3), "commands": storm},
         "ratio_last_delivery": round(storm_last / idle_last, 1),
