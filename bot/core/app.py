@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Sends a reply into a room of one transport: (room id, reply).
-Sender = Callable[[str, Reply], Awaitable[None]]
+# Sends a reply into a room of one transport: (room id, reply). It returns False when the
+# platform refused the message for good (None or True: sent).
+Sender = Callable[[str, Reply], Awaitable[bool | None]]
 # A background service (scheduler, …): started with the bot, stopped with it.
 Hook = Callable[["App"], Awaitable[None]]
 
@@ -103,14 +104,13 @@ class App:
 
     async def deliver(self, transport: str, room_id: str, reply: Reply) -> bool:
         """Post an unprompted message (reminder, notice) into a room; False if the room's
-        transport is not running in this process."""
+        transport is not running in this process or the platform refused the message."""
         sender = self.senders.get(transport)
         if sender is None:
             log.warning("no running transport %s for room %s", transport, room_id)
             return False
         reply.room_id = room_id
-        await sender(room_id, reply)
-        return True
+        return await sender(room_id, reply) is not False
 
     async def deliver_notices(self, reply: Reply) -> None:
         """After a command's reply: post its notices to other rooms (Reply.notices). A

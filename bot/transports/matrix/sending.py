@@ -103,9 +103,10 @@ _MATRIX_ID = re.compile(r"@[^\s:]+:\S+")  # a user id; config ids may also be Te
 class Sending:
     """Messages out, for MatrixBot."""
 
-    async def send(self, room_id: str, reply: Reply) -> None:
+    async def send(self, room_id: str, reply: Reply) -> bool:
         """A reply (or a reminder) as a message: plain body and HTML, as a Matrix reply
-        when it answers a command; then its attachments as files."""
+        when it answers a command; then its attachments as files. False when the
+        homeserver refused the message (not in the room, forbidden)."""
         if room_id not in self.client.rooms:
             # Registered at login, before the first sync: a reminder due at start (or at a
             # takeover) waits until the client knows its room.
@@ -117,10 +118,12 @@ class Sending:
             # once.
             key = reply.send_key or uuid.uuid4().hex
             content = message_content(reply, self._as_in_room(room_id, reply.mentions))
-            await self._room_send(room_id, content, f"{key}-0")
+            if await self._room_send(room_id, content, f"{key}-0") is None:
+                return False
             for n, attachment in enumerate(reply.attachments, start=1):
                 await self._send_attachment(room_id, attachment, f"{key}-{n}")
             await self.polls.after_send(room_id, reply, key)
+            return True
 
     def _as_in_room(self, room_id: str, ids: list[str]) -> list[str]:
         """The Matrix user ids among `ids`, spelt as the room's members are: the store keeps
