@@ -158,7 +158,7 @@ def beslutande(session: Session, organ_id: int, meeting: Meeting, paragraph: Par
                 names.append(row.name)
     javiga = []
     if paragraph is not None:
-        javiga = [j.name for j in procedure(session, paragraph).jav]
+        javiga = sammantrade.jav_names(session, paragraph.id)
         names = [n for n in names if name_key(n) not in {name_key(j) for j in javiga}]
     ledamoter = sum(1 for m in tenants.members(session, organ_id) if m.role in LEDAMOT_ROLES)
     return Beslutande(names, ledamoter, javiga)
