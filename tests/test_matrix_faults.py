@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import create_app
+from bot.app import App, create_app
 from bot.messages import Reply
 from bot.transports.matrix import MatrixBot
 from bot.transports.matrix.config import matrix_settings
 from storage.db import Database
 from storage.models import Entry, Paragraph
-from storage.models_reminders import SENT, Reminder
+from storage.models_reminders import SENT, UNDELIVERED, Reminder
 from storage.reminders import room_by_external, schedule_reminder
 from storage.tenants import organ_for_room
 from tests.matrix_support import Person
@@ -132,57 +132,102 @@ async def test_homeserver_down_ten_seconds_with_commands_and_reminders_due(
         await app.stop()
 
 
-async def test_a_reminder_due_at_start_waits_for_the_first_sync(scene: Scene) -> None:
-    """A reminder due when the bot starts (or takes over as the active process) is posted
-    once the first sync has told the client its rooms. It used to be sent as soon as the
-    bot had logged in: nio refused a room it did not know yet ("No such room"), and the
-    reminder was marked undelivered and never posted."""
-    bot = await scene.start_bot()
-    room_id = await scene.room()
-    await scene.chair.ask(room_id, "!organ Styrelsen")
-    await scene.stop_bots()
-    app = create_app(scene.config())
-    with app.db.transaction() as session:
-        organ = organ_for_room(session, "matrix", room_id)
-        room = room_by_external(session, "matrix", room_id)
-        assert organ is not None and room is not None
-        schedule_reminder(session, organ_id=organ.organ_id, room_id=room.id,
-                          text="Ring revisorn", due_at=datetime.now(UTC) - timedelta(seconds=1))
-    bot = MatrixBot(app, matrix_settings(app.config), retry_cap=1.0)
-    release, sending = asyncio.Event(), asyncio.Event()
-    first_sync, send = bot._first_sync, bot.send
+class HeldStart:
+    """A bot restarted with a reminder due at once and its first sync held back: the
+    reminder service hands the reminder to the Matrix transport, which has logged in but
+    does not know the rooms yet."""
 
-    async def held_first_sync() -> None:
-        await release.wait()
-        await first_sync()
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.release = asyncio.Event()  # lets the first sync go
+        self.sending = asyncio.Event()  # the reminder reached the transport
+        self.results: list[bool] = []
 
-    async def noted_send(room: str, reply: Reply) -> None:
-        sending.set()
-        await send(room, reply)
+    async def start(self) -> tuple[App, MatrixBot, asyncio.Task[None], str]:
+        scene = self.scene
+        await scene.start_bot()
+        room_id = await scene.room()
+        await scene.chair.ask(room_id, "!organ Styrelsen")
+        await scene.stop_bots()
+        app = create_app(scene.config())
+        with app.db.transaction() as session:
+            organ = organ_for_room(session, "matrix", room_id)
+            room = room_by_external(session, "matrix", room_id)
+            assert organ is not None and room is not None
+            schedule_reminder(session, organ_id=organ.organ_id, room_id=room.id,
+                              text="Ring revisorn",
+                              due_at=datetime.now(UTC) - timedelta(seconds=1))
+        bot = MatrixBot(app, matrix_settings(app.config), retry_cap=1.0)
+        first_sync, send = bot._first_sync, bot.send
 
-    bot._first_sync = held_first_sync  # type: ignore[method-assign]
-    bot.send = noted_send  # type: ignore[method-assign]
-    await app.start()  # the scheduler fires the reminder at once; it waits for the sender
-    task = asyncio.ensure_future(bot.run())
-    try:
-        noted = asyncio.ensure_future(sending.wait())  # logged in, rooms not yet synced
+        async def held_first_sync() -> None:
+            await self.release.wait()
+            await first_sync()
+
+        async def noted_send(room: str, reply: Reply) -> bool:
+            self.sending.set()
+            sent = await send(room, reply)
+            self.results.append(sent)
+            return sent
+
+        bot._first_sync = held_first_sync  # type: ignore[method-assign]
+        bot.send = noted_send  # type: ignore[method-assign]
+        await app.start()  # the scheduler fires the reminder at once; it waits for the sender
+        task = asyncio.ensure_future(bot.run())
+        noted = asyncio.ensure_future(self.sending.wait())  # logged in, rooms not yet synced
         done, _ = await asyncio.wait({noted, task}, timeout=30,
                                      return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             task.result()
         assert noted in done, "the reminder was never handed to the Matrix transport"
-        release.set()
+        return app, bot, task, room_id
+
+
+def reminder_status(app: App) -> list[str]:
+    with app.db.transaction() as session:
+        return list(session.exec(select(Reminder.status).where(
+            Reminder.text == "Ring revisorn")).all())
+
+
+async def test_a_reminder_due_at_start_waits_for_the_first_sync(scene: Scene) -> None:
+    """A reminder due when the bot starts (or takes over as the active process) is posted
+    once the first sync has told the client its rooms. It used to be sent as soon as the
+    bot had logged in: nio refused a room it did not know yet ("No such room"), and the
+    reminder was marked undelivered and never posted."""
+    held = HeldStart(scene)
+    app, _bot, task, room_id = await held.start()
+    try:
+        held.release.set()
         await scene.chair.wait(lambda: any("Ring revisorn" in e.body
                                            for e in scene.chair.notices(room_id)),
                                what="the reminder", timeout=30)
-        with app.db.transaction() as session:
-            assert session.exec(select(Reminder.status).where(
-                Reminder.text == "Ring revisorn")).all() == [SENT]
+        assert reminder_status(app) == [SENT]
+        assert held.results == [True]
     finally:
         await app.stop()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        app.close()
+
+
+async def test_a_reminder_waiting_for_a_first_sync_that_never_comes_is_not_called_sent(
+        scene: Scene) -> None:
+    """The bot stops (a step-down, a homeserver gone) before its first sync: the reminder
+    waiting for it gives up at once and is marked ej levererad; it used to wait for ever
+    and stay marked sent."""
+    held = HeldStart(scene)
+    app, _bot, task, room_id = await held.start()
+    try:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await scene.chair.wait(lambda: reminder_status(app) == [UNDELIVERED],
+                               what="the reminder marked ej levererad", timeout=30)
+        assert held.results == [False]
+        assert not any("Ring revisorn" in e.body for e in scene.chair.notices(room_id))
+    finally:
+        await app.stop()
         app.close()
 
 

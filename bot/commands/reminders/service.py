@@ -135,7 +135,11 @@ class ReminderService:
         self._loop = asyncio.get_running_loop()
         self._started_at = self._loop.time()
         self._wake = asyncio.Event()
+        # Made anew at every start: a takeover after a step-down starts with all places free.
         self._firing = asyncio.Semaphore(self.fire_limit)
+        self._in_flight = asyncio.Semaphore(max(IN_FLIGHT, self.fire_limit))
+        self._threads = ThreadPoolExecutor(max_workers=self.fire_limit + 1,
+                                           thread_name_prefix="påminnelser")
         self.jobstore = JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": self.jobstore}, timezone=UTC,
@@ -158,7 +162,11 @@ class ReminderService:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
         if self._inflight:
-            await asyncio.wait(self._inflight, timeout=5)
+            _, late = await asyncio.wait(self._inflight, timeout=5)
+            for task in late:  # a send that hangs (a homeserver gone) ends with the service
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=5)
         if self._threads is not None:
             self._threads.shutdown(wait=False)
             self._threads = None
@@ -169,9 +177,8 @@ class ReminderService:
         """Run blocking database work on the service's own threads: a storm's claims then
         never take the threads (asyncio's default pool, six on two cores) that the commands
         typed meanwhile run on."""
-        if self._threads is None:
-            self._threads = ThreadPoolExecutor(max_workers=self.fire_limit + 1,
-                                               thread_name_prefix="påminnelser")
+        if self._threads is None:  # not started (tests fire by hand), or stopped meanwhile
+            return await asyncio.to_thread(fn, *args)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, functools.partial(fn, *args))
 
@@ -294,8 +301,17 @@ class ReminderService:
                 await self._in_thread(self._set_status, reminder_id, FAILED, PLANNED)
                 return
             delivered = False
-            for transport, external_id, reply in outgoing:
-                delivered = await self._send(transport, external_id, reply) or delivered
+            try:
+                for transport, external_id, reply in outgoing:
+                    delivered = await self._send(transport, external_id, reply) or delivered
+            except asyncio.CancelledError:
+                # Stopped in the middle of the send (a step-down): it was claimed as sent and
+                # may have gone out, so it is not sent again, but it is not called sent.
+                if outgoing and not delivered:
+                    with contextlib.suppress(Exception):
+                        await asyncio.to_thread(self._set_status, reminder_id, UNDELIVERED,
+                                                SENT)
+                raise
             if outgoing and not delivered:
                 await self._in_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
 

@@ -103,6 +103,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         # Set while the client knows the rooms (a sync since login): before that nio cannot
         # send into an encrypted room, and a reminder due at start-up would be lost.
         self.rooms_known = asyncio.Event()
+        self.stopped = asyncio.Event()  # run() has ended: nothing will be sent any more
         self.stats: Counter[str] = Counter()
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._pending: dict[str, list[tuple[MegolmEvent, float]]] = {}
@@ -149,6 +150,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
                     self._sync(self.since, timeout=self.settings.sync_timeout * 1000))
                 await self._process(response)
         finally:
+            self.stopped.set()
             await self.rooms.stop()
             if self.app.senders.get(TRANSPORT) == self.send:
                 del self.app.senders[TRANSPORT]

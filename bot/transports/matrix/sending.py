@@ -38,6 +38,7 @@ from bot.transports.matrix.common import _reason
 log = logging.getLogger(__name__)
 BACKGROUND_LIMIT = 4  # reminder sends in flight at once
 BACKGROUND_KINDS = frozenset({"påminnelse"})
+ROOMS_WAIT = 60.0  # seconds a send waits for the first sync before it gives up
 
 
 def is_background(reply: Reply) -> bool:
@@ -107,10 +108,9 @@ class Sending:
         """A reply (or a reminder) as a message: plain body and HTML, as a Matrix reply
         when it answers a command; then its attachments as files. False when the
         homeserver refused the message (not in the room, forbidden)."""
-        if room_id not in self.client.rooms:
-            # Registered at login, before the first sync: a reminder due at start (or at a
-            # takeover) waits until the client knows its room.
-            await self.rooms_known.wait()
+        if room_id not in self.client.rooms and not await self._rooms_known_in_time():
+            log.warning("Matrix: skickar inte till %s: rummen är inte synkade", room_id)
+            return False
         # Reminders wait while a command's reply goes out and after a 429.
         turn = self.gate.background() if is_background(reply) else self.gate.urgent()
         async with turn:
@@ -124,6 +124,22 @@ class Sending:
                 await self._send_attachment(room_id, attachment, f"{key}-{n}")
             await self.polls.after_send(room_id, reply, key)
             return True
+
+    async def _rooms_known_in_time(self) -> bool:
+        """The sender is registered at login, before the first sync: a reminder due at start
+        (or at a takeover) waits until the client knows its room. Not for ever: the bot may
+        stop first, or the homeserver stay away."""
+        if self.rooms_known.is_set():
+            return True
+        known = asyncio.ensure_future(self.rooms_known.wait())
+        stopped = asyncio.ensure_future(self.stopped.wait())
+        try:
+            await asyncio.wait({known, stopped}, timeout=ROOMS_WAIT,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            known.cancel()
+            stopped.cancel()
+        return self.rooms_known.is_set() and not self.stopped.is_set()
 
     def _as_in_room(self, room_id: str, ids: list[str]) -> list[str]:
         """The Matrix user ids among `ids`, spelt as the room's members are: the store keeps
