@@ -136,8 +136,7 @@ class ReminderService:
         self._started_at = self._loop.time()
         self._wake = asyncio.Event()
         # Made anew at every start: a takeover after a step-down starts with all places free.
-        self._firing = asyncio.Semaphore(self.fire_limit)
-        self._in_flight = asyncio.Semaphore(max(IN_FLIGHT, self.fire_limit))
+        self._make_places()
         self._threads = ThreadPoolExecutor(max_workers=self.fire_limit + 1,
                                            thread_name_prefix="påminnelser")
         self.jobstore = JobStore(engine=self.app.db.engine, tablename=JOB_TABLE)
@@ -172,6 +171,10 @@ class ReminderService:
             self._threads = None
         if _SERVICE is self:
             _SERVICE = None
+
+    def _make_places(self) -> None:
+        self._firing = asyncio.Semaphore(self.fire_limit)
+        self._in_flight = asyncio.Semaphore(max(IN_FLIGHT, self.fire_limit))
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking database work on the service's own threads: a storm's claims then
@@ -290,8 +293,8 @@ class ReminderService:
 
     async def _fire(self, reminder_id: int) -> None:
         if self._firing is None or self._in_flight is None:  # fired without start()
-            self._firing = asyncio.Semaphore(self.fire_limit)
-            self._in_flight = asyncio.Semaphore(max(IN_FLIGHT, self.fire_limit))
+            self._make_places()
+        assert self._firing is not None and self._in_flight is not None
         async with self._in_flight:
             try:
                 async with self._firing:
@@ -309,8 +312,7 @@ class ReminderService:
                 # may have gone out, so it is not sent again, but it is not called sent.
                 if outgoing and not delivered:
                     with contextlib.suppress(Exception):
-                        await asyncio.to_thread(self._set_status, reminder_id, UNDELIVERED,
-                                                SENT)
+                        await self._in_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
                 raise
             if outgoing and not delivered:
                 await self._in_thread(self._set_status, reminder_id, UNDELIVERED, SENT)
