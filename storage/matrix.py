@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, delete, select
 
+from storage import outbox
 from storage.models import utcnow
 from storage.models_matrix import MatrixPendingEvent, MatrixSyncState
 
@@ -24,6 +25,17 @@ def save_sync_token(session: Session, user_id: str, token: str) -> None:
     row.next_batch = token
     row.updated_at = utcnow()
     session.flush()
+
+
+def save_sync_progress(session: Session, user_id: str, token: str,
+                       sent_outbox_ids: list[int]) -> None:
+    """The sync token and the outbox replies delivered since the last one, together."""
+    save_sync_token(session, user_id, token)
+    note_sent(session, sent_outbox_ids)
+
+
+def note_sent(session: Session, outbox_ids: list[int]) -> None:
+    outbox.sent_all(session, outbox_ids)
 
 
 def keep_pending(session: Session, user_id: str, room_id: str, event_id: str) -> None:

@@ -19,6 +19,12 @@ def sent(session: Session, outbox_id: int) -> None:
     session.exec(delete(OutboxReply).where(OutboxReply.id == outbox_id))  # type: ignore[call-overload]
 
 
+def sent_all(session: Session, outbox_ids: list[int]) -> None:
+    if outbox_ids:
+        session.exec(delete(OutboxReply).where(  # type: ignore[call-overload]
+            OutboxReply.id.in_(outbox_ids)))  # type: ignore[union-attr]
+
+
 def unsent(session: Session, transport: str) -> list[tuple[int, str]]:
     """Replies of the transport never confirmed sent, oldest first."""
     rows = session.exec(select(OutboxReply).where(OutboxReply.transport == transport)

@@ -286,24 +286,28 @@ async def test_reply_of_a_command_committed_before_a_crash_arrives_once(scene: S
 
     async def crash_at(stage: str, line: str) -> str:
         reached = asyncio.Event()
-        original = bot.app.dispatcher.reply_sent
+        store_token = bot._store_token
 
         async def die_before_send(_reply: object) -> None:
             reached.set()
             await asyncio.Event().wait()  # the process is gone: nothing more happens
 
-        def die_after_send(reply: object) -> None:
+        async def die_before_noting_it_sent(token: str) -> None:
+            # The delivered reply leaves the outbox with the sync token's commit.
+            if not bot.delivered:
+                await store_token(token)
+                return
             reached.set()
-            raise asyncio.CancelledError
+            bot.delivered.clear()  # the process is gone, and what it held with it
+            await asyncio.Event().wait()
 
         if stage == "före":
             bot._deliver = die_before_send  # type: ignore[method-assign]
         else:
-            bot.app.dispatcher.reply_sent = die_after_send  # type: ignore[method-assign]
+            bot._store_token = die_before_noting_it_sent  # type: ignore[method-assign]
         event_id = await chair.say(room_id, line)
         await asyncio.wait_for(reached.wait(), 30)
         await scene.stop_bots()
-        bot.app.dispatcher.reply_sent = original  # type: ignore[method-assign]
         return event_id
 
     lost = await crash_at("före", "!beslut Styrelsen beslutar före kraschen.")

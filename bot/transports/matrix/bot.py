@@ -118,7 +118,11 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         self.polls = MatrixPolls(self)  # votes as MSC3381 polls (polls.py)
         self.gate = SendGate()  # replies before reminders (sending.py)
         # Each room's events in order, rooms side by side (rooms.py).
-        self.rooms = RoomQueues(self._store_token)
+        # Outbox ids of replies delivered since the last sync token was stored: they leave
+        # the outbox with the next one (sending.py).
+        self.delivered: list[int] = []
+        # Looked up at each call, so a test can stand in for the commit.
+        self.rooms = RoomQueues(lambda token: self._store_token(token))
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
     async def _on_error(self, response: ErrorResponse) -> None:
@@ -152,6 +156,10 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         finally:
             self.stopped.set()
             await self.rooms.stop()
+            try:
+                await self._store_delivered()
+            except Exception as error:  # the connection is gone: they go out again
+                log.warning("Matrix: kunde inte notera skickade svar (%s)", error)
             if self.app.senders.get(TRANSPORT) == self.send:
                 del self.app.senders[TRANSPORT]
             await self.client.close()

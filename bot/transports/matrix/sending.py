@@ -151,9 +151,13 @@ class Sending:
 
     async def _deliver(self, reply: Reply) -> None:
         """Send a command's reply, then let it leave the outbox (also when the homeserver
-        refused it for good: sending it again would not help)."""
+        refused it for good: sending it again would not help). It leaves with the next
+        sync token, in that commit (sync.py): one commit after a command instead of two,
+        while Synapse is still delivering the reply. A crash in between sends it again
+        under the same transaction id, as a crash just before a separate commit would."""
         await self.send(reply.room_id, reply)
-        await asyncio.to_thread(self.app.dispatcher.reply_sent, reply)
+        if reply.outbox_id is not None:
+            self.delivered.append(reply.outbox_id)
 
     async def _room_send(self, room_id: str, content: dict[str, Any], tx_id: str, *,
                          event_type: str = "m.room.message") -> str | None:

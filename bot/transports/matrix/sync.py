@@ -115,7 +115,21 @@ class Syncing:
         await self._store_token(token)
 
     async def _store_token(self, token: str) -> None:
-        await self._db(store.save_sync_token, self.settings.user_id, token)
+        """The sync position, and the replies delivered since the last one leave the
+        outbox, in one commit."""
+        sent, self.delivered = self.delivered, []
+        try:
+            await self._db(store.save_sync_progress, self.settings.user_id, token, sent)
+        except BaseException:
+            self.delivered[:0] = sent  # still delivered: noted with the next token
+            raise
+
+    async def _store_delivered(self) -> None:
+        """At the stop: the replies delivered since the last token leave the outbox, so a
+        restart does not send them again."""
+        sent, self.delivered = self.delivered, []
+        if sent:
+            await self._db(store.note_sent, sent)
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events the limited sync left out, oldest first: /messages backwards from the
