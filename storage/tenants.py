@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from storage.db import lock_setup
@@ -115,6 +116,7 @@ def _transport_of(external_id: str) -> str:
 
 
 def _sync_members(session: Session, organ_id: int, oc: OrganSpec) -> None:
+    session.info.pop(_MEMBERS, None)
     for old in session.exec(select(Member).where(Member.organ_id == organ_id)).all():
         session.delete(old)
     # Only the platform ids go into `ids`: a name is matched by member_by_name, and only
@@ -145,13 +147,20 @@ def bind_room(session: Session, transport: str, external_id: str, organ_id: int,
     return room
 
 
+# Built once: every command runs these, and building a statement costs as much as running it.
+_ORGAN_FOR_ROOM = (
+    select(Organ, Forbund)
+    .join(Room, Room.organ_id == Organ.id)
+    .join(Forbund, Forbund.id == Organ.forbund_id)
+    .where(Room.transport == bindparam("transport"),
+           Room.external_id == bindparam("external_id")))
+_MEMBERS_OF = select(Member).where(Member.organ_id == bindparam("organ_id")).order_by(Member.id)
+_MEMBERS = "tenants.members"  # Session.info key: each organ's members, read once
+
+
 def organ_for_room(session: Session, transport: str, external_id: str) -> OrganRef | None:
-    row = session.exec(
-        select(Organ, Forbund)
-        .join(Room, Room.organ_id == Organ.id)
-        .join(Forbund, Forbund.id == Organ.forbund_id)
-        .where(Room.transport == transport, Room.external_id == external_id)
-    ).first()
+    row = session.exec(_ORGAN_FOR_ROOM,
+                       params={"transport": transport, "external_id": external_id}).first()
     return _ref(*row) if row else None
 
 
@@ -200,9 +209,13 @@ def _ref(organ: Organ, forbund: Forbund) -> OrganRef:
 
 
 def members(session: Session, organ_id: int) -> list[Member]:
-    return list(session.exec(
-        select(Member).where(Member.organ_id == organ_id).order_by(Member.id)
-    ).all())
+    """Read once per transaction: only the config sync at start changes them, and it drops
+    what was read (a command asks for them up to three times: rights, beslutsförhet,
+    names)."""
+    read: dict[int, list[Member]] = session.info.setdefault(_MEMBERS, {})
+    if organ_id not in read:
+        read[organ_id] = list(session.exec(_MEMBERS_OF, params={"organ_id": organ_id}).all())
+    return list(read[organ_id])
 
 
 def member_ids(member: Member) -> set[str]:

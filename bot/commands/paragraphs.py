@@ -90,14 +90,15 @@ def _record(ctx: Context, text: str, kind: str) -> Reply:
     reply = render("paragraf", "antecknat", paragraf=target, post=entry, ny=created)
     for hook in ctx.services.hooks.after_entry:  # a numbered yrkande words its own reply
         reply = hook(ctx, target, entry, created) or reply
-    return _after_decision(ctx, target, entry, reply)
+    return _after_decision(ctx, target, entry, reply, new=True)
 
 
-def _after_decision(ctx: Context, target: Paragraph, entry: Entry, reply: Reply) -> Reply:
+def _after_decision(ctx: Context, target: Paragraph, entry: Entry, reply: Reply, *,
+                    new: bool) -> Reply:
     if entry.kind != "beslut":
         return reply
     for hook in ctx.services.hooks.after_decision:
-        _append(reply, hook(ctx, target, entry))
+        _append(reply, hook(ctx, target, entry, new))
     return reply
 
 
@@ -202,7 +203,7 @@ def change(ctx: Context, ref: ParagraphRef, text: str) -> Reply:
     old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
                                   ctx.event_id)
     reply = render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)
-    return _after_decision(ctx, target, entry, reply)
+    return _after_decision(ctx, target, entry, reply, new=False)
 
 
 def _change_in_punkt(ctx: Context, target: Paragraph, punkter: list[paragraphs.ParagraphPart],

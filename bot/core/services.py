@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from bot.messages import Reply
 
 # After a beslut is recorded or changed, in the same transaction:
-# (ctx, paragraph, entry) -> a Reply to append, or None.
+# (ctx, paragraph, entry, new) -> a Reply to append, or None. `new`: the entry was made in
+# this transaction, so nothing refers to it yet.
 AfterDecision = Callable[..., "Reply | None"]
 # After `!ångra` took something back: (ctx, storage.paragraphs.LastAction) -> Reply | None.
 AfterUndo = Callable[..., "Reply | None"]

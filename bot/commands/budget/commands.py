@@ -225,10 +225,12 @@ def _as_decision(ctx: Context, insats: Insats, text: str) -> tuple[int, int] | N
     return None
 
 
-def _grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
+def _grant_follows_decision(ctx: Context, paragraph: Paragraph, entry: Entry, new: bool
+                            ) -> Reply | None:
     """`!ändra` of a decision made by !bevilja: the grant follows a new amount or year in
-    the same form; any other text is refused, so § and budget never disagree."""
-    grant = budget.grant_of_entry(ctx.session, entry.id)
+    the same form; any other text is refused, so § and budget never disagree. A new
+    decision has no grant yet (!bevilja adds it after the entry)."""
+    grant = None if new else budget.grant_of_entry(ctx.session, entry.id)
     if grant is None:
         return None
     insats = budget.insats_by_id(ctx.session, grant.insats_id)

@@ -215,7 +215,8 @@ def beslutsforhet_note(ctx: Context, meeting: Meeting, target: Paragraph) -> Rep
                   paragraf=target)
 
 
-def warn_not_beslutsfor(ctx: Context, target: Paragraph, entry: Entry) -> Reply | None:
+def warn_not_beslutsfor(ctx: Context, target: Paragraph, entry: Entry, new: bool
+                        ) -> Reply | None:
     meeting = meetings.meeting_by_id(ctx.session, target.meeting_id)
     return beslutsforhet_note(ctx, meeting, target)
 

@@ -41,11 +41,12 @@ def setup(app: App) -> None:
     app.reminder_kind("uppdrag", justering_reminders.render_uppdrag)
 
 
-def from_decision(ctx: Context, paragraph: Paragraph, entry: Entry) -> Reply | None:
+def from_decision(ctx: Context, paragraph: Paragraph, entry: Entry, new: bool
+                  ) -> Reply | None:
     """Record, update or drop the uppdrag a recorded or changed decision gives."""
     meeting = meetings.meeting_by_id(ctx.session, paragraph.meeting_id)
     found = recognise(entry.text, meeting.date)
-    existing = uppdrag.for_entry(ctx.session, entry.id)
+    existing = None if new else uppdrag.for_entry(ctx.session, entry.id)
     if found is None:
         if existing is not None and existing.status == "öppet":
             number = existing.number
