@@ -332,6 +332,40 @@ async def test_reply_of_a_command_committed_before_a_crash_arrives_once(scene: S
                                   "Styrelsen beslutar efter sändningen."]
 
 
+def stored_sync_token(scene: Scene) -> str | None:
+    from storage.matrix import sync_token
+
+    db = Database(scene.database_url)
+    try:
+        with db.transaction() as session:
+            return sync_token(session, scene.bot_account.user_id)
+    finally:
+        db.dispose()
+
+
+async def test_the_echo_of_a_reply_waits_to_store_its_token_and_the_stop_stores_it(
+        scene: Scene) -> None:
+    """After a command the next sync brings only the bot's own reply. Its token is not
+    committed then (a restart from the older token would get only that reply again); the
+    reply left the outbox with the command's token, and the stop stores the newer one."""
+    chair = scene.chair
+    bot = await scene.start_bot()
+    room_id = await scene.room()
+    await chair.ask(room_id, "!organ Styrelsen")
+    reply = await chair.ask(room_id, "!möte öppna Kansliet")
+    assert reply.body.startswith("Sammanträdet är öppnat"), reply.body
+    await chair.wait(lambda: bot._unstored_token is not None, what="the sync of the echo")
+    echo_token = bot._unstored_token
+    assert stored_sync_token(scene) not in (None, echo_token)
+    with bot.app.db.transaction() as session:
+        from storage.outbox import unsent
+
+        assert unsent(session, "matrix") == []
+    newest = bot._unstored_token  # the echo's, or a later empty sync's
+    await scene.stop_bots()
+    assert stored_sync_token(scene) == newest
+
+
 async def test_revoked_login_in_an_encrypted_room_logs_in_again_and_stays_encrypted(
         scene: Scene) -> None:
     """Someone logs the bot's device out (Element: Sessions → Sign out). The bot logs in

@@ -121,6 +121,11 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         # Outbox ids of replies delivered since the last sync token was stored: they leave
         # the outbox with the next one (sending.py).
         self.delivered: list[int] = []
+        # Tokens of syncs with only the bot's own messages, and the newest such token not
+        # stored yet (sync.py).
+        self._quiet_tokens: set[str] = set()
+        self._unstored_token: str | None = None
+        self._token_stored_at = float("-inf")
         # Looked up at each call, so a test can stand in for the commit.
         self.rooms = RoomQueues(lambda token: self._store_token(token))
         self.client.add_response_callback(self._on_error, ErrorResponse)
@@ -157,7 +162,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
             self.stopped.set()
             await self.rooms.stop()
             try:
-                await self._store_delivered()
+                await self._store_at_stop()
             except Exception as error:  # the connection is gone: they go out again
                 log.warning("Matrix: kunde inte notera skickade svar (%s)", error)
             if self.app.senders.get(TRANSPORT) == self.send:

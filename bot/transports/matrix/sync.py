@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from nio import LocalProtocolError, MessageDirection, RoomMessagesResponse, SyncResponse
@@ -16,6 +17,10 @@ from storage import matrix as store
 log = logging.getLogger(__name__)
 GAP_PAGE = 100
 MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtime
+# A sync that brought only the bot's own messages (the echo of each reply) stores its token
+# only if the last store is this old: after every command the bot would otherwise commit
+# once more while Synapse delivers the reply, for a position whose loss costs nothing.
+QUIET_SAVE_EVERY = 30.0
 
 
 class Syncing:
@@ -76,6 +81,8 @@ class Syncing:
         await self._housekeeping()
         await self._handle_invites(response)
         batch = self.rooms.batch(response.next_batch)
+        if self._only_own(response):
+            self._quiet_tokens.add(response.next_batch)
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
             if info.timeline.limited and self.since and info.timeline.prev_batch:
@@ -88,6 +95,17 @@ class Syncing:
         await self._greet_new_rooms()
         self.since = response.next_batch  # where the next sync and its gap start
         await self.rooms.close(batch)
+
+    def _only_own(self, response: SyncResponse) -> bool:
+        """Nothing in the sync but the bot's own messages: from an older token a restart
+        gets them again and ignores them, as it does now."""
+        rooms = response.rooms
+        if rooms.invite or rooms.leave or response.to_device_events \
+                or response.device_list.changed or response.device_list.left:
+            return False
+        return all(not info.state and not info.timeline.limited and all(
+            getattr(e, "sender", None) == self.client.user_id for e in info.timeline.events)
+            for info in rooms.join.values())
 
     async def _room_turn(self, room_id: str, events: list[Any]) -> None:
         await self._retry_undecrypted(room_id)
@@ -117,18 +135,29 @@ class Syncing:
     async def _store_token(self, token: str) -> None:
         """The sync position, and the replies delivered since the last one leave the
         outbox, in one commit."""
+        quiet = token in self._quiet_tokens
+        self._quiet_tokens.clear()  # older ones are passed; a newer one is just saved
+        if quiet and not self.delivered \
+                and time.monotonic() - self._token_stored_at < QUIET_SAVE_EVERY:
+            self._unstored_token = token
+            return
         sent, self.delivered = self.delivered, []
         try:
             await self._db(store.save_sync_progress, self.settings.user_id, token, sent)
         except BaseException:
             self.delivered[:0] = sent  # still delivered: noted with the next token
             raise
+        self._token_stored_at = time.monotonic()
+        self._unstored_token = None
 
-    async def _store_delivered(self) -> None:
-        """At the stop: the replies delivered since the last token leave the outbox, so a
-        restart does not send them again."""
-        sent, self.delivered = self.delivered, []
-        if sent:
+    async def _store_at_stop(self) -> None:
+        """At the stop: a quiet sync's token not stored yet, and the replies delivered
+        since the last store leave the outbox, so a restart does not send them again."""
+        token, sent = self._unstored_token, self.delivered
+        self._unstored_token, self.delivered = None, []
+        if token is not None:
+            await self._db(store.save_sync_progress, self.settings.user_id, token, sent)
+        elif sent:
             await self._db(store.note_sent, sent)
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
