@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from storage.models_budget import Insats, InsatsAlias
@@ -160,13 +161,21 @@ def insatser(session: Session, forbund_id: int) -> list[Insats]:
                              .order_by(Insats.name_key)).all())
 
 
+# Built once: every !budget asks these, and building a statement costs as much as running it.
+_ALIASES_OF = select(InsatsAlias).where(
+    InsatsAlias.insats_id.in_(bindparam("ids", expanding=True))).order_by(InsatsAlias.id)
+_BY_NAME = select(Insats).where(Insats.forbund_id == bindparam("forbund_id"),
+                                Insats.name_key == bindparam("key"))
+_BY_ALIAS = select(Insats).join(InsatsAlias, InsatsAlias.insats_id == Insats.id).where(
+    InsatsAlias.forbund_id == bindparam("forbund_id"), InsatsAlias.alias_key == bindparam("key"))
+
+
 def aliases_of(session: Session, insats_ids: Iterable[int]) -> dict[int, list[str]]:
     ids = list(insats_ids)
     found: dict[int, list[str]] = {i: [] for i in ids}
     if not ids:
         return found
-    for row in session.exec(select(InsatsAlias).where(InsatsAlias.insats_id.in_(ids))
-                            .order_by(InsatsAlias.id)).all():
+    for row in session.exec(_ALIASES_OF, params={"ids": ids}).all():
         found[row.insats_id].append(row.alias)
     return found
 
@@ -176,13 +185,11 @@ def find_exact(session: Session, forbund_id: int, text: str) -> Insats | None:
     key = name_key(text)
     if not key:
         return None
-    by_name = session.exec(select(Insats).where(Insats.forbund_id == forbund_id,
-                                                Insats.name_key == key)).first()
+    params = {"forbund_id": forbund_id, "key": key}
+    by_name = session.exec(_BY_NAME, params=params).first()
     if by_name is not None:
         return by_name
-    return session.exec(select(Insats).join(InsatsAlias, InsatsAlias.insats_id == Insats.id)
-                        .where(InsatsAlias.forbund_id == forbund_id,
-                               InsatsAlias.alias_key == key)).first()
+    return session.exec(_BY_ALIAS, params=params).first()
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, select
 
 from storage.models import Meeting, MeetingPerson, utcnow
@@ -30,10 +30,16 @@ def open_meeting(session: Session, organ_id: int, day: date, start: time | None,
     return meeting
 
 
+# Built once: most commands ask these, and building a statement costs as much as running it.
+_OPEN_MEETING = select(Meeting).where(Meeting.organ_id == bindparam("organ_id"),
+                                      Meeting.status == "öppet")
+_PEOPLE = select(MeetingPerson).where(MeetingPerson.meeting_id == bindparam("meeting_id")) \
+    .order_by(MeetingPerson.position, MeetingPerson.id)
+_PEOPLE_AS = _PEOPLE.where(MeetingPerson.function == bindparam("function"))
+
+
 def open_meeting_of(session: Session, organ_id: int) -> Meeting | None:
-    return session.exec(
-        select(Meeting).where(Meeting.organ_id == organ_id, Meeting.status == "öppet")
-    ).first()
+    return session.exec(_OPEN_MEETING, params={"organ_id": organ_id}).first()
 
 
 def close_meeting(session: Session, meeting: Meeting, end: time | None) -> None:
@@ -101,10 +107,10 @@ def remove_people(session: Session, meeting_id: int, functions: tuple[str, ...],
 
 def people_in(session: Session, meeting_id: int, function: str | None = None
               ) -> list[MeetingPerson]:
-    query = select(MeetingPerson).where(MeetingPerson.meeting_id == meeting_id)
     if function:
-        query = query.where(MeetingPerson.function == function)
-    return list(session.exec(query.order_by(MeetingPerson.position, MeetingPerson.id)).all())
+        return list(session.exec(_PEOPLE_AS, params={"meeting_id": meeting_id,
+                                                     "function": function}).all())
+    return list(session.exec(_PEOPLE, params={"meeting_id": meeting_id}).all())
 
 
 def local_now(tz_now: datetime) -> tuple[date, time]:

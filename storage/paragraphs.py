@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -130,16 +130,27 @@ def create_paragraph(session: Session, organ_id: int, numbering: str, meeting: M
     raise RuntimeError("no free paragraph number after retries")
 
 
+# Built once: every recording command and !visa ask these, and building a statement costs
+# as much as running it.
+_CURRENT = select(Paragraph).where(Paragraph.meeting_id == bindparam("meeting_id")) \
+    .order_by(Paragraph.number.desc())
+_FIND = select(Paragraph).where(Paragraph.organ_id == bindparam("organ_id"),
+                                Paragraph.series == bindparam("series"),
+                                Paragraph.number == bindparam("number"))
+_LIVE_ENTRIES = select(Entry).where(Entry.paragraph_id == bindparam("paragraph_id"),
+                                    Entry.removed_at.is_(None)).order_by(Entry.position, Entry.id)
+_LAST_POSITION = select(func.coalesce(func.max(Entry.position), 0)) \
+    .where(Entry.paragraph_id == bindparam("paragraph_id"))
+
+
 def current_paragraph(session: Session, meeting_id: int) -> Paragraph | None:
-    return session.exec(select(Paragraph).where(Paragraph.meeting_id == meeting_id)
-                        .order_by(Paragraph.number.desc())).first()
+    return session.exec(_CURRENT, params={"meeting_id": meeting_id}).first()
 
 
 def find_paragraph(session: Session, organ_id: int, series: str, number: int
                    ) -> Paragraph | None:
-    return session.exec(select(Paragraph).where(
-        Paragraph.organ_id == organ_id, Paragraph.series == series,
-        Paragraph.number == number)).first()
+    return session.exec(_FIND, params={"organ_id": organ_id, "series": series,
+                                       "number": number}).first()
 
 
 def paragraph_by_id(session: Session, paragraph_id: int) -> Paragraph | None:
@@ -162,9 +173,7 @@ def paragraphs_numbered_in_year(session: Session, organ_id: int, year: int, numb
 
 
 def live_entries(session: Session, paragraph_id: int) -> list[Entry]:
-    return list(session.exec(
-        select(Entry).where(Entry.paragraph_id == paragraph_id, Entry.removed_at.is_(None))
-        .order_by(Entry.position, Entry.id)).all())
+    return list(session.exec(_LIVE_ENTRIES, params={"paragraph_id": paragraph_id}).all())
 
 
 def view(session: Session, paragraph: Paragraph) -> ParagraphView:
@@ -189,8 +198,7 @@ def paragraphs_of_meeting(session: Session, meeting_id: int) -> list[ParagraphVi
 
 def add_entry(session: Session, paragraph: Paragraph, kind: str, text: str, proposer: str,
               actor: str, event_id: str) -> Entry:
-    position = session.exec(select(func.coalesce(func.max(Entry.position), 0))
-                            .where(Entry.paragraph_id == paragraph.id)).one() + 1
+    position = session.exec(_LAST_POSITION, params={"paragraph_id": paragraph.id}).one() + 1
     entry = Entry(paragraph_id=paragraph.id, kind=kind, text=text,
                   search_text=search_key(text), proposer=proposer, position=position,
                   created_by=actor, source_event_id=event_id)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from storage.keys import name_key
@@ -97,9 +98,13 @@ def add_ersattare(session: Session, row: Ersattare) -> Ersattare:
     return row
 
 
+_ERSATTARE_OF = select(Ersattare).where(Ersattare.meeting_id == bindparam("meeting_id")) \
+    .order_by(Ersattare.id)
+
+
 def ersattare_of(session: Session, meeting_id: int) -> list[Ersattare]:
-    return list(session.exec(select(Ersattare).where(Ersattare.meeting_id == meeting_id)
-                             .order_by(Ersattare.id)).all())
+    """Asked on every !beslut (beslutsförhet): built once."""
+    return list(session.exec(_ERSATTARE_OF, params={"meeting_id": meeting_id}).all())
 
 
 def add_jav(session: Session, paragraph_id: int, name: str, actor: str) -> Jav | None:
@@ -225,10 +230,13 @@ def written_without_text(session: Session, meeting_id: int
                Reservation.text == "").order_by(Paragraph.number, Reservation.id)).all())
 
 
+_JAV_NAMES = select(Jav.name).where(Jav.paragraph_id == bindparam("paragraph_id")) \
+    .order_by(Jav.id)
+
+
 def jav_names(session: Session, paragraph_id: int) -> list[str]:
-    """Who has declared jäv in one § (one query: asked on every !beslut)."""
-    return list(session.exec(select(Jav.name).where(Jav.paragraph_id == paragraph_id)
-                             .order_by(Jav.id)).all())
+    """Who has declared jäv in one § (one prebuilt query: asked on every !beslut)."""
+    return list(session.exec(_JAV_NAMES, params={"paragraph_id": paragraph_id}).all())
 
 
 # Everything of some §§, for the protokoll, !visa and !sök.
@@ -245,26 +253,40 @@ class Rows:
     anteckningar: list[Anteckning] = field(default_factory=list)
 
 
+def _of_ids(column: Any, order: Any) -> Any:
+    """Rows whose `column` is among the list `ids`, built once: every !visa and protokoll
+    asks all eight, and building a statement costs as much as running it."""
+    return select(column.class_).where(column.in_(bindparam("ids", expanding=True))) \
+        .order_by(order)
+
+
+_ROWS_OF = {
+    "numbers": _of_ids(YrkandeNumber.paragraph_id, YrkandeNumber.number),
+    "voteringar": _of_ids(Votering.paragraph_id, Votering.id),
+    "instammanden": _of_ids(Instammande.yrkande_id, Instammande.id),
+    "jav": _of_ids(Jav.paragraph_id, Jav.id),
+    "propositions": _of_ids(Proposition.paragraph_id, Proposition.id),
+    "rost": _of_ids(Rost.votering_id, Rost.id),
+    "reservations": _of_ids(Reservation.paragraph_id, Reservation.id),
+    "anteckningar": _of_ids(Anteckning.paragraph_id, Anteckning.id),
+}
+
+
 def rows_of(session: Session, paragraph_ids: list[int]) -> Rows:
     if not paragraph_ids:
         return Rows()
 
-    def of(model: type, order: object) -> list:
-        return list(session.exec(select(model).where(model.paragraph_id.in_(paragraph_ids))
-                                 .order_by(order)).all())
+    def of(kind: str, ids: list[int]) -> list:
+        return list(session.exec(_ROWS_OF[kind], params={"ids": ids}).all()) if ids else []
 
-    numbers = of(YrkandeNumber, YrkandeNumber.number)
-    voteringar = of(Votering, Votering.id)
+    numbers = of("numbers", paragraph_ids)
+    voteringar = of("voteringar", paragraph_ids)
     return Rows(
-        numbers=numbers,
-        instammanden=list(session.exec(select(Instammande).where(
-            Instammande.yrkande_id.in_([n.id for n in numbers] or [0]))
-            .order_by(Instammande.id)).all()),
-        jav=of(Jav, Jav.id), propositions=of(Proposition, Proposition.id),
-        voteringar=voteringar,
-        rost=list(session.exec(select(Rost).where(
-            Rost.votering_id.in_([v.id for v in voteringar] or [0])).order_by(Rost.id)).all()),
-        reservations=of(Reservation, Reservation.id), anteckningar=of(Anteckning, Anteckning.id))
+        numbers=numbers, instammanden=of("instammanden", [n.id for n in numbers]),
+        jav=of("jav", paragraph_ids), propositions=of("propositions", paragraph_ids),
+        voteringar=voteringar, rost=of("rost", [v.id for v in voteringar]),
+        reservations=of("reservations", paragraph_ids),
+        anteckningar=of("anteckningar", paragraph_ids))
 
 
 def votes_of_person(session: Session, organ_id: int, name: str

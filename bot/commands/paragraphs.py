@@ -239,7 +239,7 @@ def _change_in_punkt(ctx: Context, target: Paragraph, punkter: list[paragraphs.P
     old = paragraphs.change_entry(ctx.session, target, entry, rest, ctx.actor.name,
                                   ctx.event_id)
     reply = render("paragraf", "ändrat", paragraf=target, post=entry, gammal=old)
-    return _after_decision(ctx, target, entry, reply)
+    return _after_decision(ctx, target, entry, reply, new=False)
 
 
 @angra.default(usage=["!ångra"], examples=["!ångra"])
