@@ -121,10 +121,11 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         # Outbox ids of replies delivered since the last sync token was stored: they leave
         # the outbox with the next one (sending.py).
         self.delivered: list[int] = []
-        # Tokens of syncs with only the bot's own messages, and the newest such token not
-        # stored yet (sync.py).
-        self._quiet_tokens: set[str] = set()
-        self._unstored_token: str | None = None
+        self._delivered_flush: asyncio.Task[None] | None = None
+        # Each sync's batch number by its token, the numbers of syncs with more than the
+        # bot's own messages not stored yet, and when a token was last stored (sync.py).
+        self._seq_of: dict[str, int] = {}
+        self._loud_seqs: list[int] = []
         self._token_stored_at = float("-inf")
         # Looked up at each call, so a test can stand in for the commit.
         self.rooms = RoomQueues(lambda token: self._store_token(token))
@@ -162,7 +163,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
             self.stopped.set()
             await self.rooms.stop()
             try:
-                await self._store_at_stop()
+                await self._note_delivered_at_stop()
             except Exception as error:  # the connection is gone: they go out again
                 log.warning("Matrix: kunde inte notera skickade svar (%s)", error)
             if self.app.senders.get(TRANSPORT) == self.send:

@@ -21,6 +21,7 @@ MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtim
 # only if the last store is this old: after every command the bot would otherwise commit
 # once more while Synapse delivers the reply, for a position whose loss costs nothing.
 QUIET_SAVE_EVERY = 30.0
+STOP_WAIT = 5.0  # seconds the stop waits to note delivered replies
 
 
 class Syncing:
@@ -81,8 +82,9 @@ class Syncing:
         await self._housekeeping()
         await self._handle_invites(response)
         batch = self.rooms.batch(response.next_batch)
-        if self._only_own(response):
-            self._quiet_tokens.add(response.next_batch)
+        self._seq_of[response.next_batch] = batch.seq
+        if not self._only_own(response):
+            self._loud_seqs.append(batch.seq)
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
             if info.timeline.limited and self.since and info.timeline.prev_batch:
@@ -134,12 +136,13 @@ class Syncing:
 
     async def _store_token(self, token: str) -> None:
         """The sync position, and the replies delivered since the last one leave the
-        outbox, in one commit."""
-        quiet = token in self._quiet_tokens
-        self._quiet_tokens.clear()  # older ones are passed; a newer one is just saved
+        outbox, in one commit. Skipped for a position that passes only syncs of the bot's
+        own messages, if one was stored lately (QUIET_SAVE_EVERY)."""
+        seq = self._seq_of.get(token)
+        quiet = seq is not None and not any(q <= seq for q in self._loud_seqs)
         if quiet and not self.delivered \
                 and time.monotonic() - self._token_stored_at < QUIET_SAVE_EVERY:
-            self._unstored_token = token
+            self.stats["tokens_held"] += 1
             return
         sent, self.delivered = self.delivered, []
         try:
@@ -148,17 +151,20 @@ class Syncing:
             self.delivered[:0] = sent  # still delivered: noted with the next token
             raise
         self._token_stored_at = time.monotonic()
-        self._unstored_token = None
+        if seq is not None:  # what this position passes is stored
+            self._loud_seqs = [q for q in self._loud_seqs if q > seq]
+            self._seq_of = {t: q for t, q in self._seq_of.items() if q > seq}
 
-    async def _store_at_stop(self) -> None:
-        """At the stop: a quiet sync's token not stored yet, and the replies delivered
-        since the last store leave the outbox, so a restart does not send them again."""
-        token, sent = self._unstored_token, self.delivered
-        self._unstored_token, self.delivered = None, []
-        if token is not None:
-            await self._db(store.save_sync_progress, self.settings.user_id, token, sent)
-        elif sent:
-            await self._db(store.note_sent, sent)
+    async def _note_delivered_at_stop(self) -> None:
+        """At the stop: the replies delivered since the last store leave the outbox, so a
+        restart does not send them again. Not the token: a process that lost its lock must
+        not move back the position of the one that took over. Bounded: the database may be
+        what went away."""
+        if self._delivered_flush is not None:
+            self._delivered_flush.cancel()
+        sent, self.delivered = self.delivered, []
+        if sent:
+            await asyncio.wait_for(self._db(store.note_sent, sent), STOP_WAIT)
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events the limited sync left out, oldest first: /messages backwards from the
