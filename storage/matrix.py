@@ -31,11 +31,7 @@ def save_sync_progress(session: Session, user_id: str, token: str,
                        sent_outbox_ids: list[int]) -> None:
     """The sync token and the outbox replies delivered since the last one, together."""
     save_sync_token(session, user_id, token)
-    note_sent(session, sent_outbox_ids)
-
-
-def note_sent(session: Session, outbox_ids: list[int]) -> None:
-    outbox.sent_all(session, outbox_ids)
+    outbox.sent_all(session, sent_outbox_ids)
 
 
 def keep_pending(session: Session, user_id: str, room_id: str, event_id: str) -> None:

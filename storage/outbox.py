@@ -16,7 +16,7 @@ def keep(session: Session, transport: str, reply_json: str) -> int:
 
 
 def sent(session: Session, outbox_id: int) -> None:
-    session.exec(delete(OutboxReply).where(OutboxReply.id == outbox_id))  # type: ignore[call-overload]
+    sent_all(session, [outbox_id])
 
 
 def sent_all(session: Session, outbox_ids: list[int]) -> None:

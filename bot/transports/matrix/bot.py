@@ -122,13 +122,9 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         # the outbox with the next one (sending.py).
         self.delivered: list[int] = []
         self._delivered_flush: asyncio.Task[None] | None = None
-        # Each sync's batch number by its token, the numbers of syncs with more than the
-        # bot's own messages not stored yet, and when a token was last stored (sync.py).
-        self._seq_of: dict[str, int] = {}
-        self._loud_seqs: list[int] = []
-        self._token_stored_at = float("-inf")
+        self._token_stored_at = float("-inf")  # when a sync token was last stored (sync.py)
         # Looked up at each call, so a test can stand in for the commit.
-        self.rooms = RoomQueues(lambda token: self._store_token(token))
+        self.rooms = RoomQueues(lambda token, quiet: self._store_token(token, quiet))
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
     async def _on_error(self, response: ErrorResponse) -> None:

@@ -34,6 +34,7 @@ class Batch:
     seq: int
     left: int = 0
     open: bool = True
+    quiet: bool = False  # the sync brought only the bot's own messages
 
     @property
     def done(self) -> bool:
@@ -41,13 +42,16 @@ class Batch:
 
 
 class RoomQueues:
-    def __init__(self, save_token: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(self, save_token: Callable[[str, bool], Awaitable[None]]) -> None:
+        """`save_token(token, quiet)`: quiet when every sync since the last saved one
+        brought only the bot's own messages (the saver may then wait)."""
         self._save_token = save_token
         self._queues: dict[str, deque[tuple[Work, Batch | None]]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._batches: deque[Batch] = deque()
         self._seq = 0
         self._saved_seq = 0
+        self._quiet_since_saved = True  # every batch passed since the last save was quiet
         self._saving: asyncio.Lock | None = None  # made on the loop that uses it
         self._failed: asyncio.Future[None] | None = None
 
@@ -141,6 +145,7 @@ class RoomQueues:
         newest: Batch | None = None
         while self._batches and self._batches[0].done:
             newest = self._batches.popleft()
+            self._quiet_since_saved &= newest.quiet
         if newest is None:
             return
         if self._saving is None:
@@ -148,4 +153,5 @@ class RoomQueues:
         async with self._saving:  # FIFO: tokens are written oldest first
             if newest.seq > self._saved_seq:
                 self._saved_seq = newest.seq
-                await self._save_token(newest.token)
+                quiet, self._quiet_since_saved = self._quiet_since_saved, True
+                await self._save_token(newest.token, quiet)

@@ -34,7 +34,7 @@ from nio import RoomSendResponse, UploadResponse
 
 from bot.messages import Attachment, Reply
 from bot.transports.matrix.common import _reason
-from storage import matrix as store
+from storage import outbox
 
 log = logging.getLogger(__name__)
 BACKGROUND_LIMIT = 4  # reminder sends in flight at once
@@ -171,7 +171,7 @@ class Sending:
         if not sent:
             return
         try:
-            await self._db(store.note_sent, sent)
+            await self._db(outbox.sent_all, sent)
         except Exception as error:  # noqa: BLE001  (noted with the next token instead)
             self.delivered[:0] = sent
             log.warning("Matrix: kunde inte notera skickade svar (%s)", error)

@@ -13,6 +13,7 @@ from nio import LocalProtocolError, MessageDirection, RoomMessagesResponse, Sync
 
 from bot.transports.matrix.common import _NETWORK_ERRORS, TRANSPORT, _reason
 from storage import matrix as store
+from storage import outbox
 
 log = logging.getLogger(__name__)
 GAP_PAGE = 100
@@ -82,9 +83,7 @@ class Syncing:
         await self._housekeeping()
         await self._handle_invites(response)
         batch = self.rooms.batch(response.next_batch)
-        self._seq_of[response.next_batch] = batch.seq
-        if not self._only_own(response):
-            self._loud_seqs.append(batch.seq)
+        batch.quiet = self._only_own(response)
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
             if info.timeline.limited and self.since and info.timeline.prev_batch:
@@ -134,12 +133,10 @@ class Syncing:
         self.since = token
         await self._store_token(token)
 
-    async def _store_token(self, token: str) -> None:
+    async def _store_token(self, token: str, quiet: bool = False) -> None:
         """The sync position, and the replies delivered since the last one leave the
         outbox, in one commit. Skipped for a position that passes only syncs of the bot's
-        own messages, if one was stored lately (QUIET_SAVE_EVERY)."""
-        seq = self._seq_of.get(token)
-        quiet = seq is not None and not any(q <= seq for q in self._loud_seqs)
+        own messages (`quiet`, rooms.py), if one was stored lately (QUIET_SAVE_EVERY)."""
         if quiet and not self.delivered \
                 and time.monotonic() - self._token_stored_at < QUIET_SAVE_EVERY:
             self.stats["tokens_held"] += 1
@@ -151,9 +148,6 @@ class Syncing:
             self.delivered[:0] = sent  # still delivered: noted with the next token
             raise
         self._token_stored_at = time.monotonic()
-        if seq is not None:  # what this position passes is stored
-            self._loud_seqs = [q for q in self._loud_seqs if q > seq]
-            self._seq_of = {t: q for t, q in self._seq_of.items() if q > seq}
 
     async def _note_delivered_at_stop(self) -> None:
         """At the stop: the replies delivered since the last store leave the outbox, so a
@@ -164,7 +158,7 @@ class Syncing:
             self._delivered_flush.cancel()
         sent, self.delivered = self.delivered, []
         if sent:
-            await asyncio.wait_for(self._db(store.note_sent, sent), STOP_WAIT)
+            await asyncio.wait_for(self._db(outbox.sent_all, sent), STOP_WAIT)
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events the limited sync left out, oldest first: /messages backwards from the
