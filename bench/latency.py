@@ -2,8 +2,9 @@
 matrix-nio echo bot on the same server.
 
 A chair client sends `!beslut …`, `!budget …` and `!visa §N` and waits for the bot's reply
-(ROUNDS round trips each); every bot round trip is paired with one to the echo bot (sent
-right before it, in its own room), so noise on the shared machine hits both alike. The bot
+(ROUNDS round trips each); every bot round trip is paired with one to the echo bot (right
+before or right after it, in turn, in its own room), so noise on the shared machine hits
+both alike. The bot
 runs as `bot run` in its own process, on SQLite (or PostgreSQL) holding a year of history
 per organ; 1, 10 and 100 rooms, each bound to the styrelse of a different förbund. Reports
 median and p95, the ratio to the floor, and the bot's resident memory idle and after the
@@ -190,11 +191,16 @@ async def measure(chair: Chair, echo_rooms: list[str], bot_rooms: list[str], rou
                                    n=1 + i % 180, last_year=last_year)
             if name == "visa" and not history:  # no history: the § of the warm-up
                 text = "!visa §1"
-            seconds, _ = await chair.round_trip(echo_rooms[k], text)
-            floor.append(seconds)
-            seconds, body = await chair.round_trip(bot_rooms[k], text)
-            assert body.startswith(expected), (text, body[:200])
-            bot.append(seconds)
+            # Who goes first alternates: the work each bot does after its reply (its own
+            # echo, a stored sync position) then slows the other's round trip as often.
+            for who in (("echo", "bot") if i % 2 == 0 else ("bot", "echo")):
+                if who == "echo":
+                    seconds, _ = await chair.round_trip(echo_rooms[k], text)
+                    floor.append(seconds)
+                else:
+                    seconds, body = await chair.round_trip(bot_rooms[k], text)
+                    assert body.startswith(expected), (text, body[:200])
+                    bot.append(seconds)
         f, b = summary(floor), summary(bot)
         results[name] = {"floor": f, "bot": b,
                          "ratio_median": round(b["median_ms"] / f["median_ms"], 3),

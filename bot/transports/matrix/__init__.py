@@ -2,7 +2,7 @@
 concern: bot.py (MatrixBot: events and commands), session.py (login), sync.py (sync and
 gaps), rooms.py (rooms side by side, each in order), crypto.py (messages whose key is
 late), files.py (files for commands), sending.py (replies before reminders), polls.py
-(votes as polls), config.py ([matrix] settings)."""
+(votes as polls), keystore.py (nio's key store), config.py ([matrix] settings)."""
 
 # Before any nio import: matrix-nio's store pulls in peewee, which would load psycopg.
 import bot.transports.nio_light  # noqa: F401, I001  (spares psycopg on SQLite)

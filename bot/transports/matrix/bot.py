@@ -60,6 +60,7 @@ from bot.transports.matrix.common import _NETWORK_ERRORS, TRANSPORT, Requests, _
 from bot.transports.matrix.config import MatrixSettings, matrix_settings
 from bot.transports.matrix.crypto import Pending
 from bot.transports.matrix.files import _FILE_EVENTS, Files
+from bot.transports.matrix.keystore import KEY_STORE
 from bot.transports.matrix.polls import MatrixPolls
 from bot.transports.matrix.rooms import RoomQueues
 from bot.transports.matrix.sending import SendGate, Sending
@@ -91,6 +92,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
             settings.homeserver, settings.user_id, store_path=str(settings.store_path),
             config=AsyncClientConfig(
                 encryption_enabled=settings.encryption,
+                store=KEY_STORE,
                 store_sync_tokens=False,  # the database holds the sync token
                 max_limit_exceeded=20,  # then our own backoff takes over (nio: forever)
                 max_timeouts=2,

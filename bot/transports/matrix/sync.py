@@ -30,8 +30,13 @@ class Syncing:
 
     @property
     def _filter(self) -> dict[str, Any]:
-        # Without a filter Synapse sends only 10 events per room and sync.
-        return {"room": {"timeline": {"limit": self.timeline_limit}}}
+        # Without a filter Synapse sends only 10 events per room and sync. Typing, read
+        # receipts, presence and account data are left out: the bot uses none of them, and
+        # in a busy room each would wake the sync for nothing.
+        nothing = {"not_types": ["*"]}
+        return {"presence": nothing, "account_data": nothing,
+                "room": {"timeline": {"limit": self.timeline_limit}, "ephemeral": nothing,
+                         "account_data": nothing}}
 
     async def _first_sync(self) -> None:
         self.since = await self._db(store.sync_token, self.settings.user_id)
