@@ -120,10 +120,11 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         self.polls = MatrixPolls(self)  # votes as MSC3381 polls (polls.py)
         self.gate = SendGate()  # replies before reminders (sending.py)
         # Each room's events in order, rooms side by side (rooms.py).
-        # Outbox ids of replies delivered since the last sync token was stored: they leave
-        # the outbox with the next one (sending.py).
+        # Outbox ids of replies delivered since the last sync position was stored: they
+        # leave the outbox with the next one (sending.py, sync.py).
         self.delivered: list[int] = []
-        self._delivered_flush: asyncio.Task[None] | None = None
+        self._unsaved_token: str | None = None  # a finished sync's position, not yet stored
+        self._progress_saver: asyncio.Task[None] | None = None
         self._token_stored_at = float("-inf")  # when a sync token was last stored (sync.py)
         # Looked up at each call, so a test can stand in for the commit.
         self.rooms = RoomQueues(lambda token, quiet: self._store_token(token, quiet))

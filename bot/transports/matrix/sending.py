@@ -34,13 +34,11 @@ from nio import RoomSendResponse, UploadResponse
 
 from bot.messages import Attachment, Reply
 from bot.transports.matrix.common import _reason
-from storage import outbox
 
 log = logging.getLogger(__name__)
 BACKGROUND_LIMIT = 4  # reminder sends in flight at once
 BACKGROUND_KINDS = frozenset({"påminnelse"})
 ROOMS_WAIT = 60.0  # seconds a send waits for the first sync before it gives up
-DELIVERED_WAIT = 1.0  # seconds a delivered reply waits to leave the outbox with a token
 
 
 def is_background(reply: Reply) -> bool:
@@ -153,28 +151,14 @@ class Sending:
 
     async def _deliver(self, reply: Reply) -> None:
         """Send a command's reply, then let it leave the outbox (also when the homeserver
-        refused it for good: sending it again would not help). It leaves with the next
-        sync token, in that commit (sync.py): one commit after a command instead of two,
-        while Synapse is still delivering the reply. A crash in between sends it again
-        under the same transaction id, as a crash just before a separate commit would."""
+        refused it for good: sending it again would not help). It leaves in the commit of
+        the next sync position (sync.py), made a moment later: not while Synapse is still
+        delivering the reply, and one for a burst of commands. A crash in between sends
+        it again under the same transaction id, as a crash before any commit would."""
         await self.send(reply.room_id, reply)
         if reply.outbox_id is not None:
             self.delivered.append(reply.outbox_id)
-            if self._delivered_flush is None or self._delivered_flush.done():
-                self._delivered_flush = asyncio.ensure_future(self._flush_delivered_later())
-
-    async def _flush_delivered_later(self) -> None:
-        """The next token waits for every room's earlier work, a long `!budget import` too:
-        replies still unmarked a second after delivery leave the outbox on their own."""
-        await asyncio.sleep(DELIVERED_WAIT)
-        sent, self.delivered = self.delivered, []
-        if not sent:
-            return
-        try:
-            await self._db(outbox.sent_all, sent)
-        except Exception as error:  # noqa: BLE001  (noted with the next token instead)
-            self.delivered[:0] = sent
-            log.warning("Matrix: kunde inte notera skickade svar (%s)", error)
+            self._save_progress_soon()
 
     async def _room_send(self, room_id: str, content: dict[str, Any], tx_id: str, *,
                          event_type: str = "m.room.message") -> str | None:

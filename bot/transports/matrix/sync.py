@@ -22,6 +22,11 @@ MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtim
 # only if the last store is this old: after every command the bot would otherwise commit
 # once more while Synapse delivers the reply, for a position whose loss costs nothing.
 QUIET_SAVE_EVERY = 30.0
+# A finished sync's position, with the replies delivered meanwhile, is committed this much
+# later: a burst of commands then costs one commit, and none falls while Synapse is still
+# delivering a reply. A crash in between costs nothing: the events are claimed, and a
+# reply goes again under its transaction id.
+SAVE_WAIT = 0.5
 STOP_WAIT = 5.0  # seconds the stop waits to note delivered replies
 
 
@@ -135,32 +140,67 @@ class Syncing:
                         error)
 
     async def _save_token(self, token: str) -> None:
+        """The first sync's position, committed at once (what came before is history)."""
         self.since = token
-        await self._store_token(token)
+        await self._commit_progress(token)
 
     async def _store_token(self, token: str, quiet: bool = False) -> None:
-        """The sync position, and the replies delivered since the last one leave the
-        outbox, in one commit. Skipped for a position that passes only syncs of the bot's
-        own messages (`quiet`, rooms.py), if one was stored lately (QUIET_SAVE_EVERY)."""
-        if quiet and not self.delivered \
+        """A sync's work is done (rooms.py): its position is committed SAVE_WAIT later,
+        with the replies delivered by then. Not at all for a position that passes only
+        syncs of the bot's own messages (`quiet`), if one was stored lately
+        (QUIET_SAVE_EVERY) and nothing else waits."""
+        if quiet and self._unsaved_token is None and not self.delivered \
                 and time.monotonic() - self._token_stored_at < QUIET_SAVE_EVERY:
             self.stats["tokens_held"] += 1
             return
+        self._unsaved_token = token
+        self._save_progress_soon()
+
+    def _save_progress_soon(self) -> None:
+        if self._progress_saver is None or self._progress_saver.done():
+            self._progress_saver = asyncio.ensure_future(self._save_progress_later())
+
+    async def _save_progress_later(self) -> None:
+        """The newest finished position and the replies delivered since the last one, in
+        one commit. With no finished position (a long `!budget import` in another room
+        holds it back) the delivered replies leave the outbox on their own."""
+        await asyncio.sleep(SAVE_WAIT)
+        token, self._unsaved_token = self._unsaved_token, None
+        try:
+            if token is not None:
+                await self._commit_progress(token)
+            elif self.delivered:
+                sent, self.delivered = self.delivered, []
+                try:
+                    await self._db(outbox.sent_all, sent)
+                except BaseException:
+                    self.delivered[:0] = sent
+                    raise
+        except Exception as error:  # noqa: BLE001  (tried again with the next position)
+            if token is not None and self._unsaved_token is None:
+                self._unsaved_token = token
+            log.warning("Matrix: kunde inte spara synkpositionen (%s)", error)
+
+    async def _commit_progress(self, token: str) -> None:
+        """The sync position, and the replies delivered since the last one leave the
+        outbox, in one commit."""
         sent, self.delivered = self.delivered, []
         try:
             await self._db(store.save_sync_progress, self.settings.user_id, token, sent)
         except BaseException:
-            self.delivered[:0] = sent  # still delivered: noted with the next token
+            self.delivered[:0] = sent  # still delivered: noted with the next position
             raise
         self._token_stored_at = time.monotonic()
 
     async def _note_delivered_at_stop(self) -> None:
         """At the stop: the replies delivered since the last store leave the outbox, so a
-        restart does not send them again. Not the token: a process that lost its lock must
-        not move back the position of the one that took over. Bounded: the database may be
-        what went away."""
-        if self._delivered_flush is not None:
-            self._delivered_flush.cancel()
+        restart does not send them again. Not the position: a process that lost its lock
+        must not move back the position of the one that took over (a restart from the
+        stored one finds the later events claimed). Bounded: the database may be what went
+        away."""
+        if self._progress_saver is not None:
+            self._progress_saver.cancel()
+        self._unsaved_token = None
         sent, self.delivered = self.delivered, []
         if sent:
             await asyncio.wait_for(self._db(outbox.sent_all, sent), STOP_WAIT)
