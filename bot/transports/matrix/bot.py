@@ -126,7 +126,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
         self._unsaved_token: str | None = None  # a finished sync's position, not yet stored
         self._progress_saver: asyncio.Task[None] | None = None
         self._token_stored_at = float("-inf")  # when a sync token was last stored (sync.py)
-        # Looked up at each call, so a test can stand in for the commit.
+        # Looked up at each call, so a test can stand in for it.
         self.rooms = RoomQueues(lambda token, quiet: self._store_token(token, quiet))
         self.client.add_response_callback(self._on_error, ErrorResponse)
 
@@ -160,6 +160,7 @@ class MatrixBot(Session, Syncing, Pending, Files, Sending, Requests):
                 await self._process(response)
         finally:
             self.stopped.set()
+            await self._stop_saving()
             await self.rooms.stop()
             try:
                 await self._note_delivered_at_stop()

@@ -110,6 +110,13 @@ class RoomQueues:
         self._tasks.clear()
         self._queues.clear()
 
+    def fail(self, error: BaseException) -> None:
+        """Stop the bot with `error` (until_failed raises it), as a room's failed work
+        does."""
+        failed = self._failure()
+        if not failed.done():
+            failed.set_exception(error)
+
     def _failure(self) -> asyncio.Future[None]:
         if self._failed is None:
             self._failed = asyncio.get_running_loop().create_future()
@@ -124,9 +131,7 @@ class RoomQueues:
                     await work()
                 except Exception as error:
                     log.exception("Matrix: fel när händelser i %s hanterades", room_id)
-                    failed = self._failure()
-                    if not failed.done():
-                        failed.set_exception(error)
+                    self.fail(error)
                     raise
                 if batch is not None:
                     batch.left -= 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import suppress
 from typing import Any
 
 from nio import LocalProtocolError, MessageDirection, RoomMessagesResponse, SyncResponse
@@ -18,9 +19,9 @@ from storage import outbox
 log = logging.getLogger(__name__)
 GAP_PAGE = 100
 MAX_GAP_PAGES = 100  # 10 000 events: more than a board room says in any downtime
-# A sync that brought only the bot's own messages (the echo of each reply) stores its token
-# only if the last store is this old: after every command the bot would otherwise commit
-# once more while Synapse delivers the reply, for a position whose loss costs nothing.
+# A sync that brought only the bot's own messages (a reminder's echo) stores its position
+# only if the last store is this old: a commit for a position whose loss costs nothing. (The
+# echo of a command's reply usually comes within SAVE_WAIT and rides in the command's.)
 QUIET_SAVE_EVERY = 30.0
 # A finished sync's position, with the replies delivered meanwhile, is committed this much
 # later: a burst of commands then costs one commit, and none falls while Synapse is still
@@ -161,25 +162,26 @@ class Syncing:
             self._progress_saver = asyncio.ensure_future(self._save_progress_later())
 
     async def _save_progress_later(self) -> None:
-        """The newest finished position and the replies delivered since the last one, in
-        one commit. With no finished position (a long `!budget import` in another room
-        holds it back) the delivered replies leave the outbox on their own."""
-        await asyncio.sleep(SAVE_WAIT)
-        token, self._unsaved_token = self._unsaved_token, None
-        try:
-            if token is not None:
-                await self._commit_progress(token)
-            elif self.delivered:
-                sent, self.delivered = self.delivered, []
-                try:
-                    await self._db(outbox.sent_all, sent)
-                except BaseException:
-                    self.delivered[:0] = sent
-                    raise
-        except Exception as error:  # noqa: BLE001  (tried again with the next position)
-            if token is not None and self._unsaved_token is None:
-                self._unsaved_token = token
-            log.warning("Matrix: kunde inte spara synkpositionen (%s)", error)
+        """SAVE_WAIT after the first request: the newest finished position and the replies
+        delivered since the last one, in one commit; again while more came meanwhile. With
+        no finished position (a long `!budget import` in another room holds it back) the
+        delivered replies leave the outbox on their own. A failed commit stops the
+        transport, as before (run() raises it; on PostgreSQL the process steps down)."""
+        while self._unsaved_token is not None or self.delivered:
+            await asyncio.sleep(SAVE_WAIT)
+            if self.stopped.is_set():
+                return  # the stop notes the delivered replies, never the position
+            token, self._unsaved_token = self._unsaved_token, None
+            try:
+                if token is not None:
+                    await self._commit_progress(token)
+                else:
+                    await self._note_delivered()
+            except Exception as error:
+                if self._unsaved_token is None:
+                    self._unsaved_token = token
+                self.rooms.fail(error)
+                return
 
     async def _commit_progress(self, token: str) -> None:
         """The sync position, and the replies delivered since the last one leave the
@@ -192,18 +194,32 @@ class Syncing:
             raise
         self._token_stored_at = time.monotonic()
 
+    async def _note_delivered(self) -> None:
+        sent, self.delivered = self.delivered, []
+        if not sent:
+            return
+        try:
+            await self._db(outbox.sent_all, sent)
+        except BaseException:
+            self.delivered[:0] = sent
+            raise
+
+    async def _stop_saving(self) -> None:
+        """At the stop, before the rooms' work ends: no position is written from now on."""
+        saver, self._progress_saver = self._progress_saver, None
+        self._unsaved_token = None
+        if saver is not None and not saver.done():
+            saver.cancel()
+            with suppress(asyncio.CancelledError):
+                await saver
+
     async def _note_delivered_at_stop(self) -> None:
         """At the stop: the replies delivered since the last store leave the outbox, so a
         restart does not send them again. Not the position: a process that lost its lock
         must not move back the position of the one that took over (a restart from the
         stored one finds the later events claimed). Bounded: the database may be what went
         away."""
-        if self._progress_saver is not None:
-            self._progress_saver.cancel()
-        self._unsaved_token = None
-        sent, self.delivered = self.delivered, []
-        if sent:
-            await asyncio.wait_for(self._db(outbox.sent_all, sent), STOP_WAIT)
+        await asyncio.wait_for(self._note_delivered(), STOP_WAIT)
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events the limited sync left out, oldest first: /messages backwards from the
